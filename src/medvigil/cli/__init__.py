@@ -1,0 +1,1 @@
+"""The ``medvigil`` command line."""

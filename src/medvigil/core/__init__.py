@@ -1,0 +1,1 @@
+"""Pure-Python domain core: readers, feed parsers, matching, scoring. No Django here."""

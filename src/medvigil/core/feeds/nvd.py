@@ -1,0 +1,250 @@
+"""NVD CVE records: CVE API 2.0 responses and the legacy JSON 1.1 feeds.
+
+Inputs:
+
+* an API 2.0 response (one page, ``{"format": "NVD_CVE", "vulnerabilities": [{"cve": ...}]}``),
+  ``.json`` or ``.json.gz``, or a folder of such pages;
+* a JSON 1.1 feed (yearly, ``modified``, ``recent``: ``{"CVE_Items": [...]}``), ``.json(.gz)``;
+* ``.jsonl(.gz)`` with one CVE item per line, either 1.1 items or API 2.0 ``{"cve": ...}`` items.
+
+Rejection: API 2.0 ``vulnStatus`` ``Rejected``; 1.1 items whose description starts with
+``** REJECT **`` (1.1 has no status field). Both set ``rejected`` and ``withdrawn`` =
+last modification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import orjson
+
+from medvigil.core.errors import FeedParseError
+from medvigil.core.feeds._io import FieldError, JsonObj, iter_json_units, timestamp_at, unique
+from medvigil.core.feeds.interface import FeedItem, FeedParser, ParsedRecord, RecordError
+from medvigil.core.model.advisory import (
+    SOURCE_NVD,
+    AdvisoryRecord,
+    CpeMatch,
+    CpeNode,
+    Reference,
+    Severity,
+)
+
+NVD_SOURCE = "nvd@nist.gov"
+"""``source`` of NVD's own scores (1.1 feeds carry only NVD scores)."""
+REJECT_PREFIX = "** REJECT **"
+
+_API_METRICS = (
+    ("cvssMetricV40", "CVSS_V4"),
+    ("cvssMetricV31", "CVSS_V3"),
+    ("cvssMetricV30", "CVSS_V3"),
+    ("cvssMetricV2", "CVSS_V2"),
+)
+
+
+class NvdFeed(FeedParser):
+    """NVD CVE API 2.0 pages and JSON 1.1 feeds."""
+
+    source_id: ClassVar[str] = SOURCE_NVD
+    label: ClassVar[str] = "NVD (CVE API 2.0, JSON 1.1 feeds)"
+
+    def sniff(self, name: str, head: bytes) -> bool:
+        """API 2.0 pages say ``NVD_CVE``; 1.1 feeds and items carry ``CVE_data_meta``."""
+        return b"NVD_CVE" in head or b"CVE_data_meta" in head or b'"CVE_Items"' in head
+
+    def parse(self, path: Path, *, source: str | None = None) -> Iterator[FeedItem]:
+        """Stream the CVE records of an API page, a 1.1 feed, a folder of pages or a JSONL file."""
+        src = source or str(path)
+        for location, data, is_line in iter_json_units(path, src):
+            if is_line:
+                yield _item(data, src, location, raw=data)
+            else:
+                yield from _document(data, src, location)
+
+
+def _document(data: bytes, src: str, location: str) -> Iterator[FeedItem]:
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise FeedParseError(f"not valid JSON: {exc}", source=src, location=location) from exc
+    if isinstance(doc, dict) and isinstance(doc.get("vulnerabilities"), list):
+        items, prefix = doc["vulnerabilities"], "/vulnerabilities"
+    elif isinstance(doc, dict) and isinstance(doc.get("CVE_Items"), list):
+        items, prefix = doc["CVE_Items"], "/CVE_Items"
+    else:
+        raise FeedParseError("neither an NVD API 2.0 response nor a JSON 1.1 feed", source=src, location=location)
+    where = f"{location}#" if location else ""
+    for index, item in enumerate(items):
+        yield _item(item, src, f"{where}{prefix}/{index}", raw=None)
+
+
+def _item(data: bytes | Any, src: str, location: str, raw: bytes | None) -> FeedItem:
+    if raw is not None:
+        try:
+            item = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            return RecordError(f"not valid JSON: {exc}", src, location)
+    else:
+        item = data
+    if not isinstance(item, dict) or not isinstance(item.get("cve"), dict):
+        return RecordError("not an NVD CVE item (no 'cve' object)", src, location)
+    cve = item["cve"]
+    is_api = "id" in cve
+    cve_id = cve.get("id") if is_api else (cve.get("CVE_data_meta") or {}).get("ID", "")
+    try:
+        record = api_record(cve) if is_api else legacy_record(item)
+    except (FieldError, TypeError, AttributeError, KeyError, ValueError) as exc:
+        pointer = exc.pointer if isinstance(exc, FieldError) else ""
+        return RecordError(f"cannot map record: {exc!r}", src, location, pointer, str(cve_id or ""))
+    return ParsedRecord(record, raw if raw is not None else orjson.dumps(item), location)
+
+
+def api_record(cve: JsonObj) -> AdvisoryRecord:
+    """Map the ``cve`` object of an API 2.0 ``vulnerabilities`` entry."""
+    status = cve.get("vulnStatus")
+    modified = timestamp_at(cve, "lastModified", "/cve")
+    rejected = status == "Rejected"
+    cwes = (d.get("value", "") for w in cve.get("weaknesses") or () for d in w.get("description") or ())
+    return AdvisoryRecord(
+        source=SOURCE_NVD,
+        id=cve["id"],
+        modified=modified,
+        published=timestamp_at(cve, "published", "/cve"),
+        withdrawn=modified if rejected else None,
+        rejected=rejected,
+        state=status,
+        details=_english(cve.get("descriptions")),
+        cwes=unique(c for c in cwes if c.startswith("CWE-")),
+        references=tuple(
+            Reference(url=r["url"], type=r.get("source"), tags=tuple(r.get("tags") or ()))
+            for r in cve.get("references") or ()
+        ),
+        severities=_api_severities(cve.get("metrics") or {}),
+        cpe_configurations=tuple(api_configuration(c) for c in cve.get("configurations") or ()),
+        assigner=cve.get("sourceIdentifier"),
+    )
+
+
+def _api_severities(metrics: JsonObj) -> tuple[Severity, ...]:
+    found = []
+    for key, stype in _API_METRICS:
+        for metric in metrics.get(key) or ():
+            data = metric.get("cvssData") or {}
+            found.append(
+                Severity(
+                    type=stype,
+                    vector=data.get("vectorString"),
+                    base_score=data.get("baseScore"),
+                    version=data.get("version"),
+                    rating=data.get("baseSeverity") or metric.get("baseSeverity"),
+                    source=metric.get("source"),
+                    primary=_primary(metric.get("type")),
+                )
+            )
+    return tuple(found)
+
+
+def _primary(value: str | None) -> bool | None:
+    return None if value is None else value == "Primary"
+
+
+def api_configuration(config: JsonObj) -> CpeNode:
+    """Map an API 2.0 configuration (or CVE 5 ``cpeApplicability`` entry) to a root node."""
+    nodes = tuple(_api_node(n) for n in config.get("nodes") or ())
+    if len(nodes) == 1 and "operator" not in config and not config.get("negate"):
+        return nodes[0]
+    return CpeNode(operator=config.get("operator", "OR"), negate=bool(config.get("negate")), children=nodes)
+
+
+def _api_node(node: JsonObj) -> CpeNode:
+    return CpeNode(
+        operator=node.get("operator", "OR"),
+        negate=bool(node.get("negate")),
+        cpe_matches=tuple(_cpe_match(m, m["criteria"]) for m in node.get("cpeMatch") or ()),
+        children=tuple(_api_node(c) for c in node.get("children") or ()),
+    )
+
+
+def _cpe_match(match: JsonObj, criteria: str) -> CpeMatch:
+    return CpeMatch(
+        criteria=criteria,
+        vulnerable=bool(match.get("vulnerable")),
+        version_start_including=match.get("versionStartIncluding"),
+        version_start_excluding=match.get("versionStartExcluding"),
+        version_end_including=match.get("versionEndIncluding"),
+        version_end_excluding=match.get("versionEndExcluding"),
+        match_criteria_id=match.get("matchCriteriaId"),
+    )
+
+
+def legacy_record(item: JsonObj) -> AdvisoryRecord:
+    """Map one JSON 1.1 ``CVE_Items`` entry."""
+    cve = item["cve"]
+    meta = cve.get("CVE_data_meta") or {}
+    details = _english((cve.get("description") or {}).get("description_data"))
+    modified = timestamp_at(item, "lastModifiedDate", "")
+    rejected = bool(details and details.startswith(REJECT_PREFIX))
+    problems = (cve.get("problemtype") or {}).get("problemtype_data") or ()
+    cwes = (d.get("value", "") for p in problems for d in p.get("description") or ())
+    return AdvisoryRecord(
+        source=SOURCE_NVD,
+        id=meta["ID"],
+        modified=modified,
+        published=timestamp_at(item, "publishedDate", ""),
+        withdrawn=modified if rejected else None,
+        rejected=rejected,
+        state="Rejected" if rejected else None,
+        details=details,
+        cwes=unique(c for c in cwes if c.startswith("CWE-")),
+        references=tuple(
+            Reference(url=r["url"], type=r.get("refsource"), tags=tuple(r.get("tags") or ()), summary=r.get("name"))
+            for r in (cve.get("references") or {}).get("reference_data") or ()
+        ),
+        severities=_legacy_severities(item.get("impact") or {}),
+        cpe_configurations=tuple(_legacy_node(n) for n in (item.get("configurations") or {}).get("nodes") or ()),
+        assigner=meta.get("ASSIGNER"),
+    )
+
+
+def _legacy_severities(impact: JsonObj) -> tuple[Severity, ...]:
+    found = []
+    v3 = impact.get("baseMetricV3")
+    if v3 and v3.get("cvssV3"):
+        data = v3["cvssV3"]
+        found.append(_nvd_score("CVSS_V3", data, data.get("baseSeverity")))
+    v2 = impact.get("baseMetricV2")
+    if v2 and v2.get("cvssV2"):
+        found.append(_nvd_score("CVSS_V2", v2["cvssV2"], v2.get("severity")))
+    return tuple(found)
+
+
+def _nvd_score(stype: str, data: JsonObj, rating: str | None) -> Severity:
+    return Severity(
+        type=stype,
+        vector=data.get("vectorString"),
+        base_score=data.get("baseScore"),
+        version=data.get("version"),
+        rating=rating,
+        source=NVD_SOURCE,
+        primary=True,
+    )
+
+
+def _legacy_node(node: JsonObj) -> CpeNode:
+    return CpeNode(
+        operator=node.get("operator", "OR"),
+        negate=bool(node.get("negate")),
+        cpe_matches=tuple(_cpe_match(m, m.get("cpe23Uri") or m["cpe22Uri"]) for m in node.get("cpe_match") or ()),
+        children=tuple(_legacy_node(c) for c in node.get("children") or ()),
+    )
+
+
+def _english(entries: Any) -> str | None:
+    if not entries:
+        return None
+    for entry in entries:
+        if entry.get("lang") in ("en", "eng"):
+            return str(entry.get("value", ""))
+    return str(entries[0].get("value", ""))

@@ -1,0 +1,268 @@
+"""CPE names: 2.3 formatted strings and 2.2 URIs, and NVD cpeMatch criteria.
+
+A :class:`Cpe` keeps its eleven attributes in formatted-string form, lower-cased:
+``*`` is ANY, ``-`` is NA, anything else is a value (backslash escapes kept; unescaped
+``*``/``?`` inside a value are wildcards, allowed in match criteria).
+
+Attribute matching follows CPE name matching (NISTIR 7696) as used for vulnerability
+look-ups: a criterion attribute that is ANY matches anything; NA matches only NA (or an
+unknown ANY target); a value matches an equal value (or a target left as ANY). Versions
+are the exception: a criterion with ``versionStart*``/``versionEnd*`` bounds needs a
+concrete target version, compared with :func:`~medvigil.core.matching.version_keys.vendor_key`
+(``2.4a`` > ``2.4``, ``8.1 SP2`` < ``8.2``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from medvigil.core.errors import InputError
+from medvigil.core.matching.version_keys import vendor_key
+
+__all__ = ["ATTRIBUTES", "Cpe", "CpeCriterion", "CpeError", "parse_cpe"]
+
+ATTRIBUTES = (
+    "part",
+    "vendor",
+    "product",
+    "version",
+    "update",
+    "edition",
+    "language",
+    "sw_edition",
+    "target_sw",
+    "target_hw",
+    "other",
+)
+"""The eleven WFN attributes, in formatted-string order."""
+
+ANY, NA = "*", "-"
+
+
+class CpeError(InputError):
+    """A string is not a CPE 2.3 formatted string or 2.2 URI."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cpe:
+    """A CPE name; each attribute in lower-cased formatted-string form (``*`` ANY, ``-`` NA)."""
+
+    part: str
+    """``a`` application, ``o`` operating system, ``h`` hardware (or ANY)."""
+    vendor: str
+    """Vendor, e.g. ``medtronic``."""
+    product: str
+    """Product, e.g. ``minimed_508_firmware``."""
+    version: str
+    """Version as written, e.g. ``2.4a``."""
+    update: str = ANY
+    """Update / service pack, e.g. ``sp1``."""
+    edition: str = ANY
+    """Legacy edition."""
+    language: str = ANY
+    """Language tag."""
+    sw_edition: str = ANY
+    """Software edition."""
+    target_sw: str = ANY
+    """Target software (platform), e.g. ``android``."""
+    target_hw: str = ANY
+    """Target hardware, e.g. ``x64``."""
+    other: str = ANY
+    """Other."""
+
+    def values(self) -> tuple[str, ...]:
+        """The eleven attributes in order."""
+        return tuple(getattr(self, a) for a in ATTRIBUTES)
+
+    def to_fs(self) -> str:
+        """The CPE 2.3 formatted string."""
+        return "cpe:2.3:" + ":".join(self.values())
+
+    @property
+    def vendor_product(self) -> str:
+        """``vendor:product`` (unescaped), the usual index key."""
+        return f"{_unescape(self.vendor)}:{_unescape(self.product)}"
+
+
+def _split_fs(text: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    chars = iter(text)
+    for c in chars:
+        if c == "\\":
+            current.append(c)
+            current.append(next(chars, ""))
+        elif c == ":":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(c)
+    parts.append("".join(current))
+    return parts
+
+
+def _unescape(value: str) -> str:
+    return re.sub(r"\\(.)", r"\1", value)
+
+
+_FS_QUOTE_RE = re.compile(r"([^A-Za-z0-9_.\-])")
+
+
+def _from_uri_value(raw: str) -> str:
+    if raw == "":
+        return ANY
+    if raw == NA:
+        return NA
+    decoded = unquote(raw.replace("%01", "\x01").replace("%02", "\x02"))
+    escaped = _FS_QUOTE_RE.sub(r"\\\1", decoded)
+    return escaped.replace("\\\x01", "?").replace("\\\x02", "*")
+
+
+def _parse_uri(text: str) -> Cpe:
+    """CPE 2.2 URI: part:vendor:product:version:update:edition:language, ``~``-packed edition."""
+    fields = text[5:].split(":")
+    if len(fields) > 7:
+        raise CpeError(f"too many components in CPE 2.2 URI {text!r}")
+    fields += [""] * (7 - len(fields))
+    packed = [fields[5], "", "", "", ""]
+    if fields[5].startswith("~"):
+        packed = (fields[5][1:].split("~") + [""] * 5)[:5]
+    values = [*fields[:5], packed[0], fields[6], *packed[1:]]
+    return Cpe(*(_from_uri_value(v).lower() for v in values))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def parse_cpe(text: str) -> Cpe:
+    """Parse a CPE 2.3 formatted string (``cpe:2.3:...``) or a 2.2 URI (``cpe:/...``)."""
+    stripped = text.strip()
+    if stripped.lower().startswith("cpe:/"):
+        return _parse_uri(stripped)
+    if not stripped.lower().startswith("cpe:2.3:"):
+        raise CpeError(f"not a CPE 2.3 formatted string or 2.2 URI: {text!r}")
+    parts = _split_fs(stripped)[2:]
+    if len(parts) > 11 or not parts[0]:
+        raise CpeError(f"CPE 2.3 name must have 11 components: {text!r}")
+    parts += [ANY] * (11 - len(parts))
+    return Cpe(*(p.lower() if p else ANY for p in parts))
+
+
+def _has_wildcard(value: str) -> bool:
+    return re.search(r"(?<!\\)[*?]", value) is not None
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _wildcard_regex(value: str) -> re.Pattern[str]:
+    out: list[str] = []
+    chars = iter(value)
+    for c in chars:
+        if c == "\\":
+            out.append(re.escape(next(chars, "")))
+        elif c == "*":
+            out.append(".*")
+        elif c == "?":
+            out.append(".")
+        else:
+            out.append(re.escape(c))
+    return re.compile("".join(out))
+
+
+def attribute_matches(source: str, target: str) -> bool:
+    """Whether a criterion attribute ``source`` matches a component attribute ``target``."""
+    if source == ANY or source == target:
+        return True
+    if target == ANY:
+        return True
+    if source == NA or target == NA:
+        return False
+    if _has_wildcard(source):
+        return _wildcard_regex(source).fullmatch(_unescape(target)) is not None
+    return _unescape(source) == _unescape(target)
+
+
+def _version_key(value: str) -> Any:
+    try:
+        return vendor_key(_unescape(value))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CpeCriterion:
+    """An NVD cpeMatch prepared for evaluation (criteria parsed, bounds keyed)."""
+
+    criteria: str
+    """The criteria CPE string as given."""
+    cpe: Cpe
+    """Parsed criteria."""
+    vulnerable: bool
+    """NVD's ``vulnerable`` flag (False for running-on platform entries)."""
+    start: tuple[Any, bool] | None = None
+    """Lower bound key and whether it is inclusive."""
+    end: tuple[Any, bool] | None = None
+    """Upper bound key and whether it is inclusive."""
+
+    @classmethod
+    def build(
+        cls,
+        criteria: str,
+        vulnerable: bool,
+        *,
+        version_start_including: str | None = None,
+        version_start_excluding: str | None = None,
+        version_end_including: str | None = None,
+        version_end_excluding: str | None = None,
+    ) -> CpeCriterion:
+        """Prepare a cpeMatch from NVD's fields; raise :class:`CpeError` on bad input."""
+        start = _bound(version_start_including, True) or _bound(version_start_excluding, False)
+        end = _bound(version_end_including, True) or _bound(version_end_excluding, False)
+        return cls(criteria, parse_cpe(criteria), vulnerable, start, end)
+
+    def matches(self, target: Cpe) -> bool:
+        """Whether the component CPE ``target`` satisfies this criterion."""
+        src = self.cpe
+        if not (
+            attribute_matches(src.part, target.part)
+            and attribute_matches(src.vendor, target.vendor)
+            and attribute_matches(src.product, target.product)
+        ):
+            return False
+        for attr in ATTRIBUTES[4:]:
+            if not attribute_matches(getattr(src, attr), getattr(target, attr)):
+                return False
+        return self._version_matches(target.version)
+
+    def _version_matches(self, version: str) -> bool:
+        if self.start is None and self.end is None:
+            if attribute_matches(self.cpe.version, version):
+                return True
+            if _has_wildcard(self.cpe.version) or version in (ANY, NA) or self.cpe.version == NA:
+                return False
+            key, other = _version_key(version), _version_key(self.cpe.version)
+            return key is not None and key == other
+        if version in (ANY, NA) or not attribute_matches(self.cpe.version, version):
+            return False
+        key = _version_key(version)
+        if key is None:
+            return False
+        if self.start is not None:
+            low, inclusive = self.start
+            if key < low or (not inclusive and key == low):
+                return False
+        if self.end is not None:
+            high, inclusive = self.end
+            if high < key or (not inclusive and key == high):
+                return False
+        return True
+
+
+def _bound(value: str | None, inclusive: bool) -> tuple[Any, bool] | None:
+    if value is None or value == "":
+        return None
+    key = _version_key(value)
+    if key is None:
+        raise CpeError(f"version bound {value!r} has no version components", field="version")
+    return (key, inclusive)

@@ -1,0 +1,213 @@
+"""NVD configuration trees evaluated against the CPEs of a product version.
+
+The tree is read through small Protocols (:class:`ConfigNodeLike`, :class:`CpeMatchLike`)
+so any advisory model can be passed in; :class:`ConfigNode` and :class:`CpeMatch` are
+ready-made implementations (see :mod:`medvigil.core.matching.nvd_adapter`).
+
+Semantics: the root nodes are alternatives (OR). A node combines its children and its
+cpeMatch entries with its operator (``OR``/``AND``) and may be negated. A cpeMatch is true
+when any CPE of the product version matches it. Evaluation is three-valued: when the
+caller does not know the platforms the product runs on (``platforms=None``), a
+non-vulnerable (running-on) entry that no known CPE matches is *unknown*, not false.
+A configuration that is only unknown because of that, and in which a vulnerable entry
+matched, is reported as a **partial** match so the engine can rank it lower.
+A configuration never matches unless at least one ``vulnerable`` entry matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from medvigil.core.matching.cpe import Cpe, CpeCriterion
+
+__all__ = [
+    "ConfigMatch",
+    "ConfigNode",
+    "ConfigNodeLike",
+    "CpeEvidence",
+    "CpeMatch",
+    "CpeMatchLike",
+    "evaluate_configurations",
+    "prepare_criterion",
+]
+
+
+class CpeMatchLike(Protocol):
+    """One NVD cpeMatch entry (criteria plus optional version bounds)."""
+
+    @property
+    def criteria(self) -> str:
+        """CPE 2.3 formatted string (``cpe23Uri`` in NVD 1.1)."""
+
+    @property
+    def vulnerable(self) -> bool:
+        """False for running-on / platform entries."""
+
+    @property
+    def version_start_including(self) -> str | None:
+        """``versionStartIncluding``."""
+
+    @property
+    def version_start_excluding(self) -> str | None:
+        """``versionStartExcluding``."""
+
+    @property
+    def version_end_including(self) -> str | None:
+        """``versionEndIncluding``."""
+
+    @property
+    def version_end_excluding(self) -> str | None:
+        """``versionEndExcluding``."""
+
+
+class ConfigNodeLike(Protocol):
+    """One node of an NVD configuration tree."""
+
+    @property
+    def operator(self) -> str:
+        """``OR`` or ``AND``."""
+
+    @property
+    def negate(self) -> bool:
+        """Invert the node's result."""
+
+    @property
+    def children(self) -> Sequence[ConfigNodeLike]:
+        """Sub-nodes (NVD 1.1 ``children``; NVD 2.0 configuration ``nodes``)."""
+
+    @property
+    def cpe_matches(self) -> Sequence[CpeMatchLike]:
+        """The node's cpeMatch entries."""
+
+
+@dataclass(frozen=True, slots=True)
+class CpeMatch:
+    """A plain :class:`CpeMatchLike`."""
+
+    criteria: str
+    """CPE 2.3 formatted string."""
+    vulnerable: bool = True
+    """NVD's vulnerable flag."""
+    version_start_including: str | None = None
+    """Inclusive lower bound."""
+    version_start_excluding: str | None = None
+    """Exclusive lower bound."""
+    version_end_including: str | None = None
+    """Inclusive upper bound."""
+    version_end_excluding: str | None = None
+    """Exclusive upper bound."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigNode:
+    """A plain :class:`ConfigNodeLike`."""
+
+    operator: str = "OR"
+    """``OR`` or ``AND``."""
+    negate: bool = False
+    """Invert the result."""
+    children: tuple[ConfigNode, ...] = ()
+    """Sub-nodes."""
+    cpe_matches: tuple[CpeMatch, ...] = ()
+    """cpeMatch entries."""
+
+
+@dataclass(frozen=True, slots=True)
+class CpeEvidence:
+    """One cpeMatch entry that a CPE of the product version satisfied."""
+
+    match: CpeMatchLike
+    """The entry from the advisory."""
+    cpe: Cpe
+    """The product version's CPE that satisfied it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigMatch:
+    """Result of evaluating a vulnerability's configurations."""
+
+    matched: bool
+    """A configuration is fully satisfied."""
+    partial: bool
+    """No full match, but a vulnerable entry matched and only unknown platforms are missing."""
+    evidence: tuple[CpeEvidence, ...]
+    """Entries satisfied in the matching (or partially matching) configurations."""
+
+
+def prepare_criterion(match: CpeMatchLike) -> CpeCriterion:
+    """Turn a cpeMatch into a :class:`CpeCriterion` (parse the CPE, key the bounds)."""
+    return CpeCriterion.build(
+        match.criteria,
+        match.vulnerable,
+        version_start_including=match.version_start_including,
+        version_start_excluding=match.version_start_excluding,
+        version_end_including=match.version_end_including,
+        version_end_excluding=match.version_end_excluding,
+    )
+
+
+_Tri = bool | None
+
+
+class _Evaluator:
+    def __init__(self, cpes: Sequence[Cpe], platforms_known: bool) -> None:
+        self.cpes = cpes
+        self.platforms_known = platforms_known
+        self.evidence: list[CpeEvidence] = []
+        self.vulnerable_hit = False
+
+    def match(self, entry: CpeMatchLike) -> _Tri:
+        criterion = prepare_criterion(entry)
+        for cpe in self.cpes:
+            if criterion.matches(cpe):
+                self.evidence.append(CpeEvidence(entry, cpe))
+                self.vulnerable_hit = self.vulnerable_hit or entry.vulnerable
+                return True
+        if not entry.vulnerable and not self.platforms_known:
+            return None
+        return False
+
+    def node(self, node: ConfigNodeLike) -> _Tri:
+        values = [self.node(child) for child in node.children]
+        values += [self.match(entry) for entry in node.cpe_matches]
+        result = _all(values) if node.operator.upper() == "AND" else _any(values)
+        if node.negate and result is not None:
+            return not result
+        return result
+
+
+def _any(values: list[_Tri]) -> _Tri:
+    if any(v is True for v in values):
+        return True
+    return None if any(v is None for v in values) else False
+
+
+def _all(values: list[_Tri]) -> _Tri:
+    if any(v is False for v in values):
+        return False
+    return None if any(v is None for v in values) else True
+
+
+def evaluate_configurations(
+    nodes: Sequence[ConfigNodeLike],
+    cpes: Sequence[Cpe],
+    platforms: Sequence[Cpe] | None = None,
+) -> ConfigMatch:
+    """Evaluate root configuration ``nodes`` (alternatives) for a product version.
+
+    ``cpes`` are the component's own CPEs; ``platforms`` the CPEs of what it runs on
+    (operating system, hardware), or ``None`` when they are not known. Both sets are used
+    for every entry (the vulnerable part may be the platform, e.g. BlueKeep on Windows 7).
+    """
+    all_cpes = [*cpes, *(platforms or ())]
+    partial: ConfigMatch | None = None
+    for root in nodes:
+        ev = _Evaluator(all_cpes, platforms is not None)
+        result = ev.node(root)
+        if result is True and ev.vulnerable_hit:
+            return ConfigMatch(True, False, tuple(ev.evidence))
+        if result is None and ev.vulnerable_hit and partial is None:
+            partial = ConfigMatch(False, True, tuple(ev.evidence))
+    return partial or ConfigMatch(False, False, ())

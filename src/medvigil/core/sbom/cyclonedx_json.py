@@ -1,0 +1,41 @@
+"""CycloneDX JSON reader (specification 1.0-1.7; VEX, CBOM, HBOM, SaaSBOM documents included).
+
+Parsing is orjson plus a hand-written mapping (see :mod:`medvigil.core.sbom._cyclonedx_map` for
+the counting rule and synthetic bom-refs, and :mod:`medvigil.core.sbom._common` for the
+support-level and end-of-support property names).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from medvigil.core.errors import SbomError
+from medvigil.core.model import ParsedSbom
+from medvigil.core.sbom._common import load_json, no_gc, require_object
+from medvigil.core.sbom._cyclonedx_map import build_cyclonedx
+from medvigil.core.sbom.interface import SbomReader
+
+
+class CycloneDxJsonReader(SbomReader):
+    """CycloneDX in JSON."""
+
+    format_id: ClassVar[str] = "cyclonedx-json"
+    label: ClassVar[str] = "CycloneDX JSON"
+
+    def sniff(self, name: str, head: bytes) -> bool:
+        """A JSON object with a ``bomFormat`` key."""
+        return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and b'"bomFormat"' in head
+
+    def read(self, data: bytes, *, source: str) -> ParsedSbom:
+        """Parse a CycloneDX JSON document."""
+        with no_gc():
+            doc = require_object(load_json(data, source=source), source=source, what="CycloneDX BOM")
+            fmt = doc.get("bomFormat")
+            if fmt != "CycloneDX":
+                raise SbomError(
+                    f"'bomFormat' must be \"CycloneDX\", found {fmt!r}",
+                    source=source,
+                    location="/bomFormat",
+                    field="bomFormat",
+                )
+            return build_cyclonedx(doc, source=source, fmt=self.format_id)

@@ -1,0 +1,30 @@
+"""Interfaces for SBOM and lockfile readers.
+
+A reader turns the bytes of one document into a :class:`ParsedSbom`. Readers are listed
+explicitly in :mod:`medvigil.core.sbom.registry`; detection asks each reader whether it
+recognises a document (``sniff``) in registry order.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from medvigil.core.model import ParsedSbom
+
+
+class SbomReader(ABC):
+    """One SBOM or lockfile format."""
+
+    format_id: ClassVar[str]
+    """Registry key and ``--format`` value, e.g. ``cyclonedx-json``."""
+    label: ClassVar[str]
+    """Human-readable name."""
+
+    @abstractmethod
+    def sniff(self, name: str, head: bytes) -> bool:
+        """Return True when ``head`` (first 64 KiB, decompressed) of file ``name`` looks like this format."""
+
+    @abstractmethod
+    def read(self, data: bytes, *, source: str) -> ParsedSbom:
+        """Parse ``data``; raise :class:`medvigil.core.errors.SbomError` naming ``source`` and the location."""

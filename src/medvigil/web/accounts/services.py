@@ -1,0 +1,57 @@
+"""Writes for accounts: users with roles, and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from medvigil.core.errors import InputError
+from medvigil.web.accounts.models import ApiToken, hash_token, new_token
+from medvigil.web.accounts.roles import ROLE_GROUPS, Role
+
+
+def roles_ensure() -> None:
+    """Create the role groups if missing."""
+    for name in ROLE_GROUPS.values():
+        Group.objects.get_or_create(name=name)
+
+
+@transaction.atomic
+def user_create(*, username: str, password: str, role: str, email: str = "") -> Any:
+    """Create (or update the password and role of) a user with one role."""
+    try:
+        wanted = Role[role.upper()]
+    except KeyError:
+        raise InputError(f"unknown role {role!r}; use admin, analyst or viewer", field="role") from None
+    roles_ensure()
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(username=username, defaults={"email": email})
+    user.set_password(password)
+    user.is_staff = wanted == Role.ADMIN
+    user.save()
+    user.groups.set([Group.objects.get(name=ROLE_GROUPS[wanted])])
+    return user
+
+
+def token_create(*, user: Any, name: str) -> str:
+    """Create a token and return its raw value (shown once, stored hashed)."""
+    raw = new_token()
+    ApiToken.objects.create(user=user, name=name, token_hash=hash_token(raw))
+    return raw
+
+
+def token_authenticate(*, raw: str) -> Any | None:
+    """Return the user of a valid, unrevoked token, recording its use; None otherwise."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked=False, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

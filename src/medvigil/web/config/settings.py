@@ -1,0 +1,180 @@
+"""Django settings for medvigil, read from ``MEDVIGIL_*`` environment variables.
+
+See ``docs/configuration.md`` for every variable; ``tests/web/test_configuration.py`` keeps the
+two in step.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+
+from medvigil.web.config.env import env_bool, env_int, env_list, env_secret, env_str
+
+django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and QuerySet[Model] run
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DATA_DIR = Path(env_str("MEDVIGIL_DATA_DIR", str(Path.home() / ".medvigil"))).expanduser()
+DEBUG = env_bool("MEDVIGIL_DEBUG", False)
+
+
+def _secret_key() -> str:
+    """Explicit key, else a random key persisted once in the data folder (zero set-up)."""
+    explicit = env_secret("MEDVIGIL_SECRET_KEY", "")
+    if explicit:
+        return explicit
+    key_file = DATA_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        key_file.write_text(key, encoding="utf-8")
+        key_file.chmod(0o600)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"MEDVIGIL_SECRET_KEY is not set and {key_file} cannot be written: {exc.strerror}"
+        ) from None
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("MEDVIGIL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("MEDVIGIL_CSRF_TRUSTED_ORIGINS", [])
+
+_db_url = env_str("MEDVIGIL_DATABASE_URL", "")
+if _db_url:
+    try:
+        _db: dict[str, Any] = dict(dj_database_url.parse(_db_url, conn_max_age=60))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"MEDVIGIL_DATABASE_URL is not a database URL: {exc}") from None
+else:
+    _db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "medvigil.sqlite3"),
+    }
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    _db.pop("CONN_MAX_AGE", None)
+    _db.pop("CONN_HEALTH_CHECKS", None)
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "huey.contrib.djhuey",
+    "medvigil.web.accounts",
+    "medvigil.web.inventory",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "medvigil.web.config.urls"
+WSGI_APPLICATION = "medvigil.web.config.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "medvigil.web.accounts.context.role",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "inventory:product-list"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+# Serve static files from the app folders without collectstatic (small app, few files).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("MEDVIGIL_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Upload limits: an SBOM upload may be this large (bytes, after gunzip too).
+SBOM_MAX_BYTES = env_int("MEDVIGIL_SBOM_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = SBOM_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Background jobs (huey): "sqlite" (embedded file in the data folder), "immediate" (run inline),
+# or a redis:// URL for several workers.
+TASKS_URL = env_str("MEDVIGIL_TASKS_URL", "sqlite")
+
+
+def _huey() -> dict[str, Any]:
+    if TASKS_URL == "immediate":
+        return {"huey_class": "huey.MemoryHuey", "immediate": True, "name": "medvigil"}
+    if TASKS_URL == "sqlite":
+        return {
+            "huey_class": "huey.SqliteHuey",
+            "name": "medvigil",
+            "filename": str(DATA_DIR / "tasks.sqlite3"),
+            "immediate": False,
+        }
+    if TASKS_URL.startswith(("redis://", "rediss://")):
+        return {"huey_class": "huey.RedisHuey", "name": "medvigil", "url": TASKS_URL, "immediate": False}
+    raise ImproperlyConfigured(
+        f"MEDVIGIL_TASKS_URL={TASKS_URL!r}: use 'sqlite', 'immediate' or a redis:// URL"
+    )
+
+
+HUEY = _huey()
+
+LOG_LEVEL = env_str("MEDVIGIL_LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+    raise ImproperlyConfigured(f"MEDVIGIL_LOG_LEVEL={LOG_LEVEL!r}: use DEBUG, INFO, WARNING or ERROR")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"medvigil": {"handlers": ["console"], "level": LOG_LEVEL}},
+}

@@ -1,0 +1,62 @@
+"""Forms of the inventory pages (they validate input; services do the writing)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from medvigil.core.model.product import DeviceClass, Interface, Lifecycle, RegulatoryPathway
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ProductForm(forms.Form):
+    """Create a device product."""
+
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    model_numbers = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="one per line"
+    )
+    udi_dis = forms.CharField(
+        label="UDI-DIs", widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="one per line"
+    )
+    device_class = forms.ChoiceField(choices=[(m.value, f"Class {m.value}") for m in DeviceClass])
+    pathway = forms.ChoiceField(choices=[(m.value, m.value) for m in RegulatoryPathway])
+    regulatory_number = forms.CharField(max_length=40, required=False)
+    implantable = forms.BooleanField(required=False)
+    life_sustaining = forms.BooleanField(required=False, label="Life-sustaining / life-supporting")
+    patient_connected = forms.BooleanField(required=False)
+    home_use = forms.BooleanField(required=False)
+    interfaces = forms.MultipleChoiceField(
+        choices=[(m.value, m.value) for m in Interface], required=False, widget=forms.CheckboxSelectMultiple
+    )
+    essential_performance = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="one function per line"
+    )
+    end_of_support = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def service_kwargs(self) -> dict[str, object]:
+        """Cleaned data in the shape ``product_create`` takes."""
+        data = dict(self.cleaned_data)
+        for key in ("model_numbers", "udi_dis", "essential_performance"):
+            data[key] = _lines(data[key])
+        return data
+
+
+class VersionForm(forms.Form):
+    """Register a product version."""
+
+    version = forms.CharField(max_length=100)
+    release_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    lifecycle = forms.ChoiceField(choices=[(m.value, m.value) for m in Lifecycle], initial="support")
+    end_of_support = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    installed_base = forms.IntegerField(required=False, min_value=0)
+
+
+class SbomUploadForm(forms.Form):
+    """Upload an SBOM or lockfile for a version."""
+
+    file = forms.FileField()
+    format = forms.CharField(required=False, help_text="leave empty to detect")

@@ -1,0 +1,239 @@
+"""Writes for the inventory: products, versions, SBOM imports and support addenda.
+
+Every write that touches several rows runs in one transaction, so a failed import leaves
+nothing half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from medvigil.core.errors import InputError, NotFoundError
+from medvigil.core.ids import purl_key
+from medvigil.core.model import Component as CoreComponent
+from medvigil.core.model import ParsedSbom
+from medvigil.core.model.support import SupportUpdate
+from medvigil.core.model.product import DeviceClass, Interface, Lifecycle, RegulatoryPathway
+from medvigil.core.sbom.registry import read_sbom
+from medvigil.web.inventory.models import Component, InventoryEvent, Product, ProductVersion, SbomDocument
+
+PRODUCT_FIELDS = {
+    "name", "description", "model_numbers", "udi_dis", "device_class", "pathway", "regulatory_number",
+    "implantable", "life_sustaining", "patient_connected", "home_use", "has_software", "interfaces",
+    "essential_performance", "cyber_device_override", "cyber_device_reason", "end_of_support",
+}  # fmt: skip
+_ENUM_FIELDS: dict[str, Any] = {
+    "device_class": DeviceClass,
+    "pathway": RegulatoryPathway,
+}
+
+
+def _check_product_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - PRODUCT_FIELDS
+    if unknown:
+        raise InputError(f"unknown product field(s): {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    for name, enum in _ENUM_FIELDS.items():
+        if name in fields and fields[name] not in {m.value for m in enum}:
+            allowed = ", ".join(m.value for m in enum)
+            raise InputError(f"{fields[name]!r} is not one of {allowed}", field=name)
+    for iface in fields.get("interfaces", []):
+        if iface not in {m.value for m in Interface}:
+            allowed = ", ".join(m.value for m in Interface)
+            raise InputError(f"unknown interface {iface!r}; use {allowed}", field="interfaces")
+    if fields.get("cyber_device_override") is not None and not str(
+        fields.get("cyber_device_reason", "")
+    ).strip():
+        raise InputError("overriding the cyber-device status needs a reason", field="cyber_device_reason")
+
+
+def product_create(*, name: str, slug: str = "", **fields: Any) -> Product:
+    """Create a product; ``slug`` defaults to the slugified name."""
+    if not name.strip():
+        raise InputError("a product needs a name", field="name")
+    _check_product_fields(fields)
+    product = Product(name=name.strip(), slug=slug or slugify(name)[:80], **fields)
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError:
+        raise InputError(f"a product with slug {product.slug!r} exists", field="slug") from None
+    return product
+
+
+def product_update(*, product: Product, **fields: Any) -> Product:
+    """Change the given fields of a product."""
+    merged = {"cyber_device_reason": product.cyber_device_reason, **fields}
+    _check_product_fields(merged)
+    for name, value in fields.items():
+        setattr(product, name, value)
+    product.save()
+    return product
+
+
+def version_create(
+    *,
+    product: Product,
+    version: str,
+    release_date: dt.date | None = None,
+    lifecycle: str = Lifecycle.SUPPORT.value,
+    end_of_support: dt.date | None = None,
+    installed_base: int | None = None,
+) -> ProductVersion:
+    """Register a version of a product."""
+    if not version.strip():
+        raise InputError("a version needs a version string", field="version")
+    if lifecycle not in {m.value for m in Lifecycle}:
+        raise InputError(f"{lifecycle!r} is not a lifecycle stage", field="lifecycle")
+    try:
+        with transaction.atomic():
+            return ProductVersion.objects.create(
+                product=product,
+                version=version.strip(),
+                release_date=release_date,
+                lifecycle=lifecycle,
+                end_of_support=end_of_support,
+                installed_base=installed_base,
+            )
+    except IntegrityError:
+        raise InputError(f"{product.name} already has version {version!r}", field="version") from None
+
+
+@dataclass(frozen=True, slots=True)
+class SbomImportResult:
+    """What an SBOM import did."""
+
+    document: SbomDocument
+    created: bool
+    """False when the same bytes were already the version's current document (a no-op)."""
+    component_count: int
+    replaced: int
+    """Components of the previous set that this import replaced."""
+
+
+def _component_row(version: ProductVersion, doc: SbomDocument, pos: int, c: CoreComponent) -> Component:
+    key = purl_key(c.purl) if c.purl else None
+    return Component(
+        product_version=version,
+        document=doc,
+        position=pos,
+        bom_ref=c.bom_ref[:500],
+        parent_ref=c.parent_ref[:500],
+        name=c.name[:500],
+        group=c.group[:300],
+        version=c.version[:200],
+        type=c.type.value,
+        purl=(c.purl or "")[:1000],
+        purl_type=key.type if key else "",
+        purl_namespace=key.namespace[:300] if key else "",
+        purl_name=key.name[:300] if key else "",
+        cpes=list(c.cpes),
+        supplier=c.supplier[:300],
+        hashes=[[h.alg, h.value] for h in c.hashes],
+        licenses=list(c.licenses),
+        scope=c.scope[:20],
+        description=c.description,
+        properties=[list(p) for p in c.properties],
+        external_references=[[r.type, r.url] for r in c.external_references],
+        support_level=c.support_level.value,
+        end_of_support=c.end_of_support,
+    )
+
+
+def _edges(parsed: ParsedSbom) -> dict[str, list[str]]:
+    edges: dict[str, list[str]] = {}
+    for dep in parsed.dependencies:
+        edges.setdefault(dep.ref, []).extend(dep.depends_on)
+    return edges
+
+
+def sbom_import(
+    *,
+    product_version: ProductVersion,
+    data: bytes,
+    filename: str,
+    format: str | None = None,
+    user: Any = None,
+) -> SbomImportResult:
+    """Read an SBOM or lockfile and make it the version's current component set.
+
+    Parsing happens before any write; the writes run in one transaction. Importing the bytes
+    that are already current is a no-op. Earlier documents are kept, marked not current.
+    """
+    parsed = read_sbom(data, source=filename, format=format, max_bytes=settings.SBOM_MAX_BYTES)
+    digest = hashlib.sha256(data).hexdigest()
+    current = product_version.documents.filter(is_current=True).first()
+    if current is not None and current.sha256 == digest:
+        return SbomImportResult(current, False, current.component_count, 0)
+    with transaction.atomic():
+        replaced = product_version.components.count()
+        product_version.components.all().delete()
+        product_version.documents.filter(is_current=True).update(is_current=False)
+        doc = SbomDocument.objects.create(
+            product_version=product_version,
+            filename=filename[:255],
+            format=parsed.format,
+            spec_version=parsed.spec_version[:40],
+            sha256=digest,
+            size=len(data),
+            content=data,
+            component_count=len(parsed.components),
+            warnings=list(parsed.warnings),
+            serial_number=parsed.serial_number[:300],
+            imported_by=user if user is not None and user.is_authenticated else None,
+        )
+        edges = _edges(parsed)
+        rows = [_component_row(product_version, doc, i, c) for i, c in enumerate(parsed.components)]
+        for row in rows:
+            row.depends_on = edges.get(row.bom_ref, [])
+        Component.objects.bulk_create(rows, batch_size=2000)
+        verb = "replaced the component set" if replaced or current else "imported"
+        InventoryEvent.objects.create(
+            product_version=product_version,
+            kind="sbom-import",
+            message=f"{filename} ({parsed.format} {parsed.spec_version}) {verb}: "
+            f"{len(rows)} components" + (f", {replaced} replaced" if replaced else ""),
+            document=doc,
+            actor=doc.imported_by,
+        )
+    return SbomImportResult(doc, True, len(rows), replaced)
+
+
+def component_support_update(
+    *, product_version: ProductVersion, updates: list[SupportUpdate], user: Any = None
+) -> int:
+    """Apply an SBOM addendum of support levels and end-of-support dates; returns rows changed.
+
+    The FDA accepts these fields in an addendum when the SBOM does not carry them. A line that
+    matches no component is an error naming the line, and nothing is changed.
+    """
+    components = list(product_version.components.all())
+    changed: list[Component] = []
+    for number, update in enumerate(updates, start=1):
+        key = purl_key(update.match)
+        if key is not None:
+            wanted = (key.type, key.namespace, key.name)
+            hits = [c for c in components if (c.purl_type, c.purl_namespace, c.purl_name) == wanted]
+        else:
+            hits = [c for c in components if c.name == update.match]
+        if not hits:
+            raise NotFoundError(f"addendum line {number}: no component matches {update.match!r}")
+        for c in hits:
+            c.support_level = update.support_level.value
+            c.end_of_support = update.end_of_support
+            changed.append(c)
+    with transaction.atomic():
+        Component.objects.bulk_update(changed, ["support_level", "end_of_support"], batch_size=1000)
+        InventoryEvent.objects.create(
+            product_version=product_version,
+            kind="support-addendum",
+            message=f"support addendum applied to {len(changed)} components",
+            actor=user if user is not None and user.is_authenticated else None,
+        )
+    return len(changed)

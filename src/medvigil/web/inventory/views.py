@@ -1,0 +1,149 @@
+"""Inventory pages: product list, product, version, diff. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from medvigil.core.errors import Error, NotFoundError
+from medvigil.web.accounts.decorators import analyst_required, viewer_required
+from medvigil.web.inventory import selectors, services
+from medvigil.web.inventory.forms import ProductForm, SbomUploadForm, VersionForm
+
+
+def _not_found(request: HttpRequest, exc: NotFoundError) -> HttpResponse:
+    return render(request, "inventory/not_found.html", {"message": exc.diagnostics()}, status=404)
+
+
+@viewer_required
+def product_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    context = {"products": selectors.product_list(q=q), "q": q, "totals": selectors.version_counts()}
+    return render(request, "inventory/product_list.html", context)
+
+
+@analyst_required
+def product_create(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.product_create(**form.service_kwargs())
+        except Error as exc:
+            form.add_error(None, exc.diagnostics())
+        else:
+            messages.success(request, f"Created {product.name}.")
+            return HttpResponseRedirect(reverse("inventory:product-detail", args=[product.slug]))
+    return render(request, "inventory/product_form.html", {"form": form})
+
+
+@viewer_required
+def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        product = selectors.product_get(slug=slug)
+    except NotFoundError as exc:
+        return _not_found(request, exc)
+    form = VersionForm(request.POST or None)
+    if request.method == "POST":
+        return _version_create(request, product, form)
+    versions = list(selectors.version_list(product=product))
+    context = {"product": product, "versions": versions, "form": form}
+    return render(request, "inventory/product_detail.html", context)
+
+
+@analyst_required
+def _version_create(request: HttpRequest, product: object, form: VersionForm) -> HttpResponse:
+    if form.is_valid():
+        try:
+            pv = services.version_create(product=product, **form.cleaned_data)  # type: ignore[arg-type]
+        except Error as exc:
+            messages.error(request, exc.diagnostics())
+        else:
+            messages.success(request, f"Registered version {pv.version}.")
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return HttpResponseRedirect(request.path)
+
+
+@viewer_required
+def version_detail(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    try:
+        pv = selectors.version_get(product_slug=slug, version=version)
+    except NotFoundError as exc:
+        return _not_found(request, exc)
+    if request.method == "POST":
+        return _sbom_upload(request, pv)
+    q = request.GET.get("q", "").strip()
+    components = list(selectors.component_list(product_version=pv, q=q))
+    context = {
+        "pv": pv,
+        "product": pv.product,
+        "q": q,
+        "components": components,
+        "tree": selectors.component_tree(components=components) if not q else None,
+        "horizon": selectors.support_horizon(product_version=pv),
+        "documents": selectors.document_list(product_version=pv),
+        "events": pv.events.all()[:20],
+        "upload_form": SbomUploadForm(),
+        "other_versions": pv.product.versions.exclude(pk=pv.pk),
+    }
+    return render(request, "inventory/version_detail.html", context)
+
+
+@analyst_required
+def _sbom_upload(request: HttpRequest, pv: object) -> HttpResponse:
+    form = SbomUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.sbom_import(
+                product_version=pv,  # type: ignore[arg-type]
+                data=upload.read(),
+                filename=upload.name,
+                format=form.cleaned_data["format"] or None,
+                user=request.user,
+            )
+        except Error as exc:
+            messages.error(request, f"Import refused, nothing was stored: {exc.diagnostics()}")
+        else:
+            if result.created:
+                messages.success(request, f"Imported {result.component_count} components.")
+            else:
+                messages.info(request, "This document is already the current SBOM; nothing changed.")
+    else:
+        messages.error(request, "Choose a file to upload.")
+    return HttpResponseRedirect(request.path)
+
+
+@viewer_required
+def document_download(request: HttpRequest, slug: str, version: str, document_id: int) -> HttpResponse:
+    try:
+        pv = selectors.version_get(product_slug=slug, version=version)
+        doc = selectors.document_get(product_version=pv, document_id=document_id)
+    except NotFoundError as exc:
+        return _not_found(request, exc)
+    response = HttpResponse(bytes(doc.content), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    return response
+
+
+@viewer_required
+def version_diff(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        product = selectors.product_get(slug=slug)
+        versions = list(product.versions.all())
+        old_v = request.GET.get("old") or (versions[1].version if len(versions) > 1 else "")
+        new_v = request.GET.get("new") or (versions[0].version if versions else "")
+        old = selectors.version_get(product_slug=slug, version=old_v)
+        new = selectors.version_get(product_slug=slug, version=new_v)
+    except NotFoundError as exc:
+        return _not_found(request, exc)
+    context = {
+        "product": product,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "diff": selectors.version_diff(old=old, new=new),
+    }
+    return render(request, "inventory/diff.html", context)
