@@ -37,7 +37,10 @@ def is_gzip_name(name: str) -> bool:
 def open_input(path: Path, source: str) -> Iterator[IO[bytes]]:
     """Open ``path`` for binary reading, decompressing ``.gz`` transparently."""
     try:
-        fh: IO[bytes] = igzip.open(path, "rb") if is_gzip_name(path.name) else path.open("rb")
+        if is_gzip_name(path.name):
+            fh: IO[bytes] = igzip.open(path, "rb")  # type: ignore[no-untyped-call]
+        else:
+            fh = path.open("rb")
     except OSError as exc:
         raise FeedParseError(f"cannot open: {exc}", source=source) from exc
     try:

@@ -47,7 +47,11 @@ _METRIC_TYPES = {
     "cvssV3_0": ("CVSS_V3", "3.0"),
     "cvssV2_0": ("CVSS_V2", "2.0"),
 }
-_SSVC_KEYS = {"exploitation": "exploitation", "automatable": "automatable", "technical impact": "technical_impact"}
+_SSVC_KEYS = {
+    "exploitation": "exploitation",
+    "automatable": "automatable",
+    "technical impact": "technical_impact",
+}
 
 
 class Cve5Feed(FeedParser):
@@ -126,7 +130,9 @@ def cve5_record(doc: JsonObj) -> AdvisoryRecord:
         references=_references(c for c, _ in containers),
         severities=tuple(s for c, primary in containers for s in _severities(c, primary)),
         affected=tuple(a for c, _ in containers for a in _affected_of(c)),
-        cpe_configurations=tuple(api_configuration(x) for c, _ in containers for x in c.get("cpeApplicability") or ()),
+        cpe_configurations=tuple(
+            api_configuration(x) for c, _ in containers for x in c.get("cpeApplicability") or ()
+        ),
         ssvc=_ssvc(adps),
         assigner=meta.get("assignerShortName"),
     )
@@ -182,14 +188,18 @@ def _severities(container: JsonObj, primary: bool) -> Iterator[Severity]:
         content = other.get("content")
         text = (content.get("text") or content.get("value")) if isinstance(content, dict) else None
         if isinstance(text, str) and other.get("type"):
-            yield Severity(type=str(other["type"]), vector=None, rating=text, source=provider, primary=primary)
+            yield Severity(
+                type=str(other["type"]), vector=None, rating=text, source=provider, primary=primary
+            )
 
 
 def _ssvc(adps: list[JsonObj]) -> SsvcDecision | None:
     for adp in adps:
         for metric in adp.get("metrics") or ():
             other = metric.get("other") or {}
-            if str(other.get("type", "")).lower().startswith("ssvc") and isinstance(other.get("content"), dict):
+            if str(other.get("type", "")).lower().startswith("ssvc") and isinstance(
+                other.get("content"), dict
+            ):
                 return _ssvc_decision(other["content"], _provider(adp))
     return None
 
@@ -255,7 +265,11 @@ def cve5_affected(entry: JsonObj, provider: str = "") -> AffectedPackage:
 
 
 def _add_version(
-    version: JsonObj, default_type: Any, ranges: list[AffectedRange], versions: list[str], unaffected: list[str]
+    version: JsonObj,
+    default_type: Any,
+    ranges: list[AffectedRange],
+    versions: list[str],
+    unaffected: list[str],
 ) -> None:
     value = str(version.get("version", ""))
     status = str(version.get("status", "unknown"))
@@ -278,4 +292,3 @@ def _add_version(
     else:
         events_one = (RangeEvent("introduced", value), RangeEvent("last_affected", value))
         ranges.append(AffectedRange(type=vtype, events=events_one, status=status))
-

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,6 +23,7 @@ from medvigil.core.feeds.interface import FeedItem, FeedParser, ParsedRecord, Re
 from medvigil.core.model.advisory import SOURCE_KEV, KevEntry
 
 CSV_HEADER_START = b"cveID,vendorProject"
+_ARRAY = re.compile(rb'"vulnerabilities"\s*:\s*\[')
 
 
 class KevFeed(FeedParser):
@@ -31,9 +33,10 @@ class KevFeed(FeedParser):
     label: ClassVar[str] = "CISA Known Exploited Vulnerabilities"
 
     def sniff(self, name: str, head: bytes) -> bool:
-        """JSON has ``catalogVersion`` and ``cveID``; CSV starts with the ``cveID,vendorProject`` header."""
+        """JSON: ``catalogVersion`` + a ``vulnerabilities`` array; CSV: a ``cveID,vendorProject`` header."""
         stripped = head.lstrip(b"\xef\xbb\xbf")
-        return (b'"catalogVersion"' in head and b'"cveID"' in head) or stripped.startswith(CSV_HEADER_START)
+        is_catalog = b'"catalogVersion"' in head and _ARRAY.search(head) is not None
+        return is_catalog or stripped.startswith(CSV_HEADER_START)
 
     def parse(self, path: Path, *, source: str | None = None) -> Iterator[FeedItem]:
         """Stream the catalog entries."""

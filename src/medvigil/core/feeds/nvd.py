@@ -74,7 +74,9 @@ def _document(data: bytes, src: str, location: str) -> Iterator[FeedItem]:
     elif isinstance(doc, dict) and isinstance(doc.get("CVE_Items"), list):
         items, prefix = doc["CVE_Items"], "/CVE_Items"
     else:
-        raise FeedParseError("neither an NVD API 2.0 response nor a JSON 1.1 feed", source=src, location=location)
+        raise FeedParseError(
+            "neither an NVD API 2.0 response nor a JSON 1.1 feed", source=src, location=location
+        )
     where = f"{location}#" if location else ""
     for index, item in enumerate(items):
         yield _item(item, src, f"{where}{prefix}/{index}", raw=None)
@@ -199,11 +201,15 @@ def legacy_record(item: JsonObj) -> AdvisoryRecord:
         details=details,
         cwes=unique(c for c in cwes if c.startswith("CWE-")),
         references=tuple(
-            Reference(url=r["url"], type=r.get("refsource"), tags=tuple(r.get("tags") or ()), summary=r.get("name"))
+            Reference(
+                url=r["url"], type=r.get("refsource"), tags=tuple(r.get("tags") or ()), summary=r.get("name")
+            )
             for r in (cve.get("references") or {}).get("reference_data") or ()
         ),
         severities=_legacy_severities(item.get("impact") or {}),
-        cpe_configurations=tuple(_legacy_node(n) for n in (item.get("configurations") or {}).get("nodes") or ()),
+        cpe_configurations=tuple(
+            _legacy_node(n) for n in (item.get("configurations") or {}).get("nodes") or ()
+        ),
         assigner=meta.get("ASSIGNER"),
     )
 
@@ -236,7 +242,9 @@ def _legacy_node(node: JsonObj) -> CpeNode:
     return CpeNode(
         operator=node.get("operator", "OR"),
         negate=bool(node.get("negate")),
-        cpe_matches=tuple(_cpe_match(m, m.get("cpe23Uri") or m["cpe22Uri"]) for m in node.get("cpe_match") or ()),
+        cpe_matches=tuple(
+            _cpe_match(m, m.get("cpe23Uri") or m["cpe22Uri"]) for m in node.get("cpe_match") or ()
+        ),
         children=tuple(_legacy_node(c) for c in node.get("children") or ()),
     )
 

@@ -162,7 +162,9 @@ def _affected(entry: JsonObj) -> AffectedPackage:
 
 
 def _range(entry: JsonObj) -> AffectedRange:
-    events = tuple(RangeEvent(kind, value) for event in entry.get("events") or () for kind, value in event.items())
+    events = tuple(
+        RangeEvent(kind, value) for event in entry.get("events") or () for kind, value in event.items()
+    )
     return AffectedRange(
         type=entry.get("type", ""),
         events=events,

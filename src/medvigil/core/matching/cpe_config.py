@@ -16,11 +16,12 @@ A configuration never matches unless at least one ``vulnerable`` entry matched.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from medvigil.core.matching.cpe import Cpe, CpeCriterion
+from medvigil.core.matching.cpe import Cpe, CpeCriterion, CpeError
 
 __all__ = [
     "ConfigMatch",
@@ -138,13 +139,32 @@ class ConfigMatch:
 
 def prepare_criterion(match: CpeMatchLike) -> CpeCriterion:
     """Turn a cpeMatch into a :class:`CpeCriterion` (parse the CPE, key the bounds)."""
-    return CpeCriterion.build(
+    return _criterion(
         match.criteria,
         match.vulnerable,
-        version_start_including=match.version_start_including,
-        version_start_excluding=match.version_start_excluding,
-        version_end_including=match.version_end_including,
-        version_end_excluding=match.version_end_excluding,
+        match.version_start_including,
+        match.version_start_excluding,
+        match.version_end_including,
+        match.version_end_excluding,
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _criterion(
+    criteria: str,
+    vulnerable: bool,
+    start_incl: str | None,
+    start_excl: str | None,
+    end_incl: str | None,
+    end_excl: str | None,
+) -> CpeCriterion:
+    return CpeCriterion.build(
+        criteria,
+        vulnerable,
+        version_start_including=start_incl,
+        version_start_excluding=start_excl,
+        version_end_including=end_incl,
+        version_end_excluding=end_excl,
     )
 
 
@@ -159,7 +179,10 @@ class _Evaluator:
         self.vulnerable_hit = False
 
     def match(self, entry: CpeMatchLike) -> _Tri:
-        criterion = prepare_criterion(entry)
+        try:
+            criterion = prepare_criterion(entry)
+        except CpeError:
+            return False  # malformed upstream criterion: never matches (ingest reports it)
         for cpe in self.cpes:
             if criterion.matches(cpe):
                 self.evidence.append(CpeEvidence(entry, cpe))

@@ -6,8 +6,9 @@ pseudocode exactly: events sorted by version (``introduced: "0"`` first), then w
 ``introduced`` -> affected when ``v >= introduced``, ``fixed`` -> not affected when
 ``v >= fixed``, ``last_affected`` -> not affected when ``v > last_affected``; a version
 must also be below at least one ``limit`` when limits exist (``"*"`` is infinity). Events
-at the same version are ordered introduced, fixed, last_affected, so ``introduced: X``
-followed by ``fixed: X`` is empty and ``introduced: X`` + ``last_affected: X`` is ``[X]``.
+at the same version are ordered fixed, introduced, last_affected: ``fixed: X`` then
+``introduced: X`` joins ``[a, X)`` and ``[X, b)`` (as stable sorting of upstream event order
+does, e.g. PYSEC-2022-236), and ``introduced: X`` + ``last_affected: X`` is ``[X]``.
 
 Results are tri-state: ``True`` / ``False``, or ``None`` when the question cannot be
 answered from version strings (GIT ranges, an ecosystem without known version semantics,
@@ -34,8 +35,9 @@ __all__ = [
 
 INTRODUCED, FIXED, LAST_AFFECTED, LIMIT = "introduced", "fixed", "last_affected", "limit"
 EVENT_KINDS = (INTRODUCED, FIXED, LAST_AFFECTED, LIMIT)
-"""The OSV event kinds, in the tie-break order used for events at the same version."""
-_RANK = {INTRODUCED: 0, FIXED: 1, LAST_AFFECTED: 2}
+"""The OSV event kinds."""
+_R_FIXED, _R_INTRODUCED, _R_LAST_AFFECTED = 0, 1, 2
+_RANK = {FIXED: _R_FIXED, INTRODUCED: _R_INTRODUCED, LAST_AFFECTED: _R_LAST_AFFECTED}
 _GIT_REASON = "GIT ranges need the repository's commit graph; use the enumerated versions"
 
 
@@ -101,9 +103,9 @@ class PreparedRange:
                 continue
             if key < event_key:
                 break
-            if rank == 0:
+            if rank == _R_INTRODUCED:
                 affected = True
-            elif rank == 1 or event_key < key:
+            elif rank == _R_FIXED or event_key < key:
                 affected = False
         return affected
 
@@ -121,7 +123,7 @@ def _prepare(
         elif kind not in _RANK:
             raise InvalidVersionError(f"unknown event kind {kind!r}", field="events")
         elif kind == INTRODUCED and value == "0":
-            zero.append((0, None))
+            zero.append((_R_INTRODUCED, None))
         else:
             keyed.append((scheme.key(value), _RANK[kind]))
     keyed.sort(key=_SortKey)

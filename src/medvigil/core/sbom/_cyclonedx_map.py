@@ -230,10 +230,10 @@ def build_cyclonedx(
     subject = None
     if metadata.get("component") is not None:
         subject = builder.component(metadata["component"], ("metadata", "component"), "")
-    _walk_ordered(builder, doc.get("components"), ("components",), "")
-    if subject is not None:
+    if subject is not None:  # metadata comes first in the document
         nested = metadata["component"].get("components")
         _walk_ordered(builder, nested, ("metadata", "component", "components"), subject.bom_ref)
+    _walk_ordered(builder, doc.get("components"), ("components",), "")
     if builder.missing_refs:
         builder.warnings.append(
             f"{len(builder.missing_refs)} component(s) had no bom-ref; synthesised from purl or "

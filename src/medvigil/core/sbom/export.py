@@ -61,7 +61,7 @@ _SPDXID = re.compile(r"^SPDXRef-[A-Za-z0-9.-]+$")
 _SPDX_PURPOSES = {
     ComponentType.APPLICATION: "APPLICATION", ComponentType.FRAMEWORK: "FRAMEWORK",
     ComponentType.LIBRARY: "LIBRARY", ComponentType.CONTAINER: "CONTAINER",
-    ComponentType.OPERATING_SYSTEM: "OPERATING-SYSTEM", ComponentType.DEVICE: "DEVICE",
+    ComponentType.OPERATING_SYSTEM: "OPERATING_SYSTEM", ComponentType.DEVICE: "DEVICE",
     ComponentType.FIRMWARE: "FIRMWARE", ComponentType.FILE: "FILE",
 }  # fmt: skip
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from medvigil.web.accounts.auth import require_read, require_write
 from medvigil.web.inventory import selectors, services
-from medvigil.web.inventory.models import Component, Product, ProductVersion
+from medvigil.web.inventory.models import Product, ProductVersion
 from medvigil.web.inventory.presenters import diff_dict, horizon_dicts, product_dict
 from medvigil.web.inventory.schemas import (
     ComponentOut,
@@ -39,11 +39,10 @@ def product_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
 
 
 @router.post("/products", response={201: ProductOut}, summary="Create a product")
-def product_create(request: HttpRequest, payload: ProductIn) -> tuple[int, dict[str, Any]]:
+def product_create(request: HttpRequest, payload: ProductIn) -> Status[dict[str, Any]]:
     require_write(request)
-    data = payload.dict()
-    product = services.product_create(**data)
-    return 201, product_dict(product)
+    product = services.product_create(**payload.dict())
+    return Status(201, product_dict(product))
 
 
 @router.get("/products/{slug}", response=ProductOut, summary="Get a product")
@@ -67,10 +66,10 @@ def version_list(request: HttpRequest, slug: str) -> list[ProductVersion]:
 
 
 @router.post("/products/{slug}/versions", response={201: VersionOut}, summary="Register a version")
-def version_create(request: HttpRequest, slug: str, payload: VersionIn) -> tuple[int, ProductVersion]:
+def version_create(request: HttpRequest, slug: str, payload: VersionIn) -> Status[ProductVersion]:
     require_write(request)
     product: Product = selectors.product_get(slug=slug)
-    return 201, services.version_create(product=product, **payload.dict())
+    return Status(201, services.version_create(product=product, **payload.dict()))
 
 
 @router.post(
@@ -84,7 +83,7 @@ def sbom_upload(
     version: str,
     file: File[UploadedFile],
     format: Form[str] = "",
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     require_write(request)
     pv = selectors.version_get(product_slug=slug, version=version)
     result = services.sbom_import(
@@ -100,7 +99,7 @@ def sbom_upload(
         "component_count": result.component_count,
         "replaced": result.replaced,
     }
-    return (201 if result.created else 200), body
+    return Status(201 if result.created else 200, body)
 
 
 @router.get(
@@ -157,5 +156,3 @@ def version_diff(request: HttpRequest, slug: str, old: str, new: str) -> dict[st
     b = selectors.version_get(product_slug=slug, version=new)
     return diff_dict(selectors.version_diff(old=a, new=b))
 
-
-__all__ = ["Component", "router"]

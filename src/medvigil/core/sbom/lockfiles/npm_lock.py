@@ -91,13 +91,15 @@ def _flags(entry: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(props)
 
 
-def _non_registry(name: str, spec: str, inv: Inventory, loc: str) -> Component:
-    """A package installed from git, a tarball URL or a local path: kept without a purl."""
-    if spec.startswith(("file:", "link:")):
-        return local_component(name, "", spec)
+def non_registry_component(name: str, version: str, spec: str, inv: Inventory, loc: str) -> Component:
+    """A package from a local path (local component) or from git / a tarball URL (no purl, warned)."""
+    if spec.startswith(("file:", "link:", "workspace:")):
+        return local_component(name, version, spec)
     inv.warn(loc, f"{name!r} comes from {spec!r}, not a registry; listed without a purl")
     group, bare = split_npm_name(name)
-    return Component(name=bare, group=group, bom_ref=f"vcs:{name}@{spec}", properties=((VCS_PROPERTY, spec),))
+    return Component(
+        name=bare, version=version, group=group, bom_ref=f"vcs:{name}@{spec}", properties=((VCS_PROPERTY, spec),)
+    )
 
 
 def _parse_alias(name: str, version: str) -> tuple[str, str, str]:
@@ -252,6 +254,6 @@ def _v1_component(
         return None
     real, version, alias = _parse_alias(name, spec)
     if ":" in version or "/" in version:
-        return _non_registry(real, version, inv, loc)
+        return non_registry_component(real, "", version, inv, loc)
     hashes = integrity_hashes(opt_str(entry, "integrity", source, loc))
     return npm_component(real, version, alias=alias, extra=_flags(entry), hashes=hashes)

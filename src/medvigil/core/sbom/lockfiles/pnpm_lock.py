@@ -8,8 +8,8 @@ Package keys by version (peer-dependency suffixes are dropped; peer variants are
   (dependency edges).
 
 Dev-only packages (``dev: true``, 5.x/6.x) are kept, marked ``scope="optional"``; 9.x does not
-record dev-ness per package. Non-registry versions (``file:``, ``link:``, tarball or git URLs) are
-local components without a purl. Importers (``importers`` or the top-level
+record dev-ness per package. ``file:``/``link:`` versions are local components; tarball or git URLs
+are kept without a purl and warned about. Importers (``importers`` or the top-level
 ``dependencies``/``devDependencies`` of single-project 5.x/6.x files) give the edges of the
 subject, which has an empty name because the lockfile does not name the project.
 """
@@ -27,12 +27,11 @@ from medvigil.core.sbom.lockfiles._common import (
     base_name,
     expect_table,
     load_yaml,
-    local_component,
     opt_str,
     pointer,
     subject_component,
 )
-from medvigil.core.sbom.lockfiles.npm_lock import integrity_hashes, npm_component
+from medvigil.core.sbom.lockfiles.npm_lock import integrity_hashes, non_registry_component, npm_component
 
 _EDGE_FIELDS = ("dependencies", "optionalDependencies")
 _ROOT_FIELDS = ("dependencies", "optionalDependencies", "devDependencies")
@@ -102,17 +101,17 @@ def _read_packages(
     for key, raw in packages.items():
         loc = pointer("packages", key)
         entry = expect_table(raw, source, loc)
-        name, version = parse_key(str(key), slash_style)
-        name = opt_str(entry, "name", source, loc) or name
-        version = opt_str(entry, "version", source, loc) or version
+        key_name, key_version = parse_key(str(key), slash_style)
+        name = opt_str(entry, "name", source, loc) or key_name
+        version = opt_str(entry, "version", source, loc)
         if not name:
             raise SbomError("cannot read a package name from the key", source=source, location=loc)
-        if _is_registry_version(version):
+        if _is_registry_version(key_version):
             resolution = entry.get("resolution")
             integrity = resolution.get("integrity", "") if isinstance(resolution, dict) else ""
-            comp = npm_component(name, version, hashes=integrity_hashes(str(integrity)))
+            comp = npm_component(name, version or key_version, hashes=integrity_hashes(str(integrity)))
         else:
-            comp = local_component(name, "", version or str(key))
+            comp = non_registry_component(name, version, key_version or str(key), inv, loc)
         ref_by_key[_plain(str(key), slash_style)] = inv.add(comp, dev=entry.get("dev") is True)
     return ref_by_key
 

@@ -1,0 +1,28 @@
+"""Helpers shared by the feed parser tests."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable
+from pathlib import Path
+
+from medvigil.core.feeds.interface import FeedItem, ParsedRecord, RecordError
+
+
+def split(items: Iterable[FeedItem]) -> tuple[list[ParsedRecord], list[RecordError]]:
+    """Separate parsed records from record errors."""
+    records: list[ParsedRecord] = []
+    errors: list[RecordError] = []
+    for item in items:
+        if isinstance(item, RecordError):
+            errors.append(item)
+        else:
+            records.append(item)
+    return records, errors
+
+
+def count_lines(path: Path) -> int:
+    """Non-blank lines of a (gzipped) text file, counted independently of the parsers."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        return sum(1 for line in fh if line.strip())
