@@ -89,7 +89,8 @@ def test_subject_is_not_counted_but_its_nested_components_are() -> None:
     meta = {"component": {"name": "infusion-pump", "bom-ref": "pump", "components": [{"name": "ui", "bom-ref": "ui"}]}}
     sbom = JSON.read(bom([{"name": "lib", "bom-ref": "lib"}], metadata=meta), source="f")
     assert sbom.subject is not None and sbom.subject.name == "infusion-pump"
-    assert [(c.name, c.parent_ref) for c in sbom.components] == [("lib", ""), ("ui", "pump")]
+    # metadata comes before components in the document, so its nested components come first
+    assert [(c.name, c.parent_ref) for c in sbom.components] == [("ui", "pump"), ("lib", "")]
 
 
 def test_missing_bom_ref_is_synthesised_stably_and_reported() -> None:

@@ -23,9 +23,9 @@ from medvigil.core.risk.exploitability import (
     assess_exploitability,
 )
 from medvigil.core.risk.harm import Hazard, Severity, assess_harm
-from medvigil.core.risk.matrix import DEFAULT_MATRIX, RiskMatrix, confirm, evaluate
+from medvigil.core.risk.matrix import DEFAULT_MATRIX, RiskDecision, RiskMatrix, confirm, evaluate
 from medvigil.core.risk.rubric import RubricAnswers, RubricOptions, RubricResult, apply_rubric
-from medvigil.core.risk.vex import Justification, vex_from_decision
+from medvigil.core.risk.vex import Justification, VexStatement, vex_from_decision
 
 __all__ = ["HarmInput", "VexInput", "confirm_assessment", "propose_assessment"]
 
@@ -67,6 +67,25 @@ def _scores(vectors: Sequence[str], rubric: RubricResult | None) -> tuple[CvssSc
     return tuple(scores)
 
 
+def _source_reasons(rubric: RubricResult | None, used: CvssScore | None) -> list[str]:
+    if rubric is not None:
+        return [f"MITRE rubric answers give {rubric.vector}."]
+    if used is not None:
+        return [f"Using CVSS {used.version.value} vector {used.vector}."]
+    return []
+
+
+def _vex(decision: RiskDecision, facts: VexInput) -> VexStatement:
+    return vex_from_decision(
+        decision,
+        component_affected=facts.component_affected,
+        fixed=facts.fixed,
+        justification=facts.justification,
+        impact_statement=facts.impact_statement,
+        action_statement=facts.action_statement,
+    )
+
+
 def propose_assessment(
     *,
     cvss_vectors: Sequence[str] = (),
@@ -90,11 +109,7 @@ def propose_assessment(
     rubric = apply_rubric(rubric_answers, options=rubric_options) if rubric_answers is not None else None
     scores = _scores(cvss_vectors, rubric)
     used = rubric.score if rubric is not None else pick_preferred(scores)
-    reasons: list[str] = []
-    if rubric is not None:
-        reasons.append(f"MITRE rubric answers give {rubric.vector}.")
-    elif used is not None:
-        reasons.append(f"Using CVSS {used.version.value} vector {used.vector}.")
+    reasons = _source_reasons(rubric, used)
     exploitability = assess_exploitability(
         cvss=used, epss=epss, kev=kev, maturity=maturity, controls=controls, policy=policy
     )
@@ -108,15 +123,7 @@ def propose_assessment(
     reasons.append(severity.reason)
     decision = evaluate(severity.severity, exploitability.band, matrix)
     reasons.append(decision.rationale)
-    facts = vex or VexInput()
-    statement = vex_from_decision(
-        decision,
-        component_affected=facts.component_affected,
-        fixed=facts.fixed,
-        justification=facts.justification,
-        impact_statement=facts.impact_statement,
-        action_statement=facts.action_statement,
-    )
+    statement = _vex(decision, vex or VexInput())
     reasons.append(f"VEX status {statement.status.value}.")
     return Assessment(
         status=AssessmentStatus.SUGGESTED,

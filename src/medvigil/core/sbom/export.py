@@ -167,9 +167,8 @@ def to_cyclonedx_json(sbom: ParsedSbom) -> bytes:
     metadata["tools"] = {"components": [{"type": "application", "name": "medvigil"}]}
     if sbom.authors:
         metadata["authors"] = [{"name": a} for a in sbom.authors]
-    subject_children = children.pop(subject_ref, []) if subject_ref else []
     if sbom.subject is not None:
-        metadata["component"] = _cdx_component(sbom.subject, {subject_ref: subject_children})
+        metadata["component"] = _cdx_component(sbom.subject, children)
     serial = sbom.serial_number
     if not re.match(
         r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", serial

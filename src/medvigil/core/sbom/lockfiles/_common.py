@@ -117,7 +117,7 @@ def local_component(name: str, version: str, where: str, *, group: str = "") -> 
         name=name,
         version=version,
         group=group,
-        bom_ref=f"local:{group + '/' if group else ''}{name}@{version}",
+        bom_ref=f"local:{group + '/' if group else ''}{name}" + (f"@{version}" if version else ""),
         properties=((LOCAL_PROPERTY, where),),
     )
 

@@ -197,8 +197,10 @@ def _berry_add(entry: dict[str, Any], inv: Inventory, source: str, loc: str) -> 
     if not resolution:
         raise SbomError("entry without a resolution", source=source, location=loc, field="resolution")
     name, ref = split_descriptor(resolution)
+    if version.endswith("-use.local"):
+        version = ""  # Berry's placeholder for workspaces, which have no resolved version
     if ref == "workspace:.":
-        return SUBJECT_REF, subject_component(name, "" if version.endswith("use.local") else version)
+        return SUBJECT_REF, subject_component(name, version)
     if ref.startswith(_LOCAL_PROTOCOLS):
         return inv.add(local_component(name, version, ref)), None
     if ref.startswith("patch:"):

@@ -1,0 +1,94 @@
+"""Login and each inventory page in a real browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from medvigil.web.accounts.services import user_create
+from medvigil.web.inventory.demo import demo_load
+from tests.browser.conftest import shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "browser-pass-123"
+
+
+def _login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/products/glucolink-cloud/")
+    assert "/login/" in page.url
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/products/glucolink-cloud/")
+
+
+def test_wrong_password_is_refused(page: Any, live_server: Any) -> None:
+    user_create(username="ana", password=PASSWORD, role="analyst")
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "ana")
+    page.fill("#id_password", "wrong-password")
+    page.click("button[type=submit]")
+    assert "didn't match" in page.content()
+
+
+def test_analyst_walks_the_portfolio(page: Any, live_server: Any) -> None:
+    demo_load()
+    user_create(username="ana", password=PASSWORD, role="analyst")
+    base = live_server.url
+    _login(page, base, "ana")
+    assert page.locator("#versions tbody tr").count() == 2
+    shot(page, "product")
+
+    page.goto(f"{base}/")
+    rows = page.locator("#products tbody tr")
+    assert rows.count() == 4
+    assert "life-sustaining" in rows.filter(has_text="GlucoLink Insulin Pump").inner_text()
+    shot(page, "product-list")
+
+    page.goto(f"{base}/products/glucolink-cloud/versions/14.2.6/")
+    assert "request" in page.locator("#horizon").inner_text()
+    page.fill("input[name=q]", "express")
+    page.click("text=Search")
+    results = page.locator("#component-results tbody tr")
+    assert results.count() >= 1 and all("express" in t.lower() for t in results.all_inner_texts())
+    shot(page, "version")
+
+    page.goto(f"{base}/products/glucolink-cloud/diff/?old=14.2.6&new=15.0.7")
+    assert int(page.inner_text("#changed-count")) > 0
+    assert page.locator("#diff tr.diff-added").count() == int(page.inner_text("#added-count"))
+    shot(page, "diff")
+
+
+def test_analyst_creates_a_product_and_uploads_an_sbom(page: Any, live_server: Any, tmp_path: Any) -> None:
+    from tests.web.conftest import DEMO_DATA
+
+    user_create(username="ana", password=PASSWORD, role="analyst")
+    base = live_server.url
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "ana")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("text=New product")
+    page.fill("#id_name", "Neuro Stimulator")
+    page.check("#id_implantable")
+    page.check("input[value=rf-telemetry]")
+    page.click("text=Create product")
+    assert "Created Neuro Stimulator" in page.content()
+    page.fill("#id_version", "1.0")
+    page.click("text=Add version")
+    page.click("#versions >> text=1.0")
+    page.set_input_files("input[type=file]", str(DEMO_DATA / "dropwizard-1.3.15.cdx.json"))
+    page.click("button:has-text('Import')")
+    assert "Imported 167 components" in page.content()
+    assert page.locator("#documents tbody tr").count() == 1
+    shot(page, "upload")
+
+
+def test_viewer_sees_no_write_controls(page: Any, live_server: Any) -> None:
+    demo_load()
+    user_create(username="vic", password=PASSWORD, role="viewer")
+    _login(page, live_server.url, "vic")
+    assert page.locator("text=Add version").count() == 0
+    page.goto(f"{live_server.url}/products/glucolink-cloud/versions/15.0.7/")
+    assert page.locator("input[type=file]").count() == 0

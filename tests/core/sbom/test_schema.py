@@ -1,0 +1,48 @@
+"""Schema checks for CycloneDX JSON and SPDX 2 JSON."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from medvigil.core.errors import UnsupportedFormatError
+from medvigil.core.sbom.schema import validate_schema
+from tests.conftest import FIXTURES
+
+
+@pytest.mark.parametrize("version", ["1.2", "1.3", "1.4", "1.5", "1.6"])
+def test_valid_cyclonedx_passes_every_version(version: str) -> None:
+    doc = {"bomFormat": "CycloneDX", "specVersion": version, "version": 1, "components": [{"type": "library", "name": "a", "version": "1"}]}
+    assert validate_schema(orjson.dumps(doc), source="b", format="cyclonedx-json", spec_version=version) == []
+
+
+def test_cyclonedx_violations_carry_json_pointers() -> None:
+    doc = {
+        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "components": [{"type": "library", "name": "ok"}, {"type": "gadget", "name": "x", "licenses": [{"license": {"id": "NOT-A-LICENSE"}}]}],
+    }  # fmt: skip
+    problems = validate_schema(orjson.dumps(doc), source="b", format="cyclonedx-json", spec_version="1.6")
+    assert any(p.startswith("/components/1/type: 'gadget' is not one of") for p in problems)
+    assert any(p.startswith("/components/1/licenses: ") for p in problems)
+
+
+def test_spdx_fixture_is_valid_and_broken_one_is_not() -> None:
+    data = (FIXTURES / "sbom/spdx/03-SBOMwDependency.json").read_bytes()
+    assert validate_schema(data, source="s", format="spdx-json", spec_version="SPDX-2.3") == []
+    doc = orjson.loads(data)
+    del doc["packages"][1]["downloadLocation"]
+    problems = validate_schema(orjson.dumps(doc), source="s", format="spdx-json", spec_version="SPDX-2.3")
+    assert problems == ["/packages/1: 'downloadLocation' is a required property"]
+
+
+def test_spdx_22_is_checked_against_23_and_says_so() -> None:
+    doc = {"spdxVersion": "SPDX-2.2", "SPDXID": "SPDXRef-DOCUMENT"}
+    problems = validate_schema(orjson.dumps(doc), source="s", format="spdx-json", spec_version="SPDX-2.2")
+    assert problems[0] == "note: SPDX-2.2 is checked against the SPDX 2.3 schema"
+    assert len(problems) > 1
+
+
+@pytest.mark.parametrize(("fmt", "version"), [("cyclonedx-json", "1.1"), ("cyclonedx-xml", "1.4"), ("spdx3-jsonld", "3.0.1")])
+def test_no_schema_is_an_explicit_error(fmt: str, version: str) -> None:
+    with pytest.raises(UnsupportedFormatError, match="no schema for"):
+        validate_schema(b"{}", source="s", format=fmt, spec_version=version)
