@@ -10,7 +10,7 @@ import sys
 import typer
 
 from medvigil import __version__
-from medvigil.cli import inventory, sbom, server
+from medvigil.cli import cvss, inventory, sbom, server
 from medvigil.cli.output import err_console
 from medvigil.core.errors import Error
 
@@ -29,7 +29,7 @@ app.command("init")(server.init)
 app.command("serve")(server.serve)
 app.command("worker")(server.worker)
 app.command("demo")(server.demo)
-# cvss.register(app)
+cvss.register(app)
 
 
 def _version(value: bool) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import gzip
-import json
+
+import orjson
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,9 @@ from tests.core.feeds.helpers import split
 def test_vulnrichment_corpus() -> None:
     path = shared_path("cve-json5", "cisa-vulnrichment.jsonl.gz")
     lines = rejected = ssvc = 0
-    with gzip.open(path, "rt") as fh:
+    with gzip.open(path, "rb") as fh:
         for line in fh:
-            doc = json.loads(line)
+            doc = orjson.loads(line)
             lines += 1
             rejected += doc["cveMetadata"]["state"] == "REJECTED"
             ssvc += any(

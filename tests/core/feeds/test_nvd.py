@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+
+import orjson
 from pathlib import Path
 
 import pytest
@@ -18,12 +20,12 @@ from tests.core.feeds.helpers import count_lines, split
 def _independent_count(path: Path) -> tuple[int, int]:
     """Items and ``** REJECT **`` items, counted by a plain JSON walk."""
     if path.name.endswith(".jsonl.gz"):
-        with gzip.open(path, "rt") as fh:
-            items = [json.loads(line) for line in fh if line.strip()]
+        with gzip.open(path, "rb") as fh:
+            items = [orjson.loads(line) for line in fh if line.strip()]
         assert len(items) == count_lines(path)
     else:
-        with gzip.open(path, "rt") if path.suffix == ".gz" else path.open() as fh:
-            doc = json.load(fh)
+        with gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb") as fh:
+            doc = orjson.loads(fh.read())
         items = doc.get("CVE_Items") or doc.get("vulnerabilities")
     rejected = 0
     for item in items:

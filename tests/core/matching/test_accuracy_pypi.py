@@ -100,7 +100,9 @@ def computed() -> tuple[dict[str, set[Row]], int, int]:
     return _disagreements()
 
 
-def test_disagreements_equal_the_reviewed_upstream_list(computed: tuple[dict[str, set[Row]], int, int]) -> None:
+def test_disagreements_equal_the_reviewed_upstream_list(
+    computed: tuple[dict[str, set[Row]], int, int],
+) -> None:
     found, entries, checks = computed
     as_json = {k: sorted(list(r) for r in v) for k, v in sorted(found.items())}
     if os.environ.get("MEDVIGIL_REGEN_TEST_FIXTURES") == "1":

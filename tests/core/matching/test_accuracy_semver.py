@@ -49,16 +49,18 @@ def _oracle_osv(version: semver.Version, events: list[tuple[str, str]]) -> bool:
     if limits and not any(version < lim for lim in limits):
         return False
     steps = sorted(
-        ((semver.Version.parse("0.0.0") if v == "0" else semver.Version.parse(v), _RANK[k], v) for k, v in events if k != "limit"),
+        (
+            (semver.Version.parse("0.0.0") if v == "0" else semver.Version.parse(v), _RANK[k], v)
+            for k, v in events
+            if k != "limit"
+        ),
         key=lambda s: (s[2] != "0", s[0], s[1]),  # "0" sorts before every version
     )
     affected = False
     for bound, rank, raw in steps:
         if rank == 1 and (raw == "0" or version >= bound):
             affected = True
-        elif rank == 0 and version >= bound:
-            affected = False
-        elif rank == 2 and version > bound:
+        elif rank == 0 and version >= bound or rank == 2 and version > bound:
             affected = False
     return affected
 
@@ -139,12 +141,12 @@ def _npm_ranges() -> list[tuple[str, str]]:
     path = shared_path("advisories-other", "nodejs-security-wg", "npm-index.json.gz")
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         data: dict[str, Any] = json.load(fh)
-    out = []
-    for key, adv in data.items():
-        for field in ("vulnerable_versions", "patched_versions"):
-            if adv.get(field):
-                out.append((f"{key}:{field}", adv[field]))
-    return out
+    return [
+        (f"{key}:{field}", adv[field])
+        for key, adv in data.items()
+        for field in ("vulnerable_versions", "patched_versions")
+        if adv.get(field)
+    ]
 
 
 def test_npm_advisory_ranges_agree_with_the_semver_package() -> None:

@@ -8,7 +8,6 @@ docs/cvss-mismatches.md); the list found must equal the allow-list exactly.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +17,7 @@ import cvss.cvss4
 import orjson
 import pytest
 from cvss import CVSS3
+from isal import igzip as gzip
 
 from medvigil.core.risk.cvss import CvssScore, parse_vector
 from tests.conftest import shared_path

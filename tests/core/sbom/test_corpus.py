@@ -61,7 +61,11 @@ def _count_cdx_json(doc: dict[str, object]) -> int:
 
 def _count_cdx_xml(root: ET.Element) -> int:
     return sum(
-        1 for parent in root.iter() if parent.tag.endswith("}components") for c in parent if c.tag.endswith("}component")
+        1
+        for parent in root.iter()
+        if parent.tag.endswith("}components")
+        for c in parent
+        if c.tag.endswith("}component")
     )
 
 

@@ -70,23 +70,44 @@ def test_license_expression_is_kept_whole() -> None:
 
 def test_nested_components_counted_in_document_order() -> None:
     tree = [
-        {"name": "a", "bom-ref": "a", "components": [{"name": "a1", "bom-ref": "a1", "components": [{"name": "a11"}]}]},
+        {
+            "name": "a",
+            "bom-ref": "a",
+            "components": [{"name": "a1", "bom-ref": "a1", "components": [{"name": "a11"}]}],
+        },
         {"name": "b", "bom-ref": "b"},
     ]
     sbom = JSON.read(bom(tree), source="f")
-    assert [(c.name, c.parent_ref) for c in sbom.components] == [("a", ""), ("a1", "a"), ("a11", "a1"), ("b", "")]
+    assert [(c.name, c.parent_ref) for c in sbom.components] == [
+        ("a", ""),
+        ("a1", "a"),
+        ("a11", "a1"),
+        ("b", ""),
+    ]
 
 
 def test_deep_nesting_does_not_overflow() -> None:
     depth = 500  # 1,002 JSON levels: just under orjson's limit, beyond a recursive walk's frames
-    text = '{"bomFormat":"CycloneDX","components":' + '[{"name":"n","components":' * depth + "[]" + "}]" * depth + "}"
+    text = (
+        '{"bomFormat":"CycloneDX","components":'
+        + '[{"name":"n","components":' * depth
+        + "[]"
+        + "}]" * depth
+        + "}"
+    )
     sbom = JSON.read(text.encode(), source="deep.json")
     assert len(sbom.components) == depth
     assert sbom.components[-1].parent_ref == sbom.components[-2].bom_ref
 
 
 def test_subject_is_not_counted_but_its_nested_components_are() -> None:
-    meta = {"component": {"name": "infusion-pump", "bom-ref": "pump", "components": [{"name": "ui", "bom-ref": "ui"}]}}
+    meta = {
+        "component": {
+            "name": "infusion-pump",
+            "bom-ref": "pump",
+            "components": [{"name": "ui", "bom-ref": "ui"}],
+        }
+    }
     sbom = JSON.read(bom([{"name": "lib", "bom-ref": "lib"}], metadata=meta), source="f")
     assert sbom.subject is not None and sbom.subject.name == "infusion-pump"
     # metadata comes before components in the document, so its nested components come first
@@ -94,7 +115,13 @@ def test_subject_is_not_counted_but_its_nested_components_are() -> None:
 
 
 def test_missing_bom_ref_is_synthesised_stably_and_reported() -> None:
-    data = bom([{"name": "x", "version": "1", "purl": "pkg:npm/x@1"}, {"name": "y", "version": "2"}, {"name": "y", "version": "2"}])
+    data = bom(
+        [
+            {"name": "x", "version": "1", "purl": "pkg:npm/x@1"},
+            {"name": "y", "version": "2"},
+            {"name": "y", "version": "2"},
+        ]
+    )
     first = JSON.read(data, source="f")
     assert [c.bom_ref for c in first.components] == ["pkg:npm/x@1", "y@2", "y@2#2"]
     assert first == JSON.read(data, source="f")
@@ -102,7 +129,9 @@ def test_missing_bom_ref_is_synthesised_stably_and_reported() -> None:
 
 
 def test_dependencies_are_read() -> None:
-    data = bom([{"name": "a", "bom-ref": "a"}], dependencies=[{"ref": "a", "dependsOn": ["b", "c"]}, {"ref": "b"}])
+    data = bom(
+        [{"name": "a", "bom-ref": "a"}], dependencies=[{"ref": "a", "dependsOn": ["b", "c"]}, {"ref": "b"}]
+    )
     assert JSON.read(data, source="f").dependencies == (Dependency("a", ("b", "c")), Dependency("b", ()))
 
 
@@ -121,12 +150,17 @@ def test_support_level_property_names_and_values(prop: str, value: str, level: S
 
 @pytest.mark.parametrize("prop", ["medvigil:end_of_support", "x:end-of-support", "x:endOfSupport", "x:eos"])
 def test_end_of_support_property_names(prop: str) -> None:
-    sbom = JSON.read(bom([{"name": "a", "properties": [{"name": prop, "value": "2027-01-31T00:00:00Z"}]}]), source="f")
+    sbom = JSON.read(
+        bom([{"name": "a", "properties": [{"name": prop, "value": "2027-01-31T00:00:00Z"}]}]), source="f"
+    )
     assert sbom.components[0].end_of_support == dt.date(2027, 1, 31)
 
 
 def test_bad_support_values_warn_with_location() -> None:
-    props = [{"name": "medvigil:support_level", "value": "sometimes"}, {"name": "medvigil:end_of_support", "value": "soon"}]
+    props = [
+        {"name": "medvigil:support_level", "value": "sometimes"},
+        {"name": "medvigil:end_of_support", "value": "soon"},
+    ]
     sbom = JSON.read(bom([{"name": "a"}, {"name": "b", "properties": props}]), source="f")
     assert sbom.components[1].support_level is SupportLevel.UNKNOWN
     assert any(w.startswith("/components/1: unknown support level 'sometimes'") for w in sbom.warnings)

@@ -10,11 +10,19 @@ def test_key_ignores_version_and_qualifiers() -> None:
     a = Component(name="x", purl="pkg:maven/org.a/x@1.0?type=jar")
     b = Component(name="x", purl="pkg:maven/org.a/x@2.0")
     assert component_key(a) == component_key(b) == ("purl", "pkg:maven/org.a/x")
-    assert component_key(Component(name="Y", group="G", type=ComponentType.FIRMWARE)) == ("name", "firmware", "g", "y")
+    assert component_key(Component(name="Y", group="G", type=ComponentType.FIRMWARE)) == (
+        "name",
+        "firmware",
+        "g",
+        "y",
+    )
 
 
 def test_npm_scoped_purl_keeps_the_scope() -> None:
-    assert component_key(Component(name="core", purl="pkg:npm/%40angular/core@16.0.0")) == ("purl", "pkg:npm/%40angular/core")
+    assert component_key(Component(name="core", purl="pkg:npm/%40angular/core@16.0.0")) == (
+        "purl",
+        "pkg:npm/%40angular/core",
+    )
 
 
 def test_added_removed_changed() -> None:
@@ -24,7 +32,9 @@ def test_added_removed_changed() -> None:
         Component(name="gone", version="1"),
     ]
     new = [
-        Component(name="openssl", version="3.0.13", purl="pkg:generic/openssl@3.0.13", licenses=("Apache-2.0",)),
+        Component(
+            name="openssl", version="3.0.13", purl="pkg:generic/openssl@3.0.13", licenses=("Apache-2.0",)
+        ),
         Component(name="zlib", version="1.2"),
         Component(name="fresh", version="0.1"),
     ]

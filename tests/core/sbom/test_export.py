@@ -16,7 +16,18 @@ from medvigil.core.sbom.registry import read_sbom, read_sbom_file
 from medvigil.core.sbom.schema import validate_schema
 from tests.conftest import FIXTURES, REPO, shared_path
 
-FIELDS = ("name", "version", "purl", "cpes", "supplier", "type", "hashes", "licenses", "support_level", "end_of_support")
+FIELDS = (
+    "name",
+    "version",
+    "purl",
+    "cpes",
+    "supplier",
+    "type",
+    "hashes",
+    "licenses",
+    "support_level",
+    "end_of_support",
+)
 WHEN = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
 GOLDEN = REPO / "tests" / "golden" / "sbom"
 
@@ -69,7 +80,9 @@ SAMPLE = ParsedSbom(
 def test_cyclonedx_round_trip_keeps_fields_nesting_subject_and_edges() -> None:
     back = cdx(SAMPLE)
     assert key(back) == key(SAMPLE)
-    assert [(c.bom_ref, c.parent_ref) for c in back.components] == [(c.bom_ref, c.parent_ref) for c in SAMPLE.components]
+    assert [(c.bom_ref, c.parent_ref) for c in back.components] == [
+        (c.bom_ref, c.parent_ref) for c in SAMPLE.components
+    ]
     assert back.subject is not None and back.subject.name == "infusion-pump"
     assert edges(back) == edges(SAMPLE)
 
@@ -77,7 +90,10 @@ def test_cyclonedx_round_trip_keeps_fields_nesting_subject_and_edges() -> None:
 def test_spdx_round_trip_keeps_fields_and_edges_between_components() -> None:
     back = spdx(SAMPLE)
     assert key(back) == key(dataclasses.replace(SAMPLE))
-    assert edges(back) == {("SPDXRef-Package-0-rtos-10.4", "SPDXRef-Package-1-tcp-2"), ("SPDXRef-Package-0-rtos-10.4", "SPDXRef-Package-2-blob")}
+    assert edges(back) == {
+        ("SPDXRef-Package-0-rtos-10.4", "SPDXRef-Package-1-tcp-2"),
+        ("SPDXRef-Package-0-rtos-10.4", "SPDXRef-Package-2-blob"),
+    }
 
 
 def test_exports_are_deterministic() -> None:

@@ -20,7 +20,11 @@ COMPONENTS = [
     Component(name="ends-early", end_of_support=dt.date(2028, 6, 30)),
     Component(name="already-past", end_of_support=dt.date(2025, 6, 30)),
     Component(name="abandoned", support_level=SupportLevel.ABANDONED),
-    Component(name="unmaintained", support_level=SupportLevel.NO_LONGER_MAINTAINED, end_of_support=dt.date(2035, 1, 1)),
+    Component(
+        name="unmaintained",
+        support_level=SupportLevel.NO_LONGER_MAINTAINED,
+        end_of_support=dt.date(2035, 1, 1),
+    ),
     Component(name="unknown"),
 ]
 

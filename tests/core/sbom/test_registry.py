@@ -21,7 +21,9 @@ CDX = orjson.dumps({"bomFormat": "CycloneDX", "specVersion": "1.5", "components"
 def test_registry_lists_every_reader_module() -> None:
     folder = Path(sbom_pkg.__file__).parent
     not_readers = {"__init__", "interface", "registry", "schema", "export", "diff", "horizon"}
-    modules = {p.stem for p in folder.glob("*.py") if not p.stem.startswith("_") and p.stem not in not_readers}
+    modules = {
+        p.stem for p in folder.glob("*.py") if not p.stem.startswith("_") and p.stem not in not_readers
+    }
     assert {type(r).__module__.rpartition(".")[2] for r in SBOM_READERS.values()} == modules
 
 
@@ -41,7 +43,11 @@ def test_registry_keys_are_format_ids_and_include_lockfiles() -> None:
         ("s.yaml", b"---\nSPDXID: SPDXRef-DOCUMENT\nspdxVersion: SPDX-2.3\n", "spdx-yaml"),
         ("s.xml", b"<?xml version='1.0'?><Document><SPDXID>SPDXRef-DOCUMENT</SPDXID></Document>", "spdx-xml"),
         ("s.rdf", b'<rdf:RDF xmlns:spdx="http://spdx.org/rdf/terms#" xmlns:rdf="x">', "spdx-rdf"),
-        ("s3.json", b'{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []}', "spdx3-jsonld"),
+        (
+            "s3.json",
+            b'{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []}',
+            "spdx3-jsonld",
+        ),
     ],
 )
 def test_detects_each_format(name: str, data: bytes, expected: str) -> None:
@@ -84,13 +90,19 @@ def test_size_limit_on_raw_input() -> None:
 
 
 def test_gzip_bomb_stops_at_the_limit() -> None:
-    # 1 GiB of zeros squeezed into about 1 MB: must be refused without inflating it all
-    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
-    block = b"\0" * (1 << 20)
-    bomb = b"".join(comp.compress(block) for _ in range(1024)) + comp.flush()
+    # 1 GiB of zeros in about 1 MB (1,024 gzip members of 1 MiB each): refused without inflating it all
+    member = gzip.compress(b"\0" * (1 << 20), compresslevel=9)
+    bomb = member * 1024
     assert len(bomb) < 2 << 20
     with pytest.raises(SbomTooLargeError, match="decompressed document is larger than the limit"):
         read_sbom(bomb, source="bomb.json.gz", max_bytes=10 << 20)
+
+
+def test_single_member_gzip_bomb_stops_at_the_limit() -> None:
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = b"".join(comp.compress(b"\0" * (1 << 20)) for _ in range(64)) + comp.flush()
+    with pytest.raises(SbomTooLargeError):
+        read_sbom(bomb, source="bomb.json.gz", max_bytes=8 << 20)
 
 
 def test_read_sbom_file_checks_size_before_reading(tmp_path: Path) -> None:

@@ -12,7 +12,12 @@ from tests.conftest import FIXTURES
 
 @pytest.mark.parametrize("version", ["1.2", "1.3", "1.4", "1.5", "1.6"])
 def test_valid_cyclonedx_passes_every_version(version: str) -> None:
-    doc = {"bomFormat": "CycloneDX", "specVersion": version, "version": 1, "components": [{"type": "library", "name": "a", "version": "1"}]}
+    doc = {
+        "bomFormat": "CycloneDX",
+        "specVersion": version,
+        "version": 1,
+        "components": [{"type": "library", "name": "a", "version": "1"}],
+    }
     assert validate_schema(orjson.dumps(doc), source="b", format="cyclonedx-json", spec_version=version) == []
 
 
@@ -42,7 +47,9 @@ def test_spdx_22_is_checked_against_23_and_says_so() -> None:
     assert len(problems) > 1
 
 
-@pytest.mark.parametrize(("fmt", "version"), [("cyclonedx-json", "1.1"), ("cyclonedx-xml", "1.4"), ("spdx3-jsonld", "3.0.1")])
+@pytest.mark.parametrize(
+    ("fmt", "version"), [("cyclonedx-json", "1.1"), ("cyclonedx-xml", "1.4"), ("spdx3-jsonld", "3.0.1")]
+)
 def test_no_schema_is_an_explicit_error(fmt: str, version: str) -> None:
     with pytest.raises(UnsupportedFormatError, match="no schema for"):
         validate_schema(b"{}", source="s", format=fmt, spec_version=version)

@@ -24,7 +24,12 @@ TAG = SpdxTagValueReader()
 
 def doc(packages: list[dict[str, object]], relationships: list[dict[str, str]] | None = None) -> bytes:
     return orjson.dumps(
-        {"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "packages": packages, "relationships": relationships or []}
+        {
+            "spdxVersion": "SPDX-2.3",
+            "SPDXID": "SPDXRef-DOCUMENT",
+            "packages": packages,
+            "relationships": relationships or [],
+        }
     )
 
 
@@ -40,16 +45,33 @@ PKG = {
     "homepage": "https://openssl.org",
     "downloadLocation": "NOASSERTION",
     "externalRefs": [
-        {"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:generic/openssl@3.0.13"},
-        {"referenceCategory": "SECURITY", "referenceType": "cpe23Type", "referenceLocator": "cpe:2.3:a:openssl:openssl:3.0.13:*:*:*:*:*:*:*"},
-        {"referenceCategory": "SECURITY", "referenceType": "cpe22Type", "referenceLocator": "cpe:/a:openssl:openssl:3.0.13"},
+        {
+            "referenceCategory": "PACKAGE-MANAGER",
+            "referenceType": "purl",
+            "referenceLocator": "pkg:generic/openssl@3.0.13",
+        },
+        {
+            "referenceCategory": "SECURITY",
+            "referenceType": "cpe23Type",
+            "referenceLocator": "cpe:2.3:a:openssl:openssl:3.0.13:*:*:*:*:*:*:*",
+        },
+        {
+            "referenceCategory": "SECURITY",
+            "referenceType": "cpe22Type",
+            "referenceLocator": "cpe:/a:openssl:openssl:3.0.13",
+        },
     ],
 }
 
 
 def test_spdx_json_package_mapping() -> None:
     c = JSON.read(doc([PKG]), source="s.json").components[0]
-    assert (c.bom_ref, c.name, c.version, c.supplier) == ("SPDXRef-openssl", "openssl", "3.0.13", "OpenSSL Foundation")
+    assert (c.bom_ref, c.name, c.version, c.supplier) == (
+        "SPDXRef-openssl",
+        "openssl",
+        "3.0.13",
+        "OpenSSL Foundation",
+    )
     assert c.purl == "pkg:generic/openssl@3.0.13"
     assert c.cpes == ("cpe:2.3:a:openssl:openssl:3.0.13:*:*:*:*:*:*:*", "cpe:/a:openssl:openssl:3.0.13")
     assert c.hashes == (Hash("SHA256", "cd" * 32),)
@@ -67,14 +89,33 @@ def test_relationships_become_edges_between_packages_only() -> None:
     pkgs = [{"SPDXID": f"SPDXRef-{n}", "name": n} for n in "abc"]
     rels = [
         {"spdxElementId": "SPDXRef-a", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-b"},
-        {"spdxElementId": "SPDXRef-c", "relationshipType": "DEPENDENCY_OF", "relatedSpdxElement": "SPDXRef-a"},
+        {
+            "spdxElementId": "SPDXRef-c",
+            "relationshipType": "DEPENDENCY_OF",
+            "relatedSpdxElement": "SPDXRef-a",
+        },
         {"spdxElementId": "SPDXRef-b", "relationshipType": "CONTAINS", "relatedSpdxElement": "SPDXRef-c"},
-        {"spdxElementId": "SPDXRef-c", "relationshipType": "DEV_DEPENDENCY_OF", "relatedSpdxElement": "SPDXRef-b"},
-        {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-a"},
-        {"spdxElementId": "SPDXRef-a", "relationshipType": "CONTAINS", "relatedSpdxElement": "SPDXRef-File-x"},
+        {
+            "spdxElementId": "SPDXRef-c",
+            "relationshipType": "DEV_DEPENDENCY_OF",
+            "relatedSpdxElement": "SPDXRef-b",
+        },
+        {
+            "spdxElementId": "SPDXRef-DOCUMENT",
+            "relationshipType": "DESCRIBES",
+            "relatedSpdxElement": "SPDXRef-a",
+        },
+        {
+            "spdxElementId": "SPDXRef-a",
+            "relationshipType": "CONTAINS",
+            "relatedSpdxElement": "SPDXRef-File-x",
+        },
     ]
     sbom = JSON.read(doc(pkgs, rels), source="s")
-    assert sbom.dependencies == (Dependency("SPDXRef-a", ("SPDXRef-b", "SPDXRef-c")), Dependency("SPDXRef-b", ("SPDXRef-c",)))
+    assert sbom.dependencies == (
+        Dependency("SPDXRef-a", ("SPDXRef-b", "SPDXRef-c")),
+        Dependency("SPDXRef-b", ("SPDXRef-c",)),
+    )
     assert sbom.subject is None
 
 
@@ -128,7 +169,12 @@ Relationship: SPDXRef-app DEPENDS_ON SPDXRef-zlib
 def test_tag_value_mapping() -> None:
     sbom = TAG.read(TAG_DOC.encode(), source="p.spdx")
     zlib, app = sbom.components
-    assert (zlib.name, zlib.version, zlib.supplier, zlib.purl) == ("zlib", "1.3", "zlib authors", "pkg:generic/zlib@1.3")
+    assert (zlib.name, zlib.version, zlib.supplier, zlib.purl) == (
+        "zlib",
+        "1.3",
+        "zlib authors",
+        "pkg:generic/zlib@1.3",
+    )
     assert zlib.description == "A compression\nlibrary."
     assert zlib.hashes == (Hash("SHA1", "e" * 40),)
     assert zlib.cpes == ("cpe:2.3:a:zlib:zlib:1.3:*:*:*:*:*:*:*",)
@@ -154,7 +200,10 @@ def test_tag_value_empty_package_name_points_at_its_line() -> None:
     broken = TAG_DOC.replace("PackageName: app", "PackageName:")
     with pytest.raises(SbomError) as info:
         TAG.read(broken.encode(), source="p.spdx")
-    assert (info.value.location, info.value.field) == (f"line {broken.splitlines().index('PackageName:') + 1}", "name")
+    assert (info.value.location, info.value.field) == (
+        f"line {broken.splitlines().index('PackageName:') + 1}",
+        "name",
+    )
 
 
 def test_tag_value_unclosed_text() -> None:
@@ -224,7 +273,12 @@ def test_spdx3_packages_licences_and_edges() -> None:
     data = orjson.dumps({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": graph})
     sbom = Spdx3JsonLdReader().read(data, source="s3.json")
     a, m = sbom.components
-    assert (a.supplier, a.type, a.licenses, a.purl) == ("Acme", ComponentType.FIRMWARE, ("MIT",), "pkg:generic/acme/a@1")
+    assert (a.supplier, a.type, a.licenses, a.purl) == (
+        "Acme",
+        ComponentType.FIRMWARE,
+        ("MIT",),
+        "pkg:generic/acme/a@1",
+    )
     assert a.cpes == ("cpe:2.3:o:acme:a:1:*:*:*:*:*:*:*",) and a.hashes == (Hash("SHA256", "f" * 64),)
     assert m.type is ComponentType.MACHINE_LEARNING_MODEL
     assert sbom.dependencies == (Dependency("urn:a", ("urn:m",)),)

@@ -172,7 +172,7 @@ def _wildcard_regex(value: str) -> re.Pattern[str]:
 
 def attribute_matches(source: str, target: str) -> bool:
     """Whether a criterion attribute ``source`` matches a component attribute ``target``."""
-    if source == ANY or source == target:
+    if source in (ANY, target):
         return True
     if target == ANY:
         return True

@@ -29,13 +29,9 @@ __all__ = ["CsafVersionRange", "parse_csaf_version"]
 
 _SCHEME = "generic"
 _V = r"(v?[0-9a-z][0-9a-z._\-]*(?:\s+(?:sp|service pack|build|sr|mr|d|update|patch)\s*[0-9a-z.]+)?)"
-_PREFIX_RE = re.compile(
-    r"^(?:all\s+)?(?:(?:software|firmware)\s+)?(?:versions?|releases?)(?:\s*:)?\s+(?=\S)"
-)
+_PREFIX_RE = re.compile(r"^(?:all\s+)?(?:(?:software|firmware)\s+)?(?:versions?|releases?)(?:\s*:)?\s+(?=\S)")
 _ALL_RE = re.compile(r"^(?:\*|all|all versions?|all software versions|all releases)$")
-_MONTHS = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\d+/\d+/\d+|\bshipped\b"
-)
+_MONTHS = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\d+/\d+/\d+|\bshipped\b")
 _QUALIFIER_RE = re.compile(r"\s+(?:running on|on windows|with|model|integrated|installed)\b.*$")
 _PHRASES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(rf"^(?:prior to|before|earlier than|older than|<)\s*(?:version\s+)?{_V}$"), ("<",)),

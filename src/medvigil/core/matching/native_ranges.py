@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,8 @@ from medvigil.core.errors import InputError
 from medvigil.core.matching.versions import InvalidVersionError, get_scheme
 
 __all__ = ["ConstraintRange", "RangeSyntaxError", "parse_npm_range", "parse_vers"]
+
+_vers_from_string: Callable[[str], Any] = VersionRange.from_string  # univers is untyped
 
 Comparator = tuple[str, Any]
 """``(operator, key)`` with operator one of ``<``, ``<=``, ``>``, ``>=``, ``=``."""
@@ -208,7 +211,7 @@ def parse_vers(text: str) -> ConstraintRange:
     lower bound paired with the next upper bound). ``vers:all/*`` matches everything.
     """
     try:
-        parsed = VersionRange.from_string(text)
+        parsed = _vers_from_string(text)
     except (ValueError, TypeError) as exc:
         raise RangeSyntaxError(f"bad vers range {text!r}: {exc}") from None
     scheme_name = text.split(":", 1)[1].split("/", 1)[0].strip().lower()
@@ -240,7 +243,7 @@ def _vers_intervals(scheme: str, text: str, items: list[tuple[str, Any]]) -> Con
                 alts.append((lower,))
             lower = (op, key)
         elif op in ("<", "<="):
-            alts.append(((lower, (op, key)) if lower else ((op, key),)))
+            alts.append((lower, (op, key)) if lower else ((op, key),))
             lower = None
     if lower is not None:
         alts.append((lower,))

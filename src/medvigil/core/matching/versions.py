@@ -102,7 +102,8 @@ class VersionScheme:
 
     def key(self, version: str) -> VersionKey:
         """Return the cached sort key of ``version``; raise :class:`InvalidVersionError`."""
-        return _cached_key(self.name, version)
+        key: VersionKey = _cached_key(self.name, version)
+        return key
 
 
 def _pypi(version: str) -> _PepVersion:

@@ -16,10 +16,12 @@ from typing import Any
 from medvigil.core.errors import SbomError
 from medvigil.core.model import (
     Component,
+    ComponentType,
     Dependency,
     ExternalReference,
     Hash,
     ParsedSbom,
+    SupportLevel,
 )
 from medvigil.core.sbom._common import TYPE_PROPERTY, component_type, dedupe, parse_datetime, support_fields
 
@@ -43,47 +45,100 @@ class _Builder:
         self.warnings: list[str] = []
         self.used_refs: set[str] = set()
         self.missing_refs: list[str] = []
+        self.algs = {
+            "MD5": "MD5",
+            "SHA-1": "SHA-1",
+            "SHA-256": "SHA-256",
+            "SHA-384": "SHA-384",
+            "SHA-512": "SHA-512",
+        }
+        self.refs_cache: dict[tuple[str, str], ExternalReference] = {}
+        self.types = {t.value: t for t in ComponentType}
 
     def error(self, message: str, path: Path, field: str = "") -> SbomError:
         return SbomError(message, source=self.source, location=self.locate(path), field=field)
 
     def component(self, raw: object, path: Path, parent_ref: str) -> Component:
-        """Map one component object; ``path`` locates it for errors."""
+        """Map one component object; ``path`` locates it for errors (hot path: keep it lean)."""
         if not isinstance(raw, dict):
             raise self.error("a component must be an object", path)
-        name = raw.get("name")
+        get = raw.get
+        name = get("name")
         if not isinstance(name, str) or not name.strip():
             raise self.error("component has no name", path, "name")
-        version = raw.get("version") or ""
-        purl = raw.get("purl") or None
-        ref = raw.get("bom-ref")
+        version = get("version") or ""
+        purl = get("purl") or None
+        ref = get("bom-ref")
         if not isinstance(ref, str) or not ref:
             ref = self.synthetic_ref(raw, name, version, purl, path)
         self.used_refs.add(ref)
-        props = _properties(raw.get("properties"))
-        level, eos = support_fields(props, where=self.locate(path), warnings=self.warnings)
-        cpe = raw.get("cpe")
-        cpes = [cpe] if isinstance(cpe, str) and cpe else []
-        cpes.extend(v for n, v in props if n == "medvigil:cpe")
+        cpe = get("cpe")
+        cpes: tuple[str, ...] = (cpe,) if isinstance(cpe, str) and cpe else ()
+        ctype = get("type")
+        props: tuple[tuple[str, str], ...] = ()
+        level, eos = SupportLevel.UNKNOWN, None
+        if "properties" in raw:
+            props = _properties(get("properties"))
+            level, eos = support_fields(props, where=self.locate(path), warnings=self.warnings)
+            cpes = dedupe([*cpes, *(v for n, v in props if n == "medvigil:cpe")])
+            ctype = dict(props).get(TYPE_PROPERTY) or ctype
         return Component(
             name=name,
             version=str(version),
-            group=raw.get("group") or "",
+            group=str(get("group") or ""),
             purl=purl if isinstance(purl, str) else None,
-            cpes=dedupe(cpes),
+            cpes=cpes,
             supplier=_supplier(raw),
-            type=component_type((props and dict(props).get(TYPE_PROPERTY)) or raw.get("type")),
-            hashes=_hashes(raw.get("hashes")),
-            licenses=_licenses(raw.get("licenses")),
+            type=self.types.get(ctype) or component_type(ctype)
+            if isinstance(ctype, str)
+            else ComponentType.LIBRARY,
+            hashes=self.hashes(get("hashes")),
+            licenses=_licenses(get("licenses")),
             bom_ref=ref,
             parent_ref=parent_ref,
-            description=raw.get("description") or "",
+            description=str(get("description") or ""),
             support_level=level,
             end_of_support=eos,
             properties=props,
-            external_references=_ext_refs(raw.get("externalReferences")),
-            scope=raw.get("scope") or "",
+            external_references=self.ext_refs(get("externalReferences")),
+            scope=str(get("scope") or ""),
         )
+
+    def hashes(self, raw: Any) -> tuple[Hash, ...]:
+        """Hashes: a fast path for well-formed lists, the tolerant one otherwise."""
+        if not raw:
+            return ()
+        algs = self.algs
+        try:
+            return tuple(
+                [
+                    Hash(algs.get(h["alg"]) or str(h["alg"]).upper(), str(h["content"]))
+                    for h in raw
+                    if h["content"]
+                ]
+            )
+        except (TypeError, KeyError):
+            return _hashes(raw)
+
+    def ext_refs(self, raw: Any) -> tuple[ExternalReference, ...]:
+        """External references, sharing one object per distinct (type, url) in the document."""
+        if not raw:
+            return ()
+        cache = self.refs_cache
+        try:
+            out = []
+            for r in raw:
+                url = r["url"]
+                if not url:
+                    continue
+                key = (r.get("type") or "other", url)
+                found = cache.get(key)
+                if found is None:
+                    found = cache[key] = ExternalReference(type=str(key[0]), url=str(url))
+                out.append(found)
+            return tuple(out)
+        except (TypeError, KeyError, AttributeError):
+            return _ext_refs(raw)
 
     def synthetic_ref(self, raw: dict[str, Any], name: str, version: object, purl: object, path: Path) -> str:
         """Make a stable bom-ref for a component that has none."""
@@ -197,7 +252,10 @@ def _dependencies(builder: _Builder, raw: object) -> tuple[Dependency, ...]:
         targets = dep.get("dependsOn") or []
         if not isinstance(targets, list):
             raise builder.error("'dependsOn' must be an array", ("dependencies", i, "dependsOn"))
-        out.append(Dependency(ref=ref, depends_on=tuple(str(t) for t in targets)))
+        ids = tuple(targets)
+        if not all(isinstance(t, str) for t in ids):
+            raise builder.error("'dependsOn' must list bom-refs (strings)", ("dependencies", i, "dependsOn"))
+        out.append(Dependency(ref=ref, depends_on=ids))
     return tuple(out)
 
 

@@ -38,4 +38,6 @@ class CycloneDxJsonReader(SbomReader):
                     location="/bomFormat",
                     field="bomFormat",
                 )
-            return build_cyclonedx(doc, source=source, fmt=self.format_id)
+            sbom = build_cyclonedx(doc, source=source, fmt=self.format_id)
+            del doc  # free the parsed tree before the GC comes back, or it would traverse it
+        return sbom

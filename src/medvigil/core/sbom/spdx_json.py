@@ -29,4 +29,6 @@ class SpdxJsonReader(SbomReader):
         """Parse an SPDX 2 JSON document."""
         with no_gc():
             doc = require_object(load_json(data, source=source), source=source, what="SPDX document")
-            return build_spdx2(doc, source=source, fmt=self.format_id)
+            sbom = build_spdx2(doc, source=source, fmt=self.format_id)
+            del doc  # free the parsed tree before the GC comes back, or it would traverse it
+        return sbom

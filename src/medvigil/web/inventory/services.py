@@ -17,11 +17,11 @@ from django.utils.text import slugify
 
 from medvigil.core.errors import InputError, NotFoundError
 from medvigil.core.ids import purl_key
-from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model import ParsedSbom
 from medvigil.core.model.support import SupportUpdate
 from medvigil.core.model.product import DeviceClass, Interface, Lifecycle, RegulatoryPathway
 from medvigil.core.sbom.registry import read_sbom
+from medvigil.web.inventory.bulk import insert_components
 from medvigil.web.inventory.models import Component, InventoryEvent, Product, ProductVersion, SbomDocument
 
 PRODUCT_FIELDS = {
@@ -117,35 +117,6 @@ class SbomImportResult:
     """Components of the previous set that this import replaced."""
 
 
-def _component_row(version: ProductVersion, doc: SbomDocument, pos: int, c: CoreComponent) -> Component:
-    key = purl_key(c.purl) if c.purl else None
-    return Component(
-        product_version=version,
-        document=doc,
-        position=pos,
-        bom_ref=c.bom_ref[:500],
-        parent_ref=c.parent_ref[:500],
-        name=c.name[:500],
-        group=c.group[:300],
-        version=c.version[:200],
-        type=c.type.value,
-        purl=(c.purl or "")[:1000],
-        purl_type=key.type if key else "",
-        purl_namespace=key.namespace[:300] if key else "",
-        purl_name=key.name[:300] if key else "",
-        cpes=list(c.cpes),
-        supplier=c.supplier[:300],
-        hashes=[[h.alg, h.value] for h in c.hashes],
-        licenses=list(c.licenses),
-        scope=c.scope[:20],
-        description=c.description,
-        properties=[list(p) for p in c.properties],
-        external_references=[[r.type, r.url] for r in c.external_references],
-        support_level=c.support_level.value,
-        end_of_support=c.end_of_support,
-    )
-
-
 def _edges(parsed: ParsedSbom) -> dict[str, list[str]]:
     edges: dict[str, list[str]] = {}
     for dep in parsed.dependencies:
@@ -166,11 +137,11 @@ def sbom_import(
     Parsing happens before any write; the writes run in one transaction. Importing the bytes
     that are already current is a no-op. Earlier documents are kept, marked not current.
     """
-    parsed = read_sbom(data, source=filename, format=format, max_bytes=settings.SBOM_MAX_BYTES)
     digest = hashlib.sha256(data).hexdigest()
-    current = product_version.documents.filter(is_current=True).first()
+    current = product_version.documents.filter(is_current=True).defer("content").first()
     if current is not None and current.sha256 == digest:
         return SbomImportResult(current, False, current.component_count, 0)
+    parsed = read_sbom(data, source=filename, format=format, max_bytes=settings.SBOM_MAX_BYTES)
     with transaction.atomic():
         replaced = product_version.components.count()
         product_version.components.all().delete()
@@ -188,21 +159,22 @@ def sbom_import(
             serial_number=parsed.serial_number[:300],
             imported_by=user if user is not None and user.is_authenticated else None,
         )
-        edges = _edges(parsed)
-        rows = [_component_row(product_version, doc, i, c) for i, c in enumerate(parsed.components)]
-        for row in rows:
-            row.depends_on = edges.get(row.bom_ref, [])
-        Component.objects.bulk_create(rows, batch_size=2000)
+        count = insert_components(
+            version_id=product_version.pk,
+            document_id=doc.pk,
+            components=parsed.components,
+            edges=_edges(parsed),
+        )
         verb = "replaced the component set" if replaced or current else "imported"
         InventoryEvent.objects.create(
             product_version=product_version,
             kind="sbom-import",
             message=f"{filename} ({parsed.format} {parsed.spec_version}) {verb}: "
-            f"{len(rows)} components" + (f", {replaced} replaced" if replaced else ""),
+            f"{count} components" + (f", {replaced} replaced" if replaced else ""),
             document=doc,
             actor=doc.imported_by,
         )
-    return SbomImportResult(doc, True, len(rows), replaced)
+    return SbomImportResult(doc, True, count, replaced)
 
 
 def component_support_update(

@@ -172,13 +172,17 @@ def expect_table(value: Any, source: str, location: str, what: str = "an object"
     return value
 
 
-def opt_str(table: dict[str, Any], key: str, source: str, location: str) -> str:
-    """Return ``table[key]`` as a string ('' when absent); raise when present but not a scalar string."""
+def opt_str(table: dict[str, Any], key: str, source: str, location: str, *, numbers: bool = False) -> str:
+    """Return ``table[key]`` as a string ('' when absent); raise when present but not a string.
+
+    ``numbers=True`` (YAML readers) accepts a number and returns its text, since YAML reads an
+    unquoted ``version: 1.2`` as a float.
+    """
     value = table.get(key)
     if value is None:
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)  # YAML turns ``version: 1.10`` into a float; keep what the file says
+    if numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
     if not isinstance(value, str):
         raise SbomError(
             f"expected a string, found {type(value).__name__}", source=source, location=location, field=key

@@ -98,7 +98,11 @@ def non_registry_component(name: str, version: str, spec: str, inv: Inventory, l
     inv.warn(loc, f"{name!r} comes from {spec!r}, not a registry; listed without a purl")
     group, bare = split_npm_name(name)
     return Component(
-        name=bare, version=version, group=group, bom_ref=f"vcs:{name}@{spec}", properties=((VCS_PROPERTY, spec),)
+        name=bare,
+        version=version,
+        group=group,
+        bom_ref=f"vcs:{name}@{spec}",
+        properties=((VCS_PROPERTY, spec),),
     )
 
 

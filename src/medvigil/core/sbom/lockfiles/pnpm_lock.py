@@ -102,8 +102,8 @@ def _read_packages(
         loc = pointer("packages", key)
         entry = expect_table(raw, source, loc)
         key_name, key_version = parse_key(str(key), slash_style)
-        name = opt_str(entry, "name", source, loc) or key_name
-        version = opt_str(entry, "version", source, loc)
+        name = opt_str(entry, "name", source, loc, numbers=True) or key_name
+        version = opt_str(entry, "version", source, loc, numbers=True)
         if not name:
             raise SbomError("cannot read a package name from the key", source=source, location=loc)
         if _is_registry_version(key_version):

@@ -192,8 +192,8 @@ def _read_berry(data: bytes, source: str, format_id: str) -> ParsedSbom:
 
 def _berry_add(entry: dict[str, Any], inv: Inventory, source: str, loc: str) -> tuple[str, Component | None]:
     """Add one Berry entry; return its bom_ref ('' when skipped) and the subject when it is the root."""
-    resolution = opt_str(entry, "resolution", source, loc)
-    version = opt_str(entry, "version", source, loc)
+    resolution = opt_str(entry, "resolution", source, loc, numbers=True)
+    version = opt_str(entry, "version", source, loc, numbers=True)
     if not resolution:
         raise SbomError("entry without a resolution", source=source, location=loc, field="resolution")
     name, ref = split_descriptor(resolution)
