@@ -33,7 +33,7 @@ def main(n: int = 10_000, rounds: int = 5) -> None:
     from medvigil.core.sbom.registry import read_sbom
     from medvigil.web.inventory import services
 
-    product = services.product_create(name="Bench device")
+    product = services.product_create(name=f"Bench device {time.time_ns()}")
     read_times, import_times = [], []
     for i in range(rounds):
         t0 = time.perf_counter()

@@ -54,7 +54,7 @@ def _oracle_osv(version: semver.Version, events: list[tuple[str, str]]) -> bool:
             for k, v in events
             if k != "limit"
         ),
-        key=lambda s: (s[2] != "0", s[0], s[1]),  # "0" sorts before every version
+        key=lambda s: (s[2] != "0", s[0]),  # stable; "0" sorts before every version
     )
     affected = False
     for bound, rank, raw in steps:

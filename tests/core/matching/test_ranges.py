@@ -49,6 +49,28 @@ def test_limit_caps_the_range() -> None:
     assert _range([("introduced", "1.0"), ("limit", "*")]).contains("99")
 
 
+def test_same_version_events_keep_record_order() -> None:
+    # PYSEC-2023-72 (pyspark): fixed 3.1.1 listed before introduced 3.1.1 joins the pieces,
+    # introduced 3.2.0 listed before fixed 3.2.0 leaves [3.2.0, 3.2.2) out (as its list does)
+    events = [
+        ("introduced", "0"),
+        ("fixed", "3.1.1"),
+        ("introduced", "3.2.0"),
+        ("fixed", "3.2.2"),
+        ("introduced", "3.1.1"),
+        ("fixed", "3.2.0"),
+    ]
+    r = _range(events)
+    assert [r.contains(v) for v in ("3.1.0", "3.1.1", "3.1.3", "3.2.0", "3.2.1", "3.2.2")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
 def test_fixed_then_reintroduced_at_the_same_version_joins_the_intervals() -> None:
     # PYSEC-2022-236 (pyspark): [0, 3.1.1) + [3.1.1, 3.1.3) + [3.2.0, 3.2.2)
     events = [

@@ -5,10 +5,13 @@ advisory model can adapt to them. Evaluation follows the OSV schema's ``IsVulner
 pseudocode exactly: events sorted by version (``introduced: "0"`` first), then walked with
 ``introduced`` -> affected when ``v >= introduced``, ``fixed`` -> not affected when
 ``v >= fixed``, ``last_affected`` -> not affected when ``v > last_affected``; a version
-must also be below at least one ``limit`` when limits exist (``"*"`` is infinity). Events
-at the same version are ordered fixed, introduced, last_affected: ``fixed: X`` then
-``introduced: X`` joins ``[a, X)`` and ``[X, b)`` (as stable sorting of upstream event order
-does, e.g. PYSEC-2022-236), and ``introduced: X`` + ``last_affected: X`` is ``[X]``.
+must also be below at least one ``limit`` when limits exist (``"*"`` is infinity).
+
+Events at the same version keep their order in the record (a stable sort on the version
+only, which is what osv.dev's enumerations reflect): ``fixed: X`` listed before
+``introduced: X`` joins ``[a, X)`` and ``[X, b)``, while ``introduced: X`` listed before
+``fixed: X`` is empty. PYSEC-2023-72 relies on both in one range; see
+docs/matching-accuracy.md.
 
 Results are tri-state: ``True`` / ``False``, or ``None`` when the question cannot be
 answered from version strings (GIT ranges, an ecosystem without known version semantics,
@@ -126,12 +129,12 @@ def _prepare(
             zero.append((_R_INTRODUCED, None))
         else:
             keyed.append((scheme.key(value), _RANK[kind]))
-    keyed.sort(key=_SortKey)
+    keyed.sort(key=_SortKey)  # stable: equal versions keep the record's order
     return tuple(zero + [(rank, key) for key, rank in keyed]), tuple(limits)
 
 
 class _SortKey:
-    """Sort (key, rank) pairs using only ``<`` on keys (univers keys lack full ordering)."""
+    """Sort (key, rank) pairs by key using only ``<`` (univers keys lack full ordering)."""
 
     __slots__ = ("item",)
 
@@ -139,12 +142,7 @@ class _SortKey:
         self.item = item
 
     def __lt__(self, other: _SortKey) -> bool:
-        (a, ra), (b, rb) = self.item, other.item
-        if a < b:
-            return True
-        if b < a:
-            return False
-        return ra < rb
+        return bool(self.item[0] < other.item[0])
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 The ORM's ``bulk_create`` spends most of its time preparing each of ~25 fields of each row
 (10,000 components took ~2 s). Here each row is one tuple, JSON columns are serialised with
-orjson, and the database driver does the batching (psycopg pipelines it). Column names come from
+orjson, and the database driver does the batching; on PostgreSQL the rows go through COPY. Column names come from
 the model's metadata, so the statement follows migrations.
 """
 
@@ -51,10 +51,17 @@ def insert_components(
 ) -> int:
     """Insert the components (inside the caller's transaction); returns the row count."""
     meta = Component._meta
+    table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in _FIELDS)
-    placeholders = ", ".join(["%s"] * len(_FIELDS))
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names come from model metadata
     rows = [_row(version_id, document_id, i, c, edges.get(c.bom_ref, ())) for i, c in enumerate(components)]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            # COPY is 3-4x faster than pipelined INSERTs on PostgreSQL (docs/benchmarks.md).
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(_FIELDS))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from model metadata
+            cursor.executemany(sql, rows)
     return len(rows)

@@ -22,7 +22,7 @@ def _expected(doc: dict[str, Any]) -> tuple[set[tuple[str, str, str]], set[tuple
 
     def version(value: Any) -> str:
         if isinstance(value, dict):
-            return versions[value["ref"]]
+            return str(versions[value["ref"]])
         return value or ""
 
     libraries = set()

@@ -67,33 +67,50 @@ def pep503(name: str) -> str:
 # --- purls -------------------------------------------------------------------------------------
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9._\-]+")
+_PLAIN_LOWER = re.compile(r"[a-z0-9._\-]+")
+
+
+def _purl(kind: str, namespace: str, name: str, version: str) -> str:
+    """Build a purl string; plain ASCII parts skip packageurl-python (same output, about 10x faster).
+
+    ``test_purl_fast_path_matches_packageurl`` checks the fast path against the library.
+    """
+    lower = _PLAIN_LOWER if kind == "npm" else _PLAIN
+    if lower.fullmatch(name) and (not version or _PLAIN.fullmatch(version)):
+        if not namespace:
+            return f"pkg:{kind}/{name}@{version}" if version else f"pkg:{kind}/{name}"
+        if all(lower.fullmatch(seg.removeprefix("@")) for seg in namespace.split("/")):
+            ns = namespace.replace("@", "%40")
+            return f"pkg:{kind}/{ns}/{name}@{version}" if version else f"pkg:{kind}/{ns}/{name}"
+    return PackageURL(type=kind, namespace=namespace or None, name=name, version=version or None).to_string()
+
+
 def npm_purl(name: str, version: str) -> str:
     """Purl of an npm package; ``name`` may carry its scope (``@babel/core``)."""
     scope, _, bare = name.rpartition("/")
-    return PackageURL(type="npm", namespace=scope or None, name=bare, version=version or None).to_string()
+    return _purl("npm", scope, bare, version)
 
 
 def pypi_purl(name: str, version: str) -> str:
     """Purl of a PyPI distribution, name PEP 503-normalised."""
-    return PackageURL(type="pypi", name=pep503(name), version=version or None).to_string()
+    return _purl("pypi", "", pep503(name), version)
 
 
 def golang_purl(module: str, version: str) -> str:
     """Purl of a Go module (``pkg:golang/github.com/foo/bar@v1.2.3``)."""
     namespace, _, name = module.rpartition("/")
-    return PackageURL(
-        type="golang", namespace=namespace or None, name=name, version=version or None
-    ).to_string()
+    return _purl("golang", namespace, name, version)
 
 
 def maven_purl(group: str, artifact: str, version: str) -> str:
     """Purl of a Maven artifact (``pkg:maven/group/artifact@version``)."""
-    return PackageURL(type="maven", namespace=group, name=artifact, version=version or None).to_string()
+    return _purl("maven", group, artifact, version)
 
 
 def cargo_purl(name: str, version: str) -> str:
     """Purl of a Rust crate (``pkg:cargo/name@version``)."""
-    return PackageURL(type="cargo", name=name, version=version or None).to_string()
+    return _purl("cargo", "", name, version)
 
 
 def split_npm_name(name: str) -> tuple[str, str]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import re
 from typing import Any, ClassVar
 
@@ -72,13 +71,21 @@ def npm_component(
     alias: str = "",
     extra: tuple[tuple[str, str], ...] = (),
     hashes: tuple[Hash, ...] = (),
+    licenses: tuple[str, ...] = (),
 ) -> Component:
     """A registry npm package as a component (scope in ``group``, purl as ``bom_ref``)."""
     group, bare = split_npm_name(name)
     purl = npm_purl(name, version)
     props = ((("medvigil:npm:alias", alias),) if alias and alias != name else ()) + extra
     return Component(
-        name=bare, version=version, group=group, purl=purl, bom_ref=purl, properties=props, hashes=hashes
+        name=bare,
+        version=version,
+        group=group,
+        purl=purl,
+        bom_ref=purl,
+        properties=props,
+        hashes=hashes,
+        licenses=licenses,
     )
 
 
@@ -200,9 +207,9 @@ def _package_component(
     if resolved.startswith(("git+", "git:", "github:")):
         extra += ((VCS_PROPERTY, resolved),)
     hashes = integrity_hashes(opt_str(entry, "integrity", source, loc))
-    comp = npm_component(name, version, alias=key_name, extra=extra, hashes=hashes)
     license_id = entry.get("license")
-    return dataclasses.replace(comp, licenses=(license_id,)) if isinstance(license_id, str) else comp
+    licenses = (license_id,) if isinstance(license_id, str) else ()
+    return npm_component(name, version, alias=key_name, extra=extra, hashes=hashes, licenses=licenses)
 
 
 def _package_edges(
