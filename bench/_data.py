@@ -46,5 +46,11 @@ def cyclonedx_with(n: int) -> bytes:
         c["bom-ref"] = f"ref-{i}"
         comps.append(c)
     deps = [{"ref": f"ref-{i}", "dependsOn": [f"ref-{i + 1}"]} for i in range(0, n - 1, 2)]
-    doc = {"bomFormat": "CycloneDX", "specVersion": "1.4", "version": 1, "components": comps, "dependencies": deps}
+    doc = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.4",
+        "version": 1,
+        "components": comps,
+        "dependencies": deps,
+    }
     return json.dumps(doc).encode()

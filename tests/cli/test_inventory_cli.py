@@ -21,13 +21,17 @@ def invoke(*args: str) -> Any:
 
 @pytest.mark.django_db
 def test_product_add_list_show_edit_in_json() -> None:
-    out = invoke("product", "add", "Pump Z", "--interface", "wifi,ble", "--life-sustaining", "--format", "json")
+    out = invoke(
+        "product", "add", "Pump Z", "--interface", "wifi,ble", "--life-sustaining", "--format", "json"
+    )
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)["cyber_device"]["is_cyber_device"] is True
     assert invoke("version", "add", "pump-z", "1.0", "--release-date", "2026-01-02").exit_code == 0
     listed = json.loads(invoke("product", "list", "--format", "json").output)
     assert [(p["slug"], p["version_count"]) for p in listed] == [("pump-z", 1)]
-    edited = invoke("product", "edit", "pump-z", "--set", "end_of_support=2031-01-31", "--set", "interfaces=usb")
+    edited = invoke(
+        "product", "edit", "pump-z", "--set", "end_of_support=2031-01-31", "--set", "interfaces=usb"
+    )
     assert edited.exit_code == 0, edited.output
     shown = json.loads(invoke("product", "show", "pump-z", "--format", "json").output)
     assert shown["end_of_support"] == "2031-01-31" and shown["interfaces"] == ["usb"]
@@ -40,8 +44,13 @@ def test_sbom_import_then_horizon_diff_and_export() -> None:
     invoke("product", "edit", "cloud", "--set", "end_of_support=2030-12-31")
     invoke("version", "add", "cloud", "14")
     invoke("version", "add", "cloud", "15")
-    first = invoke("sbom", "import", "cloud", "14", str(DEMO_DATA / "nightscout-14.2.6-package-lock.json"), "-f", "json")
-    assert json.loads(first.output)["component_count"] == Product.objects.get().versions.get(version="14").components.count()
+    first = invoke(
+        "sbom", "import", "cloud", "14", str(DEMO_DATA / "nightscout-14.2.6-package-lock.json"), "-f", "json"
+    )
+    assert (
+        json.loads(first.output)["component_count"]
+        == Product.objects.get().versions.get(version="14").components.count()
+    )
     invoke("sbom", "import", "cloud", "15", str(DEMO_DATA / "nightscout-15.0.7-package-lock.json"))
     added = invoke("sbom", "support", "cloud", "14", str(DEMO_DATA / "support-addendum.csv"))
     assert added.exit_code == 0, added.output

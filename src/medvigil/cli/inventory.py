@@ -88,14 +88,14 @@ def product_list(q: str = "", format: FormatOpt = OutputFormat.TABLE) -> None:
 
     products = list(select(q=q))
     if format is OutputFormat.JSON:
-        print_json([{**product_dict(p), "version_count": p.version_count} for p in products])
+        print_json([{**product_dict(p), "version_count": getattr(p, "version_count", 0)} for p in products])
         return
     print_table(
         "Products",
         ["slug", "name", "class", "interfaces", "cyber device", "versions", "end of support"],
         (
             [p.slug, p.name, p.device_class, ", ".join(p.interfaces), p.cyber_device.is_cyber_device,
-             p.version_count, p.end_of_support]
+             getattr(p, "version_count", 0), p.end_of_support]
             for p in products
         ),
     )  # fmt: skip
@@ -111,17 +111,24 @@ def product_show(slug: str, format: FormatOpt = OutputFormat.TABLE) -> None:
     product = product_get(slug=slug)
     versions = list(version_list(product=product))
     data: dict[str, Any] = product_dict(product)
-    data["versions"] = [{**version_dict(v), "component_count": v.component_count} for v in versions]
+    data["versions"] = [
+        {**version_dict(v), "component_count": getattr(v, "component_count", 0)} for v in versions
+    ]
     if format is OutputFormat.JSON:
         print_json(data)
         return
     skip = {"versions", "cyber_device"}
     print_table(product.name, ["field", "value"], ([k, v] for k, v in data.items() if k not in skip))
-    console.print(f"524B cyber device: {product.cyber_device.is_cyber_device} ({product.cyber_device.reason})")
+    console.print(
+        f"524B cyber device: {product.cyber_device.is_cyber_device} ({product.cyber_device.reason})"
+    )
     print_table(
         "Versions",
         ["version", "released", "lifecycle", "end of support", "components"],
-        ([v.version, v.release_date, v.lifecycle, v.end_of_support, v.component_count] for v in versions),
+        (
+            [v.version, v.release_date, v.lifecycle, v.end_of_support, getattr(v, "component_count", 0)]
+            for v in versions
+        ),
     )
 
 
@@ -172,7 +179,9 @@ def version_add(
     product: str,
     version: str,
     release_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
-    lifecycle: Annotated[str, typer.Option(help="development, support, limited-support, end-of-support")] = "support",
+    lifecycle: Annotated[
+        str, typer.Option(help="development, support, limited-support, end-of-support")
+    ] = "support",
     end_of_support: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     installed_base: Annotated[int | None, typer.Option(help="devices in the field")] = None,
     format: FormatOpt = OutputFormat.TABLE,

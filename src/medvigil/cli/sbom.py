@@ -17,7 +17,8 @@ sbom_app = typer.Typer(help="SBOMs and lockfiles: import, check, diff, export.",
 
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json")]
 InputFormatOpt = Annotated[
-    str | None, typer.Option("--input-format", help="force a reader (e.g. cyclonedx-json); detected by default")
+    str | None,
+    typer.Option("--input-format", help="force a reader (e.g. cyclonedx-json); detected by default"),
 ]
 
 
@@ -140,9 +141,14 @@ def sbom_diff(product: str, old: str, new: str, format: FormatOpt = OutputFormat
         return
     rows: list[list[Any]] = [["added", c["name"], "", c["version"], c["purl"]] for c in diff["added"]]
     rows += [["removed", c["name"], c["version"], "", c["purl"]] for c in diff["removed"]]
-    rows += [["changed", c["name"], c["old_version"], c["new_version"], ", ".join(c["fields"])] for c in diff["changed"]]
+    rows += [
+        ["changed", c["name"], c["old_version"], c["new_version"], ", ".join(c["fields"])]
+        for c in diff["changed"]
+    ]
     print_table(f"{product}: {old} → {new}", ["change", "name", "old", "new", "purl / fields"], rows)
-    console.print(f"{len(diff['added'])} added, {len(diff['removed'])} removed, {len(diff['changed'])} changed")
+    console.print(
+        f"{len(diff['added'])} added, {len(diff['removed'])} removed, {len(diff['changed'])} changed"
+    )
 
 
 @sbom_app.command("export")
@@ -191,8 +197,8 @@ def sbom_horizon(product: str, version: str, format: FormatOpt = OutputFormat.TA
 def sbom_support(product: str, version: str, addendum: Path) -> None:
     """Apply a support addendum CSV (columns: component, support_level, end_of_support)."""
     _django.setup()
-    from medvigil.web.inventory.selectors import version_get
     from medvigil.core.model.support import parse_support_addendum
+    from medvigil.web.inventory.selectors import version_get
     from medvigil.web.inventory.services import component_support_update
 
     pv = version_get(product_slug=product, version=version)

@@ -32,7 +32,9 @@ def _create_user(username: str, password: str | None, role: str) -> str:
 
     chosen = password or secrets.token_urlsafe(12)
     user_create(username=username, password=chosen, role=role)
-    console.print(f"User [bold]{username}[/] ({role})" + ("" if password else f" password: [bold]{chosen}[/]"))
+    console.print(
+        f"User [bold]{username}[/] ({role})" + ("" if password else f" password: [bold]{chosen}[/]")
+    )
     return chosen
 
 
@@ -48,7 +50,9 @@ def user_create(
 
 
 @token_app.command("create")
-def token_create(username: str, name: Annotated[str, typer.Option(help="what the token is for")] = "cli") -> None:
+def token_create(
+    username: str, name: Annotated[str, typer.Option(help="what the token is for")] = "cli"
+) -> None:
     """Create an API token for a user; it is printed once and stored hashed."""
     _django.setup()
     from django.contrib.auth import get_user_model

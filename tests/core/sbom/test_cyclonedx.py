@@ -241,13 +241,20 @@ def test_xml_is_mapped_like_json() -> None:
 
 @pytest.mark.parametrize("version", ["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"])
 def test_xml_every_namespace_version(version: str) -> None:
-    doc = f'<bom xmlns="http://cyclonedx.org/schema/bom/{version}"><components><component type="library"><name>a</name></component></components></bom>'
+    doc = (
+        f'<bom xmlns="http://cyclonedx.org/schema/bom/{version}">'
+        '<components><component type="library"><name>a</name></component></components></bom>'
+    )
     sbom = XML.read(doc.encode(), source="v.xml")
     assert (sbom.spec_version, len(sbom.components)) == (version, 1)
 
 
 def test_xml_component_without_name_has_xpath_location() -> None:
-    doc = b'<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components><component type="library"><name>a</name></component><component type="library"><version>1</version></component></components></bom>'
+    doc = (
+        b'<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components>'
+        b'<component type="library"><name>a</name></component>'
+        b'<component type="library"><version>1</version></component></components></bom>'
+    )
     with pytest.raises(SbomError) as info:
         XML.read(doc, source="n.xml")
     assert (info.value.location, info.value.field) == ("/bom/components/component[2]", "name")

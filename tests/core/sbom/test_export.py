@@ -64,14 +64,14 @@ SAMPLE = ParsedSbom(
     subject=Component(name="infusion-pump", version="7", bom_ref="pump", type=ComponentType.DEVICE),
     components=(
         Component(
-            name="rtos", version="10.4", bom_ref="rtos", parent_ref="pump", type=ComponentType.OPERATING_SYSTEM,
+            name="rtos", version="10.4", bom_ref="rtos", parent_ref="pump", type=ComponentType.OPERATING_SYSTEM,  # noqa: E501 - test data
             supplier="Amazon", purl="pkg:github/freertos/freertos-kernel@10.4",
             cpes=("cpe:2.3:o:amazon:freertos:10.4:*:*:*:*:*:*:*", "cpe:/o:amazon:freertos:10.4"),
             hashes=(Hash("SHA-256", "ab" * 32),), licenses=("MIT",),
             support_level=SupportLevel.NO_LONGER_MAINTAINED, end_of_support=dt.date(2025, 3, 1),
         ),
         Component(name="tcp", version="2", bom_ref="tcp", parent_ref="rtos", licenses=("MIT OR Apache-2.0",)),
-        Component(name="blob", bom_ref="blob", type=ComponentType.OTHER, licenses=("Acme EULA", "BSD-3-Clause")),
+        Component(name="blob", bom_ref="blob", type=ComponentType.OTHER, licenses=("Acme EULA", "BSD-3-Clause")),  # noqa: E501 - test data
     ),
     dependencies=(Dependency("pump", ("rtos",)), Dependency("rtos", ("tcp", "blob"))),
 )  # fmt: skip

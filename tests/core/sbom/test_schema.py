@@ -24,7 +24,7 @@ def test_valid_cyclonedx_passes_every_version(version: str) -> None:
 def test_cyclonedx_violations_carry_json_pointers() -> None:
     doc = {
         "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
-        "components": [{"type": "library", "name": "ok"}, {"type": "gadget", "name": "x", "licenses": [{"license": {"id": "NOT-A-LICENSE"}}]}],
+        "components": [{"type": "library", "name": "ok"}, {"type": "gadget", "name": "x", "licenses": [{"license": {"id": "NOT-A-LICENSE"}}]}],  # noqa: E501 - test data
     }  # fmt: skip
     problems = validate_schema(orjson.dumps(doc), source="b", format="cyclonedx-json", spec_version="1.6")
     assert any(p.startswith("/components/1/type: 'gadget' is not one of") for p in problems)

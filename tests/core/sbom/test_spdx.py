@@ -233,7 +233,7 @@ def test_other_serialisations_match_the_json_example(reader: object, name: str) 
     def key(c: object) -> tuple[object, ...]:
         fields = ("bom_ref", "name", "version", "purl", "cpes", "supplier", "type")
         # RDF has no order, so hashes are compared as a set
-        return (*(getattr(c, f) for f in fields), sorted((h.alg, h.value) for h in c.hashes))  # type: ignore[attr-defined]
+        return (*(getattr(c, f) for f in fields), sorted((h.alg, h.value) for h in c.hashes))  # type: ignore[attr-defined]  # noqa: E501 - test data
 
     assert sorted(map(key, got.components)) == sorted(map(key, expected.components))  # type: ignore[type-var]
     assert got.dependencies == expected.dependencies
@@ -241,7 +241,10 @@ def test_other_serialisations_match_the_json_example(reader: object, name: str) 
 
 
 def test_spdx_xml_with_entities_is_refused() -> None:
-    data = b'<?xml version="1.0"?><!DOCTYPE Document [<!ENTITY e "x">]><Document><spdxVersion>&e;</spdxVersion></Document>'
+    data = (
+        b'<?xml version="1.0"?><!DOCTYPE Document [<!ENTITY e "x">]>'
+        b"<Document><spdxVersion>&e;</spdxVersion></Document>"
+    )
     with pytest.raises(SbomError, match="refused"):
         SpdxXmlReader().read(data, source="d.xml")
 
@@ -254,21 +257,21 @@ def test_spdx_yaml_error_has_line() -> None:
 
 def test_spdx3_packages_licences_and_edges() -> None:
     graph = [
-        {"type": "CreationInfo", "@id": "_:ci", "specVersion": "3.0.1", "created": "2024-05-01T00:00:00Z", "createdBy": ["urn:p"]},
+        {"type": "CreationInfo", "@id": "_:ci", "specVersion": "3.0.1", "created": "2024-05-01T00:00:00Z", "createdBy": ["urn:p"]},  # noqa: E501 - test data
         {"type": "Person", "spdxId": "urn:p", "name": "Ada"},
         {"type": "Organization", "spdxId": "urn:org", "name": "Acme"},
         {
             "type": "software_Package", "spdxId": "urn:a", "name": "a", "software_packageVersion": "1",
             "suppliedBy": "urn:org", "software_primaryPurpose": "firmware",
-            "externalIdentifier": [{"type": "ExternalIdentifier", "externalIdentifierType": "cpe23", "identifier": "cpe:2.3:o:acme:a:1:*:*:*:*:*:*:*"}],
+            "externalIdentifier": [{"type": "ExternalIdentifier", "externalIdentifierType": "cpe23", "identifier": "cpe:2.3:o:acme:a:1:*:*:*:*:*:*:*"}],  # noqa: E501 - test data
             "software_packageUrl": "pkg:generic/acme/a@1",
             "verifiedUsing": [{"type": "Hash", "algorithm": "sha256", "hashValue": "f" * 64}],
         },
         {"type": "ai_AIPackage", "spdxId": "urn:m", "name": "model"},
         {"type": "software_File", "spdxId": "urn:f", "name": "file.c"},
-        {"type": "simplelicensing_LicenseExpression", "spdxId": "urn:l", "simplelicensing_licenseExpression": "MIT"},
-        {"type": "Relationship", "spdxId": "urn:r1", "from": "urn:a", "relationshipType": "hasDeclaredLicense", "to": ["urn:l"]},
-        {"type": "LifecycleScopedRelationship", "spdxId": "urn:r2", "from": "urn:a", "relationshipType": "dependsOn", "to": ["urn:m", "urn:f"]},
+        {"type": "simplelicensing_LicenseExpression", "spdxId": "urn:l", "simplelicensing_licenseExpression": "MIT"},  # noqa: E501 - test data
+        {"type": "Relationship", "spdxId": "urn:r1", "from": "urn:a", "relationshipType": "hasDeclaredLicense", "to": ["urn:l"]},  # noqa: E501 - test data
+        {"type": "LifecycleScopedRelationship", "spdxId": "urn:r2", "from": "urn:a", "relationshipType": "dependsOn", "to": ["urn:m", "urn:f"]},  # noqa: E501 - test data
     ]  # fmt: skip
     data = orjson.dumps({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": graph})
     sbom = Spdx3JsonLdReader().read(data, source="s3.json")
@@ -286,7 +289,12 @@ def test_spdx3_packages_licences_and_edges() -> None:
 
 
 def test_spdx3_package_without_name() -> None:
-    data = b'{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": [{"type": "software_Package", "spdxId": "x"}]}'
+    data = orjson.dumps(
+        {
+            "@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld",
+            "@graph": [{"type": "software_Package"}],
+        }  # noqa: E501 - test data
+    )
     with pytest.raises(SbomError) as info:
         Spdx3JsonLdReader().read(data, source="s3")
     assert (info.value.location, info.value.field) == ("/@graph/0", "name")

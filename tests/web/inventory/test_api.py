@@ -77,7 +77,9 @@ def test_upload_list_download_and_reupload(analyst: Any, version: Any) -> None:
 
 def test_malformed_upload_is_refused_with_a_located_error(analyst: Any, version: Any) -> None:
     bad = b'{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"type": "library"}]}'
-    resp = login(analyst).post("/api/products/pump-x/versions/2.1/sbom", {"file": SimpleUploadedFile("x.json", bad)})
+    resp = login(analyst).post(
+        "/api/products/pump-x/versions/2.1/sbom", {"file": SimpleUploadedFile("x.json", bad)}
+    )
     assert resp.status_code == 400
     assert "x.json" in resp.json()["error"] and resp.json()["field"] == "name"
     assert not version.components.exists()
@@ -86,8 +88,12 @@ def test_malformed_upload_is_refused_with_a_located_error(analyst: Any, version:
 def test_horizon_and_diff_endpoints(viewer: Any, product: Any) -> None:
     old = services.version_create(product=product, version="14.2.6")
     new = services.version_create(product=product, version="15.0.7")
-    services.sbom_import(product_version=old, data=demo_file("nightscout-14.2.6-package-lock.json"), filename="a")
-    services.sbom_import(product_version=new, data=demo_file("nightscout-15.0.7-package-lock.json"), filename="b")
+    services.sbom_import(
+        product_version=old, data=demo_file("nightscout-14.2.6-package-lock.json"), filename="a"
+    )
+    services.sbom_import(
+        product_version=new, data=demo_file("nightscout-15.0.7-package-lock.json"), filename="b"
+    )
     client = login(viewer)
     diff = client.get("/api/products/pump-x/diff?old=14.2.6&new=15.0.7").json()
     assert any(c["name"] == "core" and c["new_version"] == "7.28.5" for c in diff["changed"])

@@ -32,7 +32,10 @@ def test_overriding_cyber_device_status_needs_a_reason(db: Any) -> None:
         services.product_create(name="Thing", interfaces=["usb"], cyber_device_override=False)
     assert err.value.field == "cyber_device_reason"
     p = services.product_create(
-        name="Thing", interfaces=["usb"], cyber_device_override=False, cyber_device_reason="USB is charge-only"
+        name="Thing",
+        interfaces=["usb"],
+        cyber_device_override=False,
+        cyber_device_reason="USB is charge-only",
     )
     assert not p.cyber_device.is_cyber_device and p.cyber_device.overridden
 
@@ -71,7 +74,9 @@ def test_reimporting_the_same_document_is_a_no_op(version: Any) -> None:
 
 
 def test_new_sbom_replaces_components_and_keeps_previous_documents(version: Any) -> None:
-    services.sbom_import(product_version=version, data=demo_file("dropwizard-1.3.15.cdx.json"), filename="a.json")
+    services.sbom_import(
+        product_version=version, data=demo_file("dropwizard-1.3.15.cdx.json"), filename="a.json"
+    )
     second = services.sbom_import(
         product_version=version, data=demo_file("microsoft-sbom-tool.spdx.json"), filename="b.spdx.json"
     )
@@ -83,7 +88,9 @@ def test_new_sbom_replaces_components_and_keeps_previous_documents(version: Any)
 
 
 def test_failed_import_leaves_the_current_set_untouched(version: Any) -> None:
-    services.sbom_import(product_version=version, data=demo_file("dropwizard-1.3.15.cdx.json"), filename="a.json")
+    services.sbom_import(
+        product_version=version, data=demo_file("dropwizard-1.3.15.cdx.json"), filename="a.json"
+    )
     bad = b'{"bomFormat": "CycloneDX", "specVersion": "1.4", "components": [{"type": "library"}]}'
     with pytest.raises(SbomError) as err:
         services.sbom_import(product_version=version, data=bad, filename="bad.json")
@@ -95,14 +102,18 @@ def test_failed_import_leaves_the_current_set_untouched(version: Any) -> None:
 def test_size_limit_is_enforced(version: Any, settings: Any) -> None:
     settings.SBOM_MAX_BYTES = 10_000
     with pytest.raises(SbomTooLargeError):
-        services.sbom_import(product_version=version, data=demo_file("dropwizard-1.3.15.cdx.json"), filename="a")
+        services.sbom_import(
+            product_version=version, data=demo_file("dropwizard-1.3.15.cdx.json"), filename="a"
+        )
     assert not version.documents.exists()
 
 
 def test_support_addendum_feeds_the_horizon_check(product: Any) -> None:
     services.product_update(product=product, end_of_support=dt.date(2030, 12, 31))
     pv = services.version_create(product=product, version="3.0")
-    services.sbom_import(product_version=pv, data=demo_file("nightscout-15.0.7-package-lock.json"), filename="l")
+    services.sbom_import(
+        product_version=pv, data=demo_file("nightscout-15.0.7-package-lock.json"), filename="l"
+    )
     changed = services.component_support_update(
         product_version=pv,
         updates=[SupportUpdate("pkg:npm/request", SupportLevel.NO_LONGER_MAINTAINED, dt.date(2020, 2, 11))],
@@ -127,8 +138,12 @@ def test_support_addendum_with_unknown_component_changes_nothing(version: Any) -
 def test_diff_between_two_lockfile_versions(product: Any) -> None:
     old = services.version_create(product=product, version="14.2.6")
     new = services.version_create(product=product, version="15.0.7")
-    services.sbom_import(product_version=old, data=demo_file("nightscout-14.2.6-package-lock.json"), filename="a")
-    services.sbom_import(product_version=new, data=demo_file("nightscout-15.0.7-package-lock.json"), filename="b")
+    services.sbom_import(
+        product_version=old, data=demo_file("nightscout-14.2.6-package-lock.json"), filename="a"
+    )
+    services.sbom_import(
+        product_version=new, data=demo_file("nightscout-15.0.7-package-lock.json"), filename="b"
+    )
     diff = selectors.version_diff(old=old, new=new)
     upgraded = {(c.new.group, c.new.name): (c.old.version, c.new.version) for c in diff.changed}
     assert upgraded[("@babel", "core")] == ("7.11.4", "7.28.5")

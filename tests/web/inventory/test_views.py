@@ -22,7 +22,9 @@ def test_outsider_is_forbidden(outsider: Any) -> None:
 def test_viewer_sees_products_versions_and_components(viewer: Any, version: Any) -> None:
     from medvigil.web.inventory import services
 
-    services.sbom_import(product_version=version, data=demo_file("dropwizard-1.3.15.cdx.json"), filename="bom.json")
+    services.sbom_import(
+        product_version=version, data=demo_file("dropwizard-1.3.15.cdx.json"), filename="bom.json"
+    )
     client = login(viewer)
     assert b"Infusion Pump X" in client.get("/").content
     page = client.get("/products/pump-x/versions/2.1/").content.decode()
@@ -40,9 +42,13 @@ def test_viewer_cannot_upload(viewer: Any, version: Any) -> None:
 def test_analyst_uploads_through_the_form(analyst: Any, version: Any) -> None:
     client = login(analyst)
     data = demo_file("microsoft-sbom-tool.spdx.json")
-    resp = client.post("/products/pump-x/versions/2.1/", {"file": SimpleUploadedFile("m.spdx.json", data)}, follow=True)
+    resp = client.post(
+        "/products/pump-x/versions/2.1/", {"file": SimpleUploadedFile("m.spdx.json", data)}, follow=True
+    )
     assert "Imported 123 components" in resp.content.decode()
-    bad = client.post("/products/pump-x/versions/2.1/", {"file": SimpleUploadedFile("x.txt", b"hello")}, follow=True)
+    bad = client.post(
+        "/products/pump-x/versions/2.1/", {"file": SimpleUploadedFile("x.txt", b"hello")}, follow=True
+    )
     assert "Import refused, nothing was stored" in bad.content.decode()
     assert version.components.count() == 123
 

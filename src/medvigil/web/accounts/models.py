@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-TOKEN_PREFIX = "mvg_"
+TOKEN_PREFIX = "mvg_"  # noqa: S105 - a public prefix, not a secret
 
 
 def hash_token(raw: str) -> str:

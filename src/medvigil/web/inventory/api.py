@@ -155,4 +155,3 @@ def version_diff(request: HttpRequest, slug: str, old: str, new: str) -> dict[st
     a = selectors.version_get(product_slug=slug, version=old)
     b = selectors.version_get(product_slug=slug, version=new)
     return diff_dict(selectors.version_diff(old=a, new=b))
-

@@ -1,9 +1,9 @@
-"""Set-based insert of a component set: one prepared statement, ``executemany``, no model objects.
+"""Set-based insert of a component set: one statement, no model objects.
 
-The ORM's ``bulk_create`` spends most of its time preparing each of ~25 fields of each row
-(10,000 components took ~2 s). Here each row is one tuple, JSON columns are serialised with
-orjson, and the database driver does the batching; on PostgreSQL the rows go through COPY. Column names come from
-the model's metadata, so the statement follows migrations.
+The ORM's ``bulk_create`` spends most of its time preparing each of ~25 fields of each
+row (10,000 components took ~2 s). Here each row is one tuple, JSON columns are serialised
+with orjson, SQLite gets ``executemany`` and PostgreSQL gets COPY. Column names come from the
+model's metadata, so the statement follows migrations.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _row(version_id: int, document_id: int, pos: int, c: CoreComponent, deps: Sequence[str]) -> tuple[Any, ...]:
+def _row(
+    version_id: int, document_id: int, pos: int, c: CoreComponent, deps: Sequence[str]
+) -> tuple[Any, ...]:
     key = purl_key(c.purl) if c.purl else None
     return (
         version_id, document_id, pos, c.bom_ref[:500], c.parent_ref[:500], c.name[:500], c.group[:300],
@@ -52,7 +54,8 @@ def insert_components(
     """Insert the components (inside the caller's transaction); returns the row count."""
     meta = Component._meta
     table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in _FIELDS)
+    column_of = {f.name: f.column for f in meta.concrete_fields if f.column}
+    columns = ", ".join(connection.ops.quote_name(column_of[name]) for name in _FIELDS)
     rows = [_row(version_id, document_id, i, c, edges.get(c.bom_ref, ())) for i, c in enumerate(components)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

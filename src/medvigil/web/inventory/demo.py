@@ -43,7 +43,8 @@ PORTFOLIO = [
     DemoProduct(
         {
             "slug": "glucolink-pump", "name": "GlucoLink Insulin Pump System",
-            "description": "Ambulatory insulin pump with a Bluetooth LE Android companion app that drives dosing.",
+            "description": "Ambulatory insulin pump with a Bluetooth LE Android companion app "
+            "that drives dosing.",
             "device_class": "II", "pathway": "510k", "regulatory_number": "K000001 (fictional)",
             "model_numbers": ["GL-200", "GL-200-APP"], "udi_dis": ["00812345000011"],
             "life_sustaining": True, "patient_connected": True, "home_use": True,
@@ -74,7 +75,8 @@ PORTFOLIO = [
     DemoProduct(
         {
             "slug": "vitalview-monitor", "name": "VitalView Bedside Monitor",
-            "description": "Bedside patient monitor with a Java central-station server on the hospital network.",
+            "description": "Bedside patient monitor with a Java central-station server "
+            "on the hospital network.",
             "device_class": "II", "pathway": "510k", "regulatory_number": "K000003 (fictional)",
             "model_numbers": ["VV-700", "VV-CS"], "patient_connected": True,
             "interfaces": ["ethernet", "wifi", "serial"],
@@ -87,7 +89,8 @@ PORTFOLIO = [
     DemoProduct(
         {
             "slug": "infusesafe-server", "name": "InfuseSafe Pump Manager",
-            "description": "Windows server that distributes drug libraries to infusion pumps and collects events.",
+            "description": "Windows server that distributes drug libraries to infusion pumps "
+            "and collects events.",
             "device_class": "II", "pathway": "510k", "regulatory_number": "K000004 (fictional)",
             "model_numbers": ["ISM-5"], "interfaces": ["ethernet"],
             "essential_performance": ["Correct drug library delivered to each pump"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from medvigil.core.model.product import DeviceClass, Interface, Lifecycle, RegulatoryPathway
@@ -37,7 +39,7 @@ class ProductForm(forms.Form):
     )
     end_of_support = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def service_kwargs(self) -> dict[str, object]:
+    def service_kwargs(self) -> dict[str, Any]:
         """Cleaned data in the shape ``product_create`` takes."""
         data = dict(self.cleaned_data)
         for key in ("model_numbers", "udi_dis", "essential_performance"):

@@ -116,7 +116,9 @@ def component_tree(*, components: list[Component]) -> list[TreeNode]:
     return roots
 
 
-def support_horizon(*, product_version: ProductVersion, today: dt.date | None = None) -> list[HorizonConflict]:
+def support_horizon(
+    *, product_version: ProductVersion, today: dt.date | None = None
+) -> list[HorizonConflict]:
     """Components whose support ends before the product version's declared end of support."""
     rows = list(product_version.components.all())
     return support_conflicts(

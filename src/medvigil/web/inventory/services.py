@@ -18,8 +18,8 @@ from django.utils.text import slugify
 from medvigil.core.errors import InputError, NotFoundError
 from medvigil.core.ids import purl_key
 from medvigil.core.model import ParsedSbom
-from medvigil.core.model.support import SupportUpdate
 from medvigil.core.model.product import DeviceClass, Interface, Lifecycle, RegulatoryPathway
+from medvigil.core.model.support import SupportUpdate
 from medvigil.core.sbom.registry import read_sbom
 from medvigil.web.inventory.bulk import insert_components
 from medvigil.web.inventory.models import Component, InventoryEvent, Product, ProductVersion, SbomDocument
@@ -47,9 +47,10 @@ def _check_product_fields(fields: dict[str, Any]) -> None:
         if iface not in {m.value for m in Interface}:
             allowed = ", ".join(m.value for m in Interface)
             raise InputError(f"unknown interface {iface!r}; use {allowed}", field="interfaces")
-    if fields.get("cyber_device_override") is not None and not str(
-        fields.get("cyber_device_reason", "")
-    ).strip():
+    if (
+        fields.get("cyber_device_override") is not None
+        and not str(fields.get("cyber_device_reason", "")).strip()
+    ):
         raise InputError("overriding the cyber-device status needs a reason", field="cyber_device_reason")
 
 

@@ -62,7 +62,9 @@ def _version_create(request: HttpRequest, product: object, form: VersionForm) ->
         else:
             messages.success(request, f"Registered version {pv.version}.")
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+        )
     return HttpResponseRedirect(request.path)
 
 

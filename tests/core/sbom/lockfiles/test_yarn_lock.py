@@ -108,3 +108,13 @@ def test_malformed_yarn_lock_names_the_location(text: str, location: str, field:
     with pytest.raises(SbomError) as info:
         read_bytes("yarn-lock", text.encode(), source="yarn.lock")
     assert (info.value.source, info.value.location, info.value.field) == ("yarn.lock", location, field)
+
+
+def test_v1_quoted_specifier_may_contain_a_comma() -> None:
+    text = (
+        '# yarn lockfile v1\n\n"a@>=1.0.0, <2", a@^1.5.0:\n  version "1.5.0"\n\n'
+        'b@^2.0.0:\n  version "2.0.0"\n  dependencies:\n    a ">=1.0.0, <2"\n'
+    )
+    parsed = read_bytes("yarn-lock", text.encode())
+    assert purls(parsed) == {"pkg:npm/a@1.5.0", "pkg:npm/b@2.0.0"}
+    assert edges(parsed) == {"pkg:npm/b@2.0.0": {"pkg:npm/a@1.5.0"}}

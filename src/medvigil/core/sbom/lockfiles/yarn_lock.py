@@ -38,6 +38,7 @@ from medvigil.core.sbom.lockfiles.npm_lock import integrity_hashes, npm_componen
 
 _V1_MARKER = b"# yarn lockfile v1"
 _BERRY_MARKER = re.compile(rb"^__metadata:\s*$", re.MULTILINE)
+_SPECIFIER = re.compile(r'"((?:[^"\\]|\\.)*)"|([^,"\s][^,]*)')
 _LOCAL_PROTOCOLS = ("workspace:", "link:", "portal:", "file:")
 _EDGE_FIELDS = ("dependencies", "optionalDependencies")
 
@@ -104,7 +105,7 @@ def parse_v1(text: str, source: str) -> list[_V1Entry]:
                 raise SbomError(
                     "expected 'specifier[, specifier]:'", source=source, location=f"line {number}"
                 )
-            specs = [_unquote(s) for s in stripped[:-1].split(",")]
+            specs = [quoted or bare.strip() for quoted, bare in _SPECIFIER.findall(stripped[:-1])]
             entries.append(_V1Entry(line=number, specifiers=[s for s in specs if s]))
             block = None
         elif not entries:
