@@ -8,7 +8,10 @@
     │   │   ├── UnsupportedFormatError   format not recognised / not supported
     │   │   └── SbomTooLargeError        over the configured size limit
     │   ├── FeedParseError     a feed file or record cannot be read
-    │   └── VectorError        a malformed CVSS vector
+    │   ├── VectorError        a malformed CVSS vector
+    │   ├── InvalidVersionError  (matching.versions) a version its ecosystem cannot parse
+    │   ├── RangeSyntaxError     (matching.native_ranges) a malformed npm or vers range
+    │   └── CpeError             (matching.cpe) a malformed CPE name
     ├── FeedError              a feed source failed as a whole
     │   └── FeedUnavailableError  network / HTTP failure after retries
     └── NotFoundError          a named object does not exist

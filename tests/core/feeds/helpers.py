@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 from medvigil.core.feeds.interface import FeedItem, ParsedRecord, RecordError
+from medvigil.core.feeds.registry import FEED_PARSERS
+from tests.conftest import shared_path
 
 
 def split(items: Iterable[FeedItem]) -> tuple[list[ParsedRecord], list[RecordError]]:
@@ -26,3 +29,9 @@ def count_lines(path: Path) -> int:
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rb") as fh:
         return sum(1 for line in fh if line.strip())
+
+
+@cache
+def parsed(source_id: str, *parts: str) -> tuple[list[ParsedRecord], list[RecordError]]:
+    """Parse a shared-data file once per test session with the registry's default parser."""
+    return split(FEED_PARSERS[source_id].parse(shared_path(*parts)))

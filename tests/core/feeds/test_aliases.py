@@ -8,11 +8,9 @@ of the CVEs it lists.
 from __future__ import annotations
 
 from medvigil.core.feeds.csaf import CsafFeed
-from medvigil.core.feeds.nvd import NvdFeed
-from medvigil.core.feeds.osv import OsvFeed
 from medvigil.core.model.advisory import AdvisoryRecord
 from tests.conftest import shared_path
-from tests.core.feeds.helpers import split
+from tests.core.feeds.helpers import parsed, split
 
 
 def _ids(records: list[AdvisoryRecord]) -> dict[str, AdvisoryRecord]:
@@ -40,8 +38,8 @@ def _group(records: list[AdvisoryRecord], start: str) -> set[str]:
 
 
 def test_pysec_advisory_merges_with_its_nvd_cve() -> None:
-    osv = _advisories(split(OsvFeed().parse(shared_path("osv", "pypi-pypa-advisory-database.jsonl.gz")))[0])
-    nvd = _advisories(split(NvdFeed().parse(shared_path("nvd", "feeds-1.1-yearly", "nvdcve-1.1-2021.jsonl.gz")))[0])
+    osv = _advisories(parsed("osv", "osv", "pypi-pypa-advisory-database.jsonl.gz")[0])
+    nvd = _advisories(parsed("nvd", "nvd", "feeds-1.1-yearly", "nvdcve-1.1-2021.jsonl.gz")[0])
     group = _group([*osv, *nvd], "PYSEC-2021-335")
     assert {"PYSEC-2021-335", "CVE-2021-32807", "GHSA-qcx9-j53g-ccgf"} <= group
     assert _ids(nvd)["CVE-2021-32807"].source == "nvd"
@@ -51,8 +49,8 @@ def test_icsma_advisories_link_to_their_nvd_cves() -> None:
     csaf = []
     for name in ("icsma-19-178-01.json", "icsma-18-219-02.json"):
         csaf += _advisories(split(CsafFeed().parse(shared_path("csaf", "cisa", "icsma", name)))[0])
-    nvd = _advisories(split(NvdFeed().parse(shared_path("nvd", "feeds-1.1-yearly", "nvdcve-1.1-2019.jsonl.gz")))[0])
-    nvd += _advisories(split(NvdFeed().parse(shared_path("nvd", "feeds-1.1-yearly", "nvdcve-1.1-2018.jsonl.gz")))[0])
+    nvd = _advisories(parsed("nvd", "nvd", "feeds-1.1-yearly", "nvdcve-1.1-2019.jsonl.gz")[0])
+    nvd += _advisories(parsed("nvd", "nvd", "feeds-1.1-yearly", "nvdcve-1.1-2018.jsonl.gz")[0])
     by_id = _ids(nvd)
     links = {(rec.document.tracking_id, cve) for rec in csaf if rec.document for cve in rec.aliases}
     assert ("ICSMA-19-178-01", "CVE-2019-10964") in links

@@ -16,7 +16,10 @@ from tests.core.feeds.helpers import split
 
 def _documents() -> list[Path]:
     csaf = shared_path("csaf")
-    files = [*sorted((csaf / "cisa").glob("*/*.json")), *sorted((csaf / "oasis-csaf-2.0" / "examples" / "csaf").rglob("*.json"))]
+    files = [
+        *sorted((csaf / "cisa").glob("*/*.json")),
+        *sorted((csaf / "oasis-csaf-2.0" / "examples" / "csaf").rglob("*.json")),
+    ]
     return [f for f in files if "csaf_version" in f.read_text(encoding="utf-8")]
 
 
@@ -35,7 +38,9 @@ def test_every_cisa_and_oasis_example_document_parses() -> None:
         vulns = raw.get("vulnerabilities") or []
         records = _records(path)
         assert len(records) == max(1, len(vulns)), path.name
-        assert sorted(a for r in records for a in r.aliases if a.startswith("CVE-")) == sorted(v["cve"] for v in vulns if "cve" in v)
+        assert sorted(a for r in records for a in r.aliases if a.startswith("CVE-")) == sorted(
+            v["cve"] for v in vulns if "cve" in v
+        )
         total += len(records)
         expected += max(1, len(vulns))
         statuses = sum(len(ids) for v in vulns for ids in v.get("product_status", {}).values())
@@ -62,7 +67,9 @@ def test_minimed_advisory_links_document_and_cve() -> None:
     product = first.product
     assert product.vendor == "Medtronic"
     assert product.product_name == "MiniMed Paradigm 522K/722K pumps"
-    assert product.product_version_range == "vers:all/*"
+    assert product.product_version == "vers:all/*"  # CISA files "vers:all/*" as a product_version branch
+    ranges = {s.product.product_version_range for s in rec.csaf_products} - {None}
+    assert any(r.startswith("<=") for r in ranges if r)
     assert product.name == "MiniMed Paradigm 522K/722K pumps: All versions"
     assert any(s.type == "CVSS_V3" and s.base_score for s in rec.severities)
     assert {a.kind for a in rec.actions} >= {"remediation"}
@@ -77,15 +84,30 @@ def test_relationships_and_helpers_follow_the_raw_tree() -> None:
             pid = rel["full_product_name"]["product_id"]
             if pid in products:
                 seen_relationship = True
-                assert products[pid].relationship == (rel["category"], rel["product_reference"], rel["relates_to_product_reference"])
+                assert products[pid].relationship == (
+                    rel["category"],
+                    rel["product_reference"],
+                    rel["relates_to_product_reference"],
+                )
                 assert products[pid].name == rel["full_product_name"]["name"]
-        for full in raw.get("product_tree", {}).get("full_product_names", []):
+        for full in _raw_products(raw.get("product_tree", {})):
             helper = full.get("product_identification_helper", {})
-            if full["product_id"] in products and helper.get("purl"):
+            if full["product_id"] in products and (helper.get("purl") or helper.get("cpe")):
                 seen_helper = True
                 got = products[full["product_id"]].helpers
-                assert got is not None and got.purl == helper["purl"]
-    assert seen_relationship
+                assert got is not None and (got.purl, got.cpe) == (helper.get("purl"), helper.get("cpe"))
+    assert seen_relationship and seen_helper
+
+
+def _raw_products(tree: dict) -> list[dict]:
+    found = list(tree.get("full_product_names", []))
+    todo = list(tree.get("branches", []))
+    while todo:
+        branch = todo.pop()
+        if "product" in branch:
+            found.append(branch["product"])
+        todo.extend(branch.get("branches", []))
+    return found
 
 
 def _oasis_tests() -> list[tuple[str, str, bool]]:

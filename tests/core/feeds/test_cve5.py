@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import gzip
-
-import orjson
 from pathlib import Path
 
+import orjson
 import pytest
 
 from medvigil.core.errors import FeedParseError
@@ -37,7 +36,9 @@ def test_vulnrichment_corpus() -> None:
     assert sum(r.rejected for r in recs) == rejected
     assert sum(r.ssvc is not None and r.ssvc.provider == "CISA-ADP" for r in recs) == ssvc
     regre = next(r for r in recs if r.id == "CVE-2024-6387")
-    assert regre.ssvc is not None and regre.ssvc.exploitation == "poc" and regre.ssvc.technical_impact == "total"
+    assert (
+        regre.ssvc is not None and regre.ssvc.exploitation == "poc" and regre.ssvc.technical_impact == "total"
+    )
     assert any(s.type == "CVSS_V3" and s.base_score == 8.1 and s.primary for s in regre.severities)
     assert {a.provider for a in regre.affected} >= {"redhat"}
 
@@ -52,8 +53,13 @@ def test_affected_versions_map_to_ranges() -> None:
             "cpes": ["cpe:2.3:a:acme:pump:*:*:*:*:*:*:*:*"],
             "defaultStatus": "unaffected",
             "versions": [
-                {"version": "0", "lessThan": "2.0", "status": "affected", "versionType": "semver",
-                 "changes": [{"at": "1.5", "status": "unaffected"}]},
+                {
+                    "version": "0",
+                    "lessThan": "2.0",
+                    "status": "affected",
+                    "versionType": "semver",
+                    "changes": [{"at": "1.5", "status": "unaffected"}],
+                },
                 {"version": "3.0", "lessThanOrEqual": "3.2", "status": "affected"},
                 {"version": "4.1", "status": "affected"},
                 {"version": "4.2", "status": "unaffected"},
@@ -61,10 +67,19 @@ def test_affected_versions_map_to_ranges() -> None:
         },
         "CISA-ADP",
     )
-    assert (pkg.ecosystem, pkg.purl, pkg.vendor, pkg.product) == ("PyPI", "pkg:pypi/django-foo", "acme", "pump")
+    assert (pkg.ecosystem, pkg.purl, pkg.vendor, pkg.product) == (
+        "PyPI",
+        "pkg:pypi/django-foo",
+        "acme",
+        "pump",
+    )
     first, second = pkg.ranges
     assert first.type == "SEMVER"
-    assert [(e.kind, e.value) for e in first.events] == [("introduced", "0"), ("fixed", "1.5"), ("fixed", "2.0")]
+    assert [(e.kind, e.value) for e in first.events] == [
+        ("introduced", "0"),
+        ("fixed", "1.5"),
+        ("fixed", "2.0"),
+    ]
     assert [(e.kind, e.value) for e in second.events] == [("introduced", "3.0"), ("last_affected", "3.2")]
     assert pkg.versions == ("4.1",) and pkg.unaffected_versions == ("4.2",)
     assert pkg.default_status == "unaffected" and pkg.provider == "CISA-ADP"
@@ -73,7 +88,8 @@ def test_affected_versions_map_to_ranges() -> None:
 def test_structural_errors(tmp_path: Path) -> None:
     path = tmp_path / "records.jsonl"
     path.write_text(
-        '{"dataType": "CVE_RECORD", "cveMetadata": {"cveId": "CVE-2024-1", "state": "DRAFT"}, "containers": {}}\n'
+        '{"dataType": "CVE_RECORD", "cveMetadata": {"cveId": "CVE-2024-1", "state": "DRAFT"},'
+        ' "containers": {}}\n'
         '{"dataType": "CVE_RECORD", "cveMetadata": {"cveId": "CVE-2024-2", "state": "PUBLISHED"}}\n'
     )
     _, errors = split(Cve5Feed().parse(path))

@@ -53,7 +53,9 @@ def test_kev_bad_entry_is_reported_and_skipped(tmp_path: Path) -> None:
     )
     records, errors = split(KevFeed().parse(path))
     assert [r.record.cve_id for r in records if isinstance(r.record, KevEntry)] == ["CVE-2024-2"]
-    assert [(e.record_id, e.field, e.location) for e in errors] == [("CVE-2024-1", "dateAdded", "/vulnerabilities/0")]
+    assert [(e.record_id, e.field, e.location) for e in errors] == [
+        ("CVE-2024-1", "dateAdded", "/vulnerabilities/0")
+    ]
 
 
 def test_epss_headerless_variant() -> None:
@@ -63,7 +65,12 @@ def test_epss_headerless_variant() -> None:
     assert len(records) == count_lines(path)
     first = records[0].record
     assert isinstance(first, EpssScore)
-    assert (first.cve_id, first.epss, first.percentile, first.score_date) == ("CVE-1999-1593", 0.18126, 0.96946, None)
+    assert (first.cve_id, first.epss, first.percentile, first.score_date) == (
+        "CVE-1999-1593",
+        0.18126,
+        0.96946,
+        None,
+    )
 
 
 def test_epss_first_format_keeps_header_date(tmp_path: Path) -> None:

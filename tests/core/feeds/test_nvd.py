@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import gzip
 import json
-
-import orjson
 from pathlib import Path
 
+import orjson
 import pytest
 
 from medvigil.core.errors import FeedParseError
 from medvigil.core.feeds.nvd import NvdFeed
 from medvigil.core.model.advisory import AdvisoryRecord
 from tests.conftest import FIXTURES, shared_path
-from tests.core.feeds.helpers import count_lines, split
+from tests.core.feeds.helpers import count_lines, parsed, split
 
 
 def _independent_count(path: Path) -> tuple[int, int]:
@@ -30,7 +29,9 @@ def _independent_count(path: Path) -> tuple[int, int]:
     rejected = 0
     for item in items:
         descs = item["cve"].get("description", {}).get("description_data") or [{"value": ""}]
-        rejected += descs[0]["value"].startswith("** REJECT **") or item["cve"].get("vulnStatus") == "Rejected"
+        rejected += (
+            descs[0]["value"].startswith("** REJECT **") or item["cve"].get("vulnStatus") == "Rejected"
+        )
     return len(items), rejected
 
 
@@ -48,7 +49,7 @@ def _independent_count(path: Path) -> tuple[int, int]:
 )
 def test_every_nvd_file_parses_with_independent_counts(parts: tuple[str, str]) -> None:
     path = shared_path("nvd", *parts)
-    records, errors = split(NvdFeed().parse(path))
+    records, errors = parsed("nvd", "nvd", *parts)
     expected, rejected = _independent_count(path)
     assert errors == []
     assert len(records) == expected
@@ -58,7 +59,7 @@ def test_every_nvd_file_parses_with_independent_counts(parts: tuple[str, str]) -
 
 @pytest.fixture(scope="module")
 def nvd_2019() -> dict[str, AdvisoryRecord]:
-    records, _ = split(NvdFeed().parse(shared_path("nvd", "feeds-1.1-yearly", "nvdcve-1.1-2019.jsonl.gz")))
+    records, _ = parsed("nvd", "nvd", "feeds-1.1-yearly", "nvdcve-1.1-2019.jsonl.gz")
     return {r.record.id: r.record for r in records if isinstance(r.record, AdvisoryRecord)}
 
 
@@ -69,7 +70,10 @@ def test_minimed_cpe_tree_is_preserved(nvd_2019: dict[str, AdvisoryRecord]) -> N
     node = next(r for r in roots if "minimed_paradigm_523_firmware" in r.children[0].cpe_matches[0].criteria)
     firmware, hardware = node.children[0].cpe_matches[0], node.children[1].cpe_matches[0]
     assert firmware.vulnerable and firmware.version_end_including == "2.4a"
-    assert not hardware.vulnerable and hardware.criteria == "cpe:2.3:h:medtronic:minimed_paradigm_523:-:*:*:*:*:*:*:*"
+    assert (
+        not hardware.vulnerable
+        and hardware.criteria == "cpe:2.3:h:medtronic:minimed_paradigm_523:-:*:*:*:*:*:*:*"
+    )
     assert rec.cwes == ("CWE-284",)
     v3 = next(s for s in rec.severities if s.type == "CVSS_V3")
     assert (v3.base_score, v3.version, v3.source, v3.primary) == (8.8, "3.0", "nvd@nist.gov", True)
@@ -88,8 +92,19 @@ def test_api_page_metrics_and_configurations() -> None:
         assert len(rec.cpe_configurations) == len(cve.get("configurations", []))
         expected = [(m["source"], m["type"] == "Primary") for m in cve["metrics"].get("cvssMetricV31", [])]
         assert [(s.source, s.primary) for s in rec.severities if s.version == "3.1"] == expected
-    anded = [c for v in doc["vulnerabilities"] for c in v["cve"].get("configurations", []) if c.get("operator") == "AND"]
-    ands = [n for r in records.values() if isinstance(r, AdvisoryRecord) for n in r.cpe_configurations if n.operator == "AND"]
+    anded = [
+        c
+        for v in doc["vulnerabilities"]
+        for c in v["cve"].get("configurations", [])
+        if c.get("operator") == "AND"
+    ]
+    ands = [
+        n
+        for r in records.values()
+        if isinstance(r, AdvisoryRecord)
+        for n in r.cpe_configurations
+        if n.operator == "AND"
+    ]
     assert len(ands) == len(anded) > 0
     assert ands[0].children[1].cpe_matches[0].match_criteria_id
 

@@ -14,7 +14,7 @@ from medvigil.core.errors import FeedParseError
 from medvigil.core.feeds.osv import OsvFeed
 from medvigil.core.model.advisory import AdvisoryRecord
 from tests.conftest import FIXTURES, shared_path
-from tests.core.feeds.helpers import count_lines, split
+from tests.core.feeds.helpers import count_lines, parsed, split
 
 BAD_PYPI = {
     "PYSEC-2021-371",
@@ -29,7 +29,7 @@ BAD_PYPI = {
 
 @pytest.fixture(scope="module")
 def pypi() -> tuple[list, list]:
-    return split(OsvFeed().parse(shared_path("osv", "pypi-pypa-advisory-database.jsonl.gz")))
+    return parsed("osv", "osv", "pypi-pypa-advisory-database.jsonl.gz")
 
 
 def test_pypi_corpus_counts_and_precise_schema_errors(pypi: tuple[list, list]) -> None:
@@ -56,7 +56,12 @@ def test_pypi_record_content(pypi: tuple[list, list]) -> None:
     assert pkg.versions == ("4.0", "4.1", "4.2", "5.0", "5.1")
     git, eco = pkg.ranges
     assert git.type == "GIT" and git.repo == "https://github.com/zopefoundation/AccessControl"
-    assert [(e.kind, e.value) for e in eco.events] == [("introduced", "4.0"), ("fixed", "4.3"), ("introduced", "5.0"), ("fixed", "5.2")]
+    assert [(e.kind, e.value) for e in eco.events] == [
+        ("introduced", "4.0"),
+        ("fixed", "4.3"),
+        ("introduced", "5.0"),
+        ("fixed", "5.2"),
+    ]
     raw = json.loads(next(r.raw for r in records if r.record.id == "PYSEC-2021-335"))
     assert raw["id"] == "PYSEC-2021-335"
 
@@ -118,10 +123,9 @@ def test_truncated_archives_fail_the_whole_input(tmp_path: Path) -> None:
     with pytest.raises(FeedParseError, match="truncated or corrupt"):
         list(OsvFeed().parse(cut))
     archive = tmp_path / "all.zip"
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        with gzip.open(src, "rb") as fh:
-            for number, line in enumerate(fh):
-                zf.writestr(f"{number}.json", line)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf, gzip.open(src, "rb") as fh:
+        for number, line in enumerate(fh):
+            zf.writestr(f"{number}.json", line)
     broken = tmp_path / "broken.zip"
     broken.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     with pytest.raises(FeedParseError, match="zip"):

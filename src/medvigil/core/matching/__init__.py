@@ -1,0 +1,8 @@
+"""Matching building blocks: version semantics, OSV ranges, native ranges, CPE and CSAF wording.
+
+* :mod:`.versions` / :mod:`.version_keys` — per-ecosystem version keys (``VERSION_SCHEMES``).
+* :mod:`.ranges` — OSV ranges, enumerated versions, package-name normalisation.
+* :mod:`.native_ranges` — npm semver ranges and ``vers:`` strings.
+* :mod:`.cpe`, :mod:`.cpe_config`, :mod:`.nvd_adapter` — CPE names and NVD configuration trees.
+* :mod:`.csaf_versions` — CISA's version wording in CSAF product trees.
+"""

@@ -62,7 +62,9 @@ class AffectedRange:
     OSV ranges map one to one. CVE JSON 5 ``versions`` entries with ``lessThan`` /
     ``lessThanOrEqual`` map to ``introduced`` + ``fixed`` / ``last_affected`` events (the same
     mapping as OSV's own CVE 5 converter); ``changes`` become further events at their ``at``
-    version (``introduced`` for status affected, ``fixed`` otherwise).
+    version (``introduced`` for status affected, ``fixed`` otherwise). The events describe the
+    range's bounds; ``status`` says what the range claims (a CVE 5 ``unaffected`` range from
+    ``0:8.7p1-38.el9_4.1`` to ``*`` reads "these versions are not affected").
     """
 
     type: str

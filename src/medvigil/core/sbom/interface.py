@@ -27,4 +27,4 @@ class SbomReader(ABC):
 
     @abstractmethod
     def read(self, data: bytes, *, source: str) -> ParsedSbom:
-        """Parse ``data``; raise :class:`medvigil.core.errors.SbomError` naming ``source`` and the location."""
+        """Parse ``data``; raise :class:`~medvigil.core.errors.SbomError` naming source and location."""
