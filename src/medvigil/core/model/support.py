@@ -42,11 +42,15 @@ def parse_support_addendum(data: bytes, *, source: str) -> list[SupportUpdate]:
             level = SupportLevel((row.get("support_level") or "").strip() or "unknown")
         except ValueError:
             allowed = ", ".join(s.value for s in SupportLevel)
-            raise InputError(f"use one of {allowed}", source=source, location=where, field="support_level") from None
+            raise InputError(
+                f"use one of {allowed}", source=source, location=where, field="support_level"
+            ) from None
         raw = (row.get("end_of_support") or "").strip()
         try:
             eos = dt.date.fromisoformat(raw) if raw else None
         except ValueError:
-            raise InputError(f"{raw!r} is not a YYYY-MM-DD date", source=source, location=where, field="end_of_support") from None
+            raise InputError(
+                f"{raw!r} is not a YYYY-MM-DD date", source=source, location=where, field="end_of_support"
+            ) from None
         updates.append(SupportUpdate(name, level, eos))
     return updates
