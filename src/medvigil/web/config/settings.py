@@ -144,6 +144,16 @@ SBOM_MAX_BYTES = env_int("MEDVIGIL_SBOM_MAX_BYTES", 50 * 1024 * 1024, minimum=10
 DATA_UPLOAD_MAX_MEMORY_SIZE = SBOM_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Cache (login throttling, later rate limits): in-process by default; a redis:// URL shares it
+# between several web processes.
+CACHE_URL = env_str("MEDVIGIL_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"MEDVIGIL_CACHE_URL={CACHE_URL!r}: use a redis:// URL or leave it empty")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Background jobs (huey): "sqlite" (embedded file in the data folder), "immediate" (run inline),
 # or a redis:// URL for several workers.
 TASKS_URL = env_str("MEDVIGIL_TASKS_URL", "sqlite")
