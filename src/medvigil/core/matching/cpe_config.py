@@ -30,8 +30,11 @@ __all__ = [
     "CpeEvidence",
     "CpeMatch",
     "CpeMatchLike",
+    "PreparedCpeMatch",
+    "PreparedNode",
     "evaluate_configurations",
     "prepare_criterion",
+    "prepare_nodes",
 ]
 
 
@@ -137,8 +140,75 @@ class ConfigMatch:
     """Entries satisfied in the matching (or partially matching) configurations."""
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedCpeMatch:
+    """A cpeMatch entry whose criterion was prepared once, at ingest."""
+
+    criteria: str
+    """CPE 2.3 formatted string."""
+    vulnerable: bool
+    """NVD's vulnerable flag."""
+    version_start_including: str | None
+    """Inclusive lower bound."""
+    version_start_excluding: str | None
+    """Exclusive lower bound."""
+    version_end_including: str | None
+    """Inclusive upper bound."""
+    version_end_excluding: str | None
+    """Exclusive upper bound."""
+    criterion: CpeCriterion | None
+    """The prepared criterion; ``None`` when the upstream criterion is malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedNode:
+    """A configuration node whose cpeMatch entries are :class:`PreparedCpeMatch`."""
+
+    operator: str
+    """``OR`` or ``AND``."""
+    negate: bool
+    """Invert the result."""
+    children: tuple[PreparedNode, ...]
+    """Sub-nodes."""
+    cpe_matches: tuple[PreparedCpeMatch, ...]
+    """Prepared cpeMatch entries."""
+
+
+def _prepare_match(match: CpeMatchLike) -> PreparedCpeMatch:
+    try:
+        criterion: CpeCriterion | None = prepare_criterion(match)
+    except CpeError:
+        criterion = None
+    return PreparedCpeMatch(
+        match.criteria,
+        match.vulnerable,
+        match.version_start_including,
+        match.version_start_excluding,
+        match.version_end_including,
+        match.version_end_excluding,
+        criterion,
+    )
+
+
+def prepare_nodes(nodes: Sequence[ConfigNodeLike]) -> tuple[PreparedNode, ...]:
+    """Prepare every criterion of configuration trees once, so evaluation only compares."""
+    return tuple(
+        PreparedNode(
+            node.operator.upper(),
+            node.negate,
+            prepare_nodes(node.children),
+            tuple(_prepare_match(m) for m in node.cpe_matches),
+        )
+        for node in nodes
+    )
+
+
 def prepare_criterion(match: CpeMatchLike) -> CpeCriterion:
     """Turn a cpeMatch into a :class:`CpeCriterion` (parse the CPE, key the bounds)."""
+    if isinstance(match, PreparedCpeMatch):
+        if match.criterion is None:
+            raise CpeError(f"malformed CPE criterion {match.criteria!r}")
+        return match.criterion
     return _criterion(
         match.criteria,
         match.vulnerable,

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "medvigil.web.accounts",
     "medvigil.web.inventory",
+    "medvigil.web.advisories",
 ]
 
 MIDDLEWARE = [

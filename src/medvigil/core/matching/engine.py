@@ -1,0 +1,379 @@
+"""The matching engine: components x advisory records -> matches with evidence.
+
+:class:`MatchIndex` is built once from advisory records: every OSV/CVE 5 range is parsed
+into a :class:`~.ranges.PreparedRange` keyed by the package's normalised purl key, every NVD
+configuration tree is prepared (:func:`~.cpe_config.prepare_nodes`) and keyed by the
+``vendor:product`` of its vulnerable criteria, and CSAF product statuses are keyed by their
+identification helpers and names (:mod:`.csaf_products`). :func:`match` is then a hash join:
+each component looks up its keys in dicts and evaluates only those candidates.
+
+Confidence scale (0-100) used for evidence:
+
+* ``purl-enumerated`` 95, ``purl-range`` 90: the ecosystem's own version semantics;
+* ``csaf-product`` 85 on a model-number, purl or CPE helper hit, 60 on name and version,
+  25 when the version wording is not understood (an analyst must look);
+* ``cpe`` 70, or 55 when a running-on platform of the configuration is not known;
+* ``cpe-inferred`` 40, or 30 with an unknown platform.
+
+Withdrawn and rejected records stay in the index; their matches carry ``withdrawn`` so the
+store can move findings to *withdrawn* instead of deleting them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from medvigil.core.ids import purl_key
+from medvigil.core.matching import csaf_products
+from medvigil.core.matching.cpe import Cpe, CpeError, parse_cpe
+from medvigil.core.matching.cpe_config import PreparedNode, evaluate_configurations, prepare_nodes
+from medvigil.core.matching.inference import infer_cpes
+from medvigil.core.matching.keys import package_key, purl_version
+from medvigil.core.matching.ranges import EnumeratedVersions, PreparedRange
+from medvigil.core.model.advisory import AdvisoryRecord, AffectedPackage, CpeMatch, CpeNode
+from medvigil.core.model.component import Component, ComponentType
+from medvigil.core.model.match import DeviceIdentity, Evidence, Match, MatchMethod, MatchStatus
+
+__all__ = [
+    "CpeRule",
+    "MatchIndex",
+    "MatchOptions",
+    "PackageRule",
+    "RecordInfo",
+    "component_cpes",
+    "match",
+    "match_device",
+    "package_key",
+]
+
+_PLATFORM_TYPES = frozenset(
+    {ComponentType.OPERATING_SYSTEM, ComponentType.FIRMWARE, ComponentType.PLATFORM, ComponentType.DEVICE}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordInfo:
+    """What the engine keeps of an advisory record besides its matching rules."""
+
+    source: str
+    """Source id."""
+    id: str
+    """Record id."""
+    aliases: tuple[str, ...]
+    """Aliases."""
+    withdrawn: bool
+    """Withdrawn or rejected upstream."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageRule:
+    """One affected package of one record, ready to evaluate."""
+
+    record: int
+    """Record position in the index."""
+    package: str
+    """Package name as the record spells it (for evidence)."""
+    ranges: tuple[PreparedRange, ...]
+    """Prepared ranges."""
+    versions: EnumeratedVersions | None
+    """Enumerated affected versions, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class CpeRule:
+    """The configuration trees of one record, prepared."""
+
+    record: int
+    """Record position in the index."""
+    nodes: tuple[PreparedNode, ...]
+    """Root nodes (alternatives)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchOptions:
+    """Switches of one matching run."""
+
+    infer_cpes: bool = True
+    """Infer CPEs from purl/name for components that state none (``cpe-inferred``)."""
+
+
+@dataclass(slots=True)
+class MatchIndex:
+    """Advisory data prepared for hash-join matching (build once, match many times)."""
+
+    records: list[RecordInfo] = field(default_factory=list)
+    """Record metadata by position."""
+    ids: list[str] = field(default_factory=list)
+    """Record ids by position."""
+    packages: dict[str, list[PackageRule]] = field(default_factory=dict)
+    """Package rules by :func:`package_key`."""
+    cpes: dict[str, list[CpeRule]] = field(default_factory=dict)
+    """CPE rules by ``vendor:product`` of their vulnerable criteria."""
+    csaf: csaf_products.CsafIndex = field(default_factory=csaf_products.CsafIndex)
+    """CSAF product statuses by helper and name."""
+
+    @classmethod
+    def build(cls, records: Iterable[AdvisoryRecord]) -> MatchIndex:
+        """Prepare an index from records (any source; records without rules are skipped)."""
+        index = cls()
+        for record in records:
+            index.add(record)
+        return index
+
+    def add(self, record: AdvisoryRecord) -> int | None:
+        """Add one record; returns its position, or ``None`` when it has nothing to match."""
+        pos = len(self.records)
+        package_rules = [r for a in record.affected if (r := _package_rule(pos, a)) is not None]
+        cpe_nodes = record.cpe_configurations + _cve5_cpe_nodes(record.affected)
+        if not package_rules and not cpe_nodes and not record.csaf_products:
+            return None
+        withdrawn = record.withdrawn is not None or record.rejected
+        self.records.append(RecordInfo(record.source, record.id, record.aliases, withdrawn))
+        self.ids.append(record.id)
+        for rule, pkg in package_rules:
+            self.packages.setdefault(pkg, []).append(rule)
+        if cpe_nodes:
+            rule_c = CpeRule(pos, prepare_nodes(cpe_nodes))
+            for key in _vulnerable_keys(rule_c.nodes):
+                self.cpes.setdefault(key, []).append(rule_c)
+        for status in record.csaf_products:
+            self.csaf.add(pos, status)
+        return pos
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def _package_rule(pos: int, affected: AffectedPackage) -> tuple[PackageRule, str] | None:
+    if not affected.purl_type or not affected.purl_name:
+        return None
+    ecosystem = affected.ecosystem or affected.purl_type
+    ranges = tuple(
+        PreparedRange.build(r.type, ((e.kind, e.value) for e in r.events), ecosystem)
+        for r in affected.ranges
+        if r.status == "affected"
+    )
+    versions = EnumeratedVersions.build(affected.versions, ecosystem) if affected.versions else None
+    if not ranges and versions is None:
+        return None
+    key = package_key(affected.purl_type, affected.purl_namespace, affected.purl_name)
+    return PackageRule(pos, affected.name, ranges, versions), key
+
+
+def _cve5_cpe_nodes(affected: Sequence[AffectedPackage]) -> tuple[CpeNode, ...]:
+    """CVE 5 ``cpes`` with version ranges, as one OR node per affected entry."""
+    nodes: list[CpeNode] = []
+    for pkg in affected:
+        if not pkg.cpes or pkg.purl_type:
+            continue
+        matches = []
+        for cpe in pkg.cpes:
+            for r in pkg.ranges:
+                if r.status != "affected":
+                    continue
+                bounds = {e.kind: e.value for e in r.events}
+                start = bounds.get("introduced")
+                matches.append(_cve5_match(cpe, None if start in (None, "0", "*") else start, bounds))
+            matches.extend(_cve5_match(cpe, v, {"last_affected": v}) for v in pkg.versions)
+        if matches:
+            nodes.append(CpeNode("OR", cpe_matches=tuple(matches)))
+    return tuple(nodes)
+
+
+def _cve5_match(cpe: str, start: str | None, bounds: dict[str, str]) -> CpeMatch:
+    return CpeMatch(
+        criteria=cpe,
+        vulnerable=True,
+        version_start_including=start,
+        version_end_excluding=bounds.get("fixed"),
+        version_end_including=bounds.get("last_affected"),
+    )
+
+
+def _vulnerable_keys(nodes: Sequence[PreparedNode]) -> set[str]:
+    keys: set[str] = set()
+    for node in nodes:
+        keys |= _vulnerable_keys(node.children)
+        for entry in node.cpe_matches:
+            if entry.vulnerable and entry.criterion is not None:
+                keys.add(entry.criterion.cpe.vendor_product)
+    return keys
+
+
+# --- matching --------------------------------------------------------------------------
+
+
+def component_cpes(component: Component) -> tuple[Cpe, ...]:
+    """The component's stated CPEs, parsed; an ANY version takes the component's version."""
+    out: list[Cpe] = []
+    for text in component.cpes:
+        try:
+            cpe = parse_cpe(text)
+        except CpeError:
+            continue
+        if cpe.version == "*" and component.version:
+            cpe = dataclasses.replace(cpe, version=component.version.lower())
+        out.append(cpe)
+    return tuple(out)
+
+
+def match(
+    components: Sequence[Component], index: MatchIndex, options: MatchOptions | None = None
+) -> Iterator[Match]:
+    """Match every component against the index (a hash join; candidates only)."""
+    opts = options or MatchOptions()
+    stated = [component_cpes(c) for c in components]
+    platforms = tuple(
+        cpe for c, cpes in zip(components, stated, strict=True) if c.type in _PLATFORM_TYPES for cpe in cpes
+    )
+    for pos, component in enumerate(components):
+        yield from _purl_matches(pos, component, index)
+        if stated[pos]:
+            yield from _cpe_matches(pos, stated[pos], platforms, index, MatchMethod.CPE)
+        elif opts.infer_cpes and index.cpes:
+            inferred = tuple(c for c in infer_cpes(component) if c.vendor_product in index.cpes)
+            if inferred:
+                yield from _cpe_matches(pos, inferred, platforms, index, MatchMethod.CPE_INFERRED)
+        if index.csaf:
+            found = csaf_products.match_component(component, stated[pos], index.csaf, index.ids)
+            for record, evidence in found:
+                yield _match(pos, index, record, evidence)
+
+
+def match_device(device: DeviceIdentity, index: MatchIndex, position: int = 0) -> Iterator[Match]:
+    """CSAF product-tree matches of a registered device version (reported at ``position``)."""
+    for record, evidence in csaf_products.match_device(device, index.csaf, index.ids):
+        yield _match(position, index, record, evidence)
+
+
+def _match(pos: int, index: MatchIndex, record: int, evidence: Evidence) -> Match:
+    info = index.records[record]
+    if info.withdrawn and not evidence.withdrawn:
+        evidence = _withdrawn(evidence)
+    return Match(pos, record, info.id, info.source, info.aliases, evidence)
+
+
+def _withdrawn(evidence: Evidence) -> Evidence:
+    return Evidence(
+        evidence.method,
+        evidence.source,
+        evidence.record_id,
+        evidence.status,
+        evidence.confidence,
+        evidence.summary,
+        evidence.details,
+        withdrawn=True,
+    )
+
+
+def _component_key(component: Component) -> tuple[str, str] | None:
+    """(package key, version) of a component with a purl."""
+    if not component.purl:
+        return None
+    key = purl_key(component.purl)
+    if key is None:
+        return None
+    version = component.version or purl_version(component.purl)
+    if not version:
+        return None
+    return package_key(key.type, key.namespace, key.name), version
+
+
+def _purl_matches(pos: int, component: Component, index: MatchIndex) -> Iterator[Match]:
+    found = _component_key(component)
+    if found is None:
+        return
+    key, version = found
+    for rule in index.packages.get(key, ()):
+        evidence = _evaluate_package(rule, version, index.records[rule.record])
+        if evidence is not None:
+            yield _match(pos, index, rule.record, evidence)
+
+
+def _range_text(prepared: PreparedRange) -> str:
+    return ", ".join(f"{kind} {value}" for kind, value in prepared.events)
+
+
+def _evaluate_package(rule: PackageRule, version: str, info: RecordInfo) -> Evidence | None:
+    if rule.versions is not None and rule.versions.contains(version):
+        return Evidence(
+            MatchMethod.PURL_ENUMERATED,
+            info.source,
+            info.id,
+            MatchStatus.AFFECTED,
+            95,
+            f"{rule.package} {version} is listed as affected",
+            (("package", rule.package), ("version", version), ("enumerated", "true")),
+        )
+    for prepared in rule.ranges:
+        if prepared.contains(version):
+            text = _range_text(prepared)
+            return Evidence(
+                MatchMethod.PURL_RANGE,
+                info.source,
+                info.id,
+                MatchStatus.AFFECTED,
+                90,
+                f"{rule.package} {version} in {prepared.range_type} range {text}",
+                (
+                    ("package", rule.package),
+                    ("version", version),
+                    ("range_type", prepared.range_type),
+                    ("range", text),
+                ),
+            )
+    return None
+
+
+def _cpe_matches(
+    pos: int, cpes: tuple[Cpe, ...], platforms: tuple[Cpe, ...], index: MatchIndex, method: MatchMethod
+) -> Iterator[Match]:
+    seen: set[int] = set()
+    own = set(cpes)
+    others = tuple(p for p in platforms if p not in own)
+    for cpe in cpes:
+        for rule in index.cpes.get(cpe.vendor_product, ()):
+            if rule.record in seen:
+                continue
+            seen.add(rule.record)
+            evidence = _evaluate_cpe(rule, cpes, others, own, method, index.records[rule.record])
+            if evidence is not None:
+                yield _match(pos, index, rule.record, evidence)
+
+
+def _evaluate_cpe(
+    rule: CpeRule,
+    cpes: tuple[Cpe, ...],
+    platforms: tuple[Cpe, ...],
+    own: set[Cpe],
+    method: MatchMethod,
+    info: RecordInfo,
+) -> Evidence | None:
+    result = evaluate_configurations(rule.nodes, (*cpes, *platforms), None)
+    if not (result.matched or result.partial):
+        return None
+    hits = [e for e in result.evidence if e.match.vulnerable and e.cpe in own]
+    if not hits:
+        return None  # only a platform CPE satisfied the vulnerable entry: not this component
+    hit = hits[0]
+    base = 70 if method is MatchMethod.CPE else 40
+    confidence = base if result.matched else base - (15 if method is MatchMethod.CPE else 10)
+    bounds = [
+        (name, value)
+        for name, value in (
+            ("version_start_including", hit.match.version_start_including),
+            ("version_start_excluding", hit.match.version_start_excluding),
+            ("version_end_including", hit.match.version_end_including),
+            ("version_end_excluding", hit.match.version_end_excluding),
+        )
+        if value
+    ]
+    details = (("criteria", hit.match.criteria), *bounds, ("matched_cpe", hit.cpe.to_fs()))
+    if not result.matched:
+        details = (*details, ("platform", "unknown: a running-on condition could not be checked"))
+    summary = f"{hit.cpe.to_fs()} matches {hit.match.criteria}"
+    if bounds:
+        summary += " (" + ", ".join(f"{n} {v}" for n, v in bounds) + ")"
+    return Evidence(method, info.source, info.id, MatchStatus.AFFECTED, confidence, summary, details)

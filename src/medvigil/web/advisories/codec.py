@@ -1,0 +1,203 @@
+"""Core advisory values ↔ stored JSON.
+
+Writes use orjson's native dataclass serialisation (field names as keys, tuples as lists), so
+the stored JSON is the core model's shape. Reads rebuild the core values the matcher takes
+(:class:`AffectedPackage` ranges, :class:`CpeNode` trees, CSAF helpers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import orjson
+
+from medvigil.core.errors import VectorError
+from medvigil.core.model.advisory import (
+    AffectedPackage,
+    AffectedRange,
+    CpeMatch,
+    CpeNode,
+    ProductHelpers,
+    RangeEvent,
+    Severity,
+)
+from medvigil.core.risk.cvss import parse_vector
+
+
+def dumps(value: Any) -> str:
+    """Serialise ``value`` (dataclasses, tuples, datetimes) to JSON text."""
+    return orjson.dumps(value).decode()
+
+
+def _v3_label(score: float) -> str:
+    if score == 0:
+        return "none"
+    if score < 4:
+        return "low"
+    if score < 7:
+        return "medium"
+    if score < 9:
+        return "high"
+    return "critical"
+
+
+def _v2_label(score: float) -> str:
+    return "low" if score < 4 else "medium" if score < 7 else "high"
+
+
+def _scored(sev: Severity) -> tuple[float, str, str, str] | None:
+    """(score, vector, version, label) of one CVSS severity; None when it has no usable score."""
+    if not sev.type.upper().startswith("CVSS"):
+        return None
+    score, version, rating = sev.base_score, sev.version or "", sev.rating
+    if score is None:
+        if not sev.vector:
+            return None
+        try:
+            parsed = parse_vector(sev.vector)
+        except VectorError:
+            return None
+        score, version, rating = parsed.base_score, parsed.version.value, parsed.base_severity
+    if not version:
+        version = "2.0" if sev.type.upper() == "CVSS_V2" else "3.1" if sev.type.upper() == "CVSS_V3" else ""
+    label = rating.lower() if rating else (_v2_label(score) if version == "2.0" else _v3_label(score))
+    return score, sev.vector or "", version, label
+
+
+def best_severity(severities: Iterable[Severity]) -> tuple[float | None, str, str, str]:
+    """The highest CVSS base score of a record with its vector, version and rating label.
+
+    Ties go to the newer CVSS version. A vector without a stated score is scored here; a bad
+    vector is ignored. Returns ``(None, "", "", "")`` when the record has no CVSS data.
+    """
+    best: tuple[float, str, str, str] | None = None
+    for sev in severities:
+        scored = _scored(sev)
+        if scored is not None and (best is None or (scored[0], scored[2]) > (best[0], best[2])):
+            best = scored
+    return best if best is not None else (None, "", "", "")
+
+
+def affected_range(data: Mapping[str, Any]) -> AffectedRange:
+    """Rebuild an :class:`AffectedRange` from its stored JSON."""
+    return AffectedRange(
+        type=data["type"],
+        events=tuple(RangeEvent(e["kind"], e["value"]) for e in data.get("events", ())),
+        repo=data.get("repo"),
+        status=data.get("status", "affected"),
+        database_specific_json=data.get("database_specific_json"),
+    )
+
+
+def affected_package(row: Mapping[str, Any]) -> AffectedPackage:
+    """Rebuild a core :class:`AffectedPackage` from a stored row's values."""
+    extra = row.get("extra") or {}
+    return AffectedPackage(
+        ecosystem=row["ecosystem"] or None,
+        name=row["name"],
+        purl=row["purl"] or None,
+        purl_type=row["purl_type"] or None,
+        purl_namespace=row["purl_namespace"] or None,
+        purl_name=row["purl_name"] or None,
+        ranges=tuple(affected_range(r) for r in row["ranges"]),
+        versions=tuple(row["versions"]),
+        unaffected_versions=tuple(row["unaffected"]),
+        default_status=row["default_status"] or None,
+        vendor=row["vendor"] or None,
+        product=row["product"] or None,
+        cpes=tuple(row["cpes"]),
+        platforms=tuple(extra.get("platforms", ())),
+        repo=extra.get("repo"),
+        provider=extra.get("provider", ""),
+        ecosystem_specific_json=extra.get("ecosystem_specific_json"),
+        database_specific_json=extra.get("database_specific_json"),
+    )
+
+
+def affected_extra(pkg: AffectedPackage) -> dict[str, Any]:
+    """The fields of an affected package that have no column of their own."""
+    extra: dict[str, Any] = {}
+    if pkg.platforms:
+        extra["platforms"] = pkg.platforms
+    if pkg.repo:
+        extra["repo"] = pkg.repo
+    if pkg.provider:
+        extra["provider"] = pkg.provider
+    if pkg.ecosystem_specific_json:
+        extra["ecosystem_specific_json"] = pkg.ecosystem_specific_json
+    if pkg.database_specific_json:
+        extra["database_specific_json"] = pkg.database_specific_json
+    return extra
+
+
+def cpe_node(data: Mapping[str, Any]) -> CpeNode:
+    """Rebuild a :class:`CpeNode` tree from its stored JSON."""
+    return CpeNode(
+        operator=data["operator"],
+        negate=bool(data.get("negate", False)),
+        cpe_matches=tuple(CpeMatch(**m) for m in data.get("cpe_matches", ())),
+        children=tuple(cpe_node(c) for c in data.get("children", ())),
+    )
+
+
+def product_helpers(data: Mapping[str, Any] | None) -> ProductHelpers | None:
+    """Rebuild CSAF :class:`ProductHelpers` from stored JSON."""
+    if not data:
+        return None
+    return ProductHelpers(
+        cpe=data.get("cpe"),
+        purl=data.get("purl"),
+        model_numbers=tuple(data.get("model_numbers", ())),
+        sbom_urls=tuple(data.get("sbom_urls", ())),
+        serial_numbers=tuple(data.get("serial_numbers", ())),
+        skus=tuple(data.get("skus", ())),
+        x_generic_uris=tuple((a, b) for a, b in data.get("x_generic_uris", ())),
+        hashes=tuple((a, b, c) for a, b, c in data.get("hashes", ())),
+    )
+
+
+def _cpe_fields(criteria: str) -> list[str]:
+    """Split a CPE 2.3 formatted string on unescaped colons."""
+    if "\\" not in criteria:
+        return criteria.split(":")
+    parts, current, escaped = [], [], False
+    for ch in criteria:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            current.append(ch)
+            escaped = True
+        elif ch == ":":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def cpe_vendor_product(criteria: str) -> tuple[str, str] | None:
+    """``(vendor, product)`` of a CPE 2.3 name (lower case), None when it is not one."""
+    fields = _cpe_fields(criteria)
+    if len(fields) < 5 or fields[0] != "cpe" or fields[1] != "2.3":
+        return None
+    return fields[3].lower()[:200], fields[4].lower()[:200]
+
+
+def _walk(nodes: Sequence[CpeNode]) -> Iterator[CpeMatch]:
+    for node in nodes:
+        yield from node.cpe_matches
+        yield from _walk(node.children)
+
+
+def index_entries(nodes: Sequence[CpeNode]) -> set[tuple[str, str]]:
+    """The distinct vendor:product pairs of the vulnerable matches of configuration trees."""
+    out: set[tuple[str, str]] = set()
+    for match in _walk(nodes):
+        if match.vulnerable:
+            pair = cpe_vendor_product(match.criteria)
+            if pair is not None:
+                out.add(pair)
+    return out

@@ -1,0 +1,209 @@
+"""KEV and EPSS writers, and the refresh of each vulnerability's denormalised fields.
+
+KEV entries are upserted by CVE id; EPSS scores are kept per (CVE, day). After an import the
+vulnerabilities it touched get their sort fields recomputed: the highest CVSS score of any of
+their records, first publication, last modification, a summary, the sources, KEV membership and
+the latest EPSS score (the last two set-based in SQL, through the aliases).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models.functions import Substr
+
+from medvigil.core.feeds.interface import ParsedRecord
+from medvigil.core.model.advisory import EpssScore as CoreEpss
+from medvigil.core.model.advisory import KevEntry as CoreKev
+from medvigil.web.advisories import bulk
+from medvigil.web.advisories.codec import dumps
+from medvigil.web.advisories.models import AdvisoryRecord, Alias, EpssScore, KevEntry, Vulnerability
+from medvigil.web.advisories.records import Counts
+
+KEV_FIELDS = (
+    "vendor", "product", "name", "date_added", "due_date", "known_ransomware", "required_action",
+    "short_description", "notes", "cwes", "catalog_version",
+)  # fmt: skip
+SUMMARY_PRECEDENCE = {"osv": 0, "cve5": 1, "csaf": 2, "nvd": 3}
+"""Which source's summary a vulnerability shows first (OSV and CVE 5 write one-liners)."""
+
+
+def _kev_values(e: CoreKev) -> tuple[Any, ...]:
+    return (
+        e.vendor[:300], e.product[:300], e.name[:500], e.date_added, e.due_date, e.known_ransomware[:20],
+        e.required_action, e.short_description, e.notes, list(e.cwes), (e.catalog_version or "")[:40],
+    )  # fmt: skip
+
+
+class KevWriter:
+    """Upserts KEV entries by CVE id (a new catalog version alone is not a change)."""
+
+    def __init__(self, *, run_id: int, now: dt.datetime) -> None:
+        self.run_id = run_id
+        self.now = now
+        self.counts = Counts()
+
+    def write(self, chunk: Sequence[ParsedRecord]) -> None:
+        """Upsert one chunk of KEV entries."""
+        entries = {i.record.cve_id: i.record for i in chunk if isinstance(i.record, CoreKev)}
+        stored = {
+            row[0]: row[1:]
+            for row in KevEntry.objects.filter(cve_id__in=list(entries)).values_list("cve_id", "id", *KEV_FIELDS)
+        }
+        now = bulk.when(self.now)
+        inserts, updates, unchanged = [], [], []
+        for cve, entry in entries.items():
+            values = _kev_values(entry)
+            adapted = (*values[:3], bulk.day(values[3]), bulk.day(values[4]), *values[5:9], dumps(values[9]), values[10])
+            if cve not in stored:
+                inserts.append((cve, *adapted, now, now, self.run_id))
+            elif tuple(stored[cve][1:-1]) != values[:-1]:
+                updates.append((*adapted, now, self.run_id, stored[cve][0]))
+            else:
+                unchanged.append(stored[cve][0])
+        bulk.insert_rows(KevEntry, ("cve_id", *KEV_FIELDS, "first_seen", "last_seen", "import_run"), inserts)
+        bulk.update_rows(KevEntry, (*KEV_FIELDS, "last_seen", "import_run"), updates)
+        bulk.set_in(KevEntry, {"last_seen": now}, unchanged)
+        self.counts.new += len(inserts)
+        self.counts.updated += len(updates)
+        self.counts.unchanged += len(unchanged) + len(chunk) - len(entries)
+
+    def finish(self) -> None:
+        """Refresh the KEV flag of every vulnerability that is or was in the catalog."""
+        kev_refresh()
+
+
+class EpssWriter:
+    """Loads EPSS scores of one or more days; a score without a day gets ``default_date``."""
+
+    def __init__(self, *, default_date: dt.date) -> None:
+        self.default_date = default_date
+        self.counts = Counts()
+        self._stored: dict[dt.date, dict[str, tuple[int, float, float]]] = {}
+
+    def _day(self, date: dt.date) -> dict[str, tuple[int, float, float]]:
+        if date not in self._stored:
+            rows = EpssScore.objects.filter(score_date=date).values_list("cve_id", "id", "epss", "percentile")
+            self._stored[date] = {cve: (pk, e, p) for cve, pk, e, p in rows}
+        return self._stored[date]
+
+    def write(self, chunk: Sequence[ParsedRecord]) -> None:
+        """Insert new scores, update changed ones."""
+        latest: dict[tuple[str, dt.date], CoreEpss] = {}
+        for item in chunk:
+            if isinstance(item.record, CoreEpss):
+                latest[(item.record.cve_id, item.record.score_date or self.default_date)] = item.record
+        inserts, updates = [], []
+        for (cve, date), s in latest.items():
+            stored = self._day(date).get(cve)
+            if stored is None:
+                inserts.append((cve[:30], bulk.day(date), s.epss, s.percentile, (s.model_version or "")[:40]))
+            elif (stored[1], stored[2]) != (s.epss, s.percentile):
+                updates.append((s.epss, s.percentile, (s.model_version or "")[:40], stored[0]))
+        bulk.insert_rows(EpssScore, ("cve_id", "score_date", "epss", "percentile", "model_version"), inserts)
+        bulk.update_rows(EpssScore, ("epss", "percentile", "model_version"), updates)
+        self.counts.new += len(inserts)
+        self.counts.updated += len(updates)
+        self.counts.unchanged += len(chunk) - len(inserts) - len(updates)
+
+    def finish(self) -> None:
+        """Refresh the EPSS fields of the vulnerabilities scored on the loaded days."""
+        for date in self._stored:
+            epss_refresh(date=date)
+
+
+def _names() -> dict[str, str]:
+    q = connection.ops.quote_name
+    return {
+        "v": q(Vulnerability._meta.db_table),
+        "a": q(Alias._meta.db_table),
+        "e": q(EpssScore._meta.db_table),
+        "k": q(KevEntry._meta.db_table),
+    }
+
+
+def _epss_sql(scope: str) -> str:
+    n = _names()
+    pick = (
+        "(SELECT e.{col} FROM {e} e JOIN {a} a ON a.alias = e.cve_id "
+        "WHERE a.vulnerability_id = {v}.id ORDER BY e.score_date DESC, e.epss DESC LIMIT 1)"
+    )
+    sets = ", ".join(f"{col} = {pick.format(col=src, **n)}" for col, src in
+                     (("epss", "epss"), ("epss_percentile", "percentile"), ("epss_date", "score_date")))  # fmt: skip
+    return f"UPDATE {n['v']} SET {sets} WHERE {scope}"  # noqa: S608 - table names from model metadata
+
+
+def _kev_sql(scope: str) -> str:
+    n = _names()
+    join = "FROM {k} k JOIN {a} a ON a.alias = k.cve_id WHERE a.vulnerability_id = {v}.id".format(**n)
+    return (
+        f"UPDATE {n['v']} SET kev = EXISTS(SELECT 1 {join}), "  # noqa: S608 - names from model metadata
+        f"kev_date_added = (SELECT MIN(k.date_added) {join}) WHERE {scope}"
+    )
+
+
+def epss_refresh(*, date: dt.date) -> None:
+    """Set the latest EPSS score on every vulnerability with a score on ``date``."""
+    n = _names()
+    scope = f"id IN (SELECT a.vulnerability_id FROM {n['a']} a JOIN {n['e']} e ON e.cve_id = a.alias WHERE e.score_date = %s)"  # noqa: S608,E501
+    with connection.cursor() as cursor:
+        cursor.execute(_epss_sql(scope), [bulk.day(date)])
+
+
+def kev_refresh() -> None:
+    """Recompute the KEV flag of vulnerabilities that are in the catalog or were flagged."""
+    n = _names()
+    scope = f"kev = %s OR id IN (SELECT a.vulnerability_id FROM {n['a']} a JOIN {n['k']} k ON k.cve_id = a.alias)"  # noqa: S608,E501
+    with connection.cursor() as cursor:
+        cursor.execute(_kev_sql(scope), [True])
+
+
+def _summary(rows: list[tuple[Any, ...]]) -> str:
+    ranked = sorted(rows, key=lambda r: SUMMARY_PRECEDENCE.get(r[1], 9))
+    for row in ranked:
+        if row[8]:
+            return str(row[8])
+    return next((str(r[9]) for r in ranked if r[9]), "")
+
+
+def _derived(rows: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """(summary, published, modified, score, vector, version, severity, sources, withdrawn)."""
+    scored = [r for r in rows if r[2] is not None]
+    best = max(scored, key=lambda r: (r[2], r[4])) if scored else None
+    published = min((r[6] for r in rows if r[6] is not None), default=None)
+    modified = max((r[7] for r in rows if r[7] is not None), default=None)
+    return (
+        _summary(rows), bulk.when(published), bulk.when(modified),
+        best[2] if best else None, best[3] if best else "", best[4] if best else "", best[5] if best else "",
+        dumps(sorted({r[1] for r in rows})), all(r[10] is not None or r[11] for r in rows),
+    )  # fmt: skip
+
+
+DERIVED_FIELDS = (
+    "summary", "published", "modified", "cvss_score", "cvss_vector", "cvss_version", "severity", "sources",
+    "withdrawn",
+)  # fmt: skip
+
+
+def vulnerabilities_refresh(ids: Iterable[int]) -> None:
+    """Recompute the denormalised fields of the given vulnerabilities from their records."""
+    for batch in bulk.chunked(sorted(set(ids))):
+        grouped: dict[int, list[tuple[Any, ...]]] = {}
+        rows = (
+            AdvisoryRecord.objects.filter(vulnerability_id__in=batch)
+            .annotate(brief=Substr("details", 1, 300))
+            .values_list(
+                "vulnerability_id", "source__name", "cvss_score", "cvss_vector", "cvss_version", "severity",
+                "published", "modified", "summary", "brief", "withdrawn", "rejected",
+            )
+        )  # fmt: skip
+        for row in rows:
+            grouped.setdefault(row[0], []).append(row)
+        bulk.update_rows(Vulnerability, DERIVED_FIELDS, [(*_derived(g), vid) for vid, g in grouped.items()])
+        marks = ", ".join(["%s"] * len(batch))
+        with connection.cursor() as cursor:
+            cursor.execute(_epss_sql(f"id IN ({marks})"), batch)
+            cursor.execute(_kev_sql(f"id IN ({marks})"), batch)

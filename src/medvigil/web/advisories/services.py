@@ -1,0 +1,240 @@
+"""Writes for vulnerability intelligence: sources and feed imports.
+
+``feed_import`` reads one input (file, folder or archive a parser accepts) into one
+``ImportRun``. All of its records are written in one transaction, in chunks with set-based
+statements; a whole-input failure (wrong format, truncated archive, even after records were
+parsed) rolls everything back and marks the run failed in a separate write. An input whose
+checksum already has a succeeded run for the source is skipped without parsing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.db import transaction
+from django.utils import timezone
+
+from medvigil.core.errors import Error, FeedParseError
+from medvigil.core.feeds.interface import ParsedRecord, RecordError
+from medvigil.core.feeds.registry import FEED_PARSERS, detect_source
+from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
+from medvigil.core.model.advisory import EpssScore as CoreEpss
+from medvigil.web.advisories.enrichment import EpssWriter, KevWriter, vulnerabilities_refresh
+from medvigil.web.advisories.models import ImportRun, Source
+from medvigil.web.advisories.records import Counts, RecordWriter
+
+log = logging.getLogger("medvigil.advisories")
+CHUNK = 2000
+"""Records per set-based write."""
+MAX_ERRORS = 1000
+"""Record errors kept on a run (``error_count`` counts them all)."""
+
+Progress = Callable[[int], None]
+"""Called with the number of records read so far, after each chunk."""
+
+
+class _Writer(Protocol):
+    counts: Counts
+
+    def write(self, chunk: list[ParsedRecord]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRunResult:
+    """What one ``feed_import`` did."""
+
+    run: ImportRun | None
+    """The run (for a skipped input: the earlier succeeded run with that checksum)."""
+    path: Path
+    source: str
+    skipped: bool = False
+    """True when the same bytes were imported before: nothing was read."""
+    failed: bool = False
+    message: str = ""
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """new/updated/unchanged/withdrawn/rejected of this import (all zero when skipped)."""
+        names = ("new", "updated", "unchanged", "withdrawn", "rejected")
+        if self.run is None or self.skipped:
+            return dict.fromkeys(names, 0)
+        return {n: getattr(self.run, n) for n in names}
+
+
+def source_ensure(*, name: str, kind: str) -> Source:
+    """The source with this name, created (enabled) when missing."""
+    source, _ = Source.objects.get_or_create(name=name, defaults={"kind": kind})
+    return source
+
+
+def input_checksum(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, or of a folder's files (names and bytes, sorted)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    size = 0
+    for file in files:
+        if path.is_dir():
+            digest.update(str(file.relative_to(path)).encode() + b"\0")
+        with file.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+                size += len(block)
+    return digest.hexdigest(), size
+
+
+def _error_dict(err: RecordError) -> dict[str, str]:
+    return {
+        "source": err.source,
+        "location": err.location,
+        "record_id": err.record_id,
+        "field": err.field,
+        "message": err.message,
+    }
+
+
+def _file_date(path: Path) -> dt.date:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).date()
+
+
+@dataclass
+class _Load:
+    run: ImportRun
+    source: Source
+    path: Path
+    progress: Progress | None
+    writer: Any = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+    error_count: int = 0
+    seen: int = 0
+
+    def _writer_for(self, record: object) -> Any:
+        now = self.run.started_at
+        if isinstance(record, CoreRecord):
+            return RecordWriter(source_id=self.source.pk, run_id=self.run.pk, now=now)
+        if isinstance(record, CoreEpss):
+            return EpssWriter(default_date=_file_date(self.path))
+        return KevWriter(run_id=self.run.pk, now=now)
+
+    def _flush(self, chunk: list[ParsedRecord]) -> None:
+        if chunk:
+            if self.writer is None:
+                self.writer = self._writer_for(chunk[0].record)
+            self.writer.write(chunk)
+            chunk.clear()
+        if self.progress is not None:
+            self.progress(self.seen)
+
+    def _error(self, err: RecordError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(_error_dict(err))
+
+    def consume(self, items: Iterable[ParsedRecord | RecordError]) -> None:
+        chunk: list[ParsedRecord] = []
+        ids: set[object] = set()
+        for item in items:
+            if isinstance(item, RecordError):
+                self._error(item)
+                continue
+            key = _record_key(item.record)
+            if key in ids or len(chunk) >= CHUNK:
+                self._flush(chunk)
+                ids.clear()
+            ids.add(key)
+            chunk.append(item)
+            self.seen += 1
+        self._flush(chunk)
+        if self.writer is not None:
+            if isinstance(self.writer, RecordWriter):
+                vulnerabilities_refresh(self.writer.counts.touched)
+            else:
+                self.writer.finish()
+
+
+def _record_key(record: object) -> object:
+    if isinstance(record, CoreRecord):
+        return record.id
+    if isinstance(record, CoreEpss):
+        return (record.cve_id, record.score_date)
+    return getattr(record, "cve_id", None)
+
+
+def _finish(run: ImportRun, load: _Load) -> None:
+    counts = load.writer.counts if load.writer is not None else Counts()
+    for name in ("new", "updated", "unchanged", "withdrawn", "rejected"):
+        setattr(run, name, getattr(counts, name))
+    run.error_count = load.error_count
+    run.errors = load.errors
+    run.status = ImportRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def _fail(run: ImportRun, message: str) -> None:
+    run.status = ImportRun.Status.FAILED
+    run.message = message
+    run.finished_at = timezone.now()
+    run.new = run.updated = run.unchanged = run.withdrawn = run.rejected = 0
+    run.save()
+
+
+def _start(source: Source | None, path: Path, digest: str, size: int) -> ImportRun:
+    ImportRun.objects.filter(source=source, sha256=digest, status=ImportRun.Status.RUNNING).update(
+        status=ImportRun.Status.FAILED, message="interrupted; nothing of it was kept", finished_at=timezone.now()
+    )
+    return ImportRun.objects.create(
+        source=source, path=str(path)[:1000], sha256=digest, size=size, started_at=timezone.now()
+    )
+
+
+def feed_import(
+    *,
+    path: Path,
+    source: str | None = None,
+    source_name: str | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> ImportRunResult:
+    """Import one feed input as one run; see the module docstring.
+
+    ``source`` is the parser id (detected when None); ``source_name`` the ``Source`` row to file
+    the records under (default: the parser id). ``force`` re-reads an input imported before.
+    Record errors are kept on the run; a whole-input failure returns ``failed=True``.
+    """
+    path = Path(path)
+    digest, size = input_checksum(path)
+    try:
+        kind = source or detect_source(path)
+        parser = FEED_PARSERS[kind] if kind in FEED_PARSERS else None
+        if parser is None:
+            raise FeedParseError(f"unknown feed source {kind!r}", source=str(path))
+    except FeedParseError as exc:
+        run = _start(None, path, digest, size)
+        _fail(run, exc.diagnostics())
+        return ImportRunResult(run, path, source or "", failed=True, message=exc.diagnostics())
+    src = source_ensure(name=source_name or kind, kind=kind)
+    if not force:
+        done = src.runs.filter(sha256=digest, status=ImportRun.Status.SUCCEEDED).order_by("-started_at").first()
+        if done is not None:
+            return ImportRunResult(done, path, src.name, skipped=True)
+    run = _start(src, path, digest, size)
+    load = _Load(run=run, source=src, path=path, progress=progress)
+    try:
+        with transaction.atomic():
+            load.consume(parser.parse(path, source=path.name))
+            _finish(run, load)
+    except Error as exc:
+        _fail(run, exc.diagnostics())
+        return ImportRunResult(run, path, src.name, failed=True, message=exc.diagnostics())
+    except BaseException as exc:
+        _fail(run, f"aborted: {type(exc).__name__}: {exc}")
+        raise
+    log.info("imported %s into %s: %s", path, src.name, run)
+    return ImportRunResult(run, path, src.name, errors=load.errors)

@@ -1,0 +1,202 @@
+"""Cases: opened and joined from findings, recorded for first-party vulnerabilities, closed.
+
+One case per (product, vulnerability identity). ``cases_sync`` turns a product's open findings
+into cases and case versions, then runs the carry-over check. ``case_close`` refuses a case
+whose latest assessment is unconfirmed or uncontrolled (a confirmed VEX not_affected may close).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from medvigil.core.errors import InputError
+from medvigil.core.risk.vex import VexStatus
+from medvigil.core.sbom.diff import component_key
+from medvigil.web.advisories.models import Vulnerability
+from medvigil.web.inventory.models import Component, Product, ProductVersion
+from medvigil.web.inventory.selectors import to_core
+from medvigil.web.risk import findings_source
+from medvigil.web.risk.models import AssessmentStatus, Case, CaseEvent, CaseState, CaseVersion
+from medvigil.web.risk.services.carry_over import case_review_check
+
+__all__ = ["SyncResult", "case_add_version", "case_close", "case_open", "cases_sync", "component_ref"]
+
+
+@dataclass
+class SyncResult:
+    """What ``cases_sync`` did."""
+
+    opened: list[Case] = field(default_factory=list)
+    joined: int = 0
+    """Case versions added."""
+    left: int = 0
+    """Case versions without open findings any more."""
+    carried: int = 0
+    review: int = 0
+
+
+def _actor(user: Any) -> Any:
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def component_ref(component: Component) -> dict[str, str]:
+    """The stored reference of a component in a case version."""
+    key = component_key(to_core(component))
+    return {
+        "key": ":".join(key[1:]) if key[0] == "purl" else "/".join(p for p in key[2:] if p),
+        "name": component.name,
+        "version": component.version,
+        "purl": component.purl,
+    }
+
+
+def case_open(
+    *,
+    product: Product,
+    vulnerability: Vulnerability,
+    day0: dt.date | None = None,
+    first_party: bool = False,
+    summary: str = "",
+    user: Any = None,
+) -> tuple[Case, bool]:
+    """The product's case for ``vulnerability``, opened when missing; returns (case, created)."""
+    existing = Case.objects.filter(product=product, vulnerability=vulnerability).first()
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        case = Case.objects.create(
+            product=product,
+            vulnerability=vulnerability,
+            day0=day0 or timezone.now().date(),
+            first_party=first_party,
+            summary=summary,
+        )
+        how = "recorded by an analyst" if first_party else "opened from findings"
+        CaseEvent.objects.create(
+            case=case, kind="opened", message=f"{vulnerability.key} {how}; day 0 is {case.day0}", actor=_actor(user)
+        )
+    return case, True
+
+
+def case_add_version(
+    *,
+    case: Case,
+    product_version: ProductVersion,
+    components: list[dict[str, str]],
+    source: str = "finding",
+    user: Any = None,
+) -> bool:
+    """Add or refresh a version of the case with its relevant components; True when it changed."""
+    if product_version.product_id != case.product_id:
+        raise InputError(f"version {product_version.version} belongs to another product", field="versions")
+    components = sorted(components, key=lambda c: (c["key"], c["version"], c["purl"]))
+    row = CaseVersion.objects.filter(case=case, product_version=product_version).first()
+    if row is not None:
+        if row.components == components and row.active:
+            return False
+        row.components, row.active = components, True
+        row.save(update_fields=["components", "active"])
+        return True
+    CaseVersion.objects.create(case=case, product_version=product_version, components=components, source=source)
+    names = ", ".join(f"{c['name']} {c['version']}".strip() for c in components) or "no component named"
+    CaseEvent.objects.create(
+        case=case, kind="version-joined", message=f"version {product_version.version} ({names})", actor=_actor(user)
+    )
+    return True
+
+
+def _deactivate(case: Case, keep: set[int]) -> int:
+    gone = list(case.scope.filter(active=True, source="finding").exclude(product_version_id__in=keep))
+    for cv in gone:
+        cv.active = False
+        cv.save(update_fields=["active"])
+        CaseEvent.objects.create(
+            case=case, kind="version-left", message=f"version {cv.product_version.version} has no open finding"
+        )
+    return len(gone)
+
+
+def _first_party_versions(product: Product, result: SyncResult) -> None:
+    """First-party cases join newer versions that contain the same components."""
+    for case in product.cases.filter(first_party=True).exclude(state=CaseState.CLOSED):
+        keys = {c["key"] for comps in case.scope.values_list("components", flat=True) for c in comps}
+        known = set(case.scope.values_list("product_version_id", flat=True))
+        for pv in product.versions.exclude(id__in=known):
+            hits = [ref for c in pv.components.all() if (ref := component_ref(c))["key"] in keys]
+            if hits and case_add_version(case=case, product_version=pv, components=hits, source="analyst"):
+                result.joined += 1
+
+
+def cases_sync(*, product: Product) -> SyncResult:
+    """Open or join cases from the product's open findings, then carry over or flag re-reviews."""
+    result = SyncResult()
+    grouped: dict[int, dict[int, list[dict[str, str]]]] = defaultdict(lambda: defaultdict(list))
+    first_seen: dict[int, dt.date] = {}
+    for row in findings_source.open_findings(product=product):
+        grouped[row.vulnerability_id][row.product_version_id].append(row.component)
+        seen = first_seen.get(row.vulnerability_id)
+        first_seen[row.vulnerability_id] = min(seen, row.first_seen) if seen else row.first_seen
+    versions = {pv.pk: pv for pv in product.versions.all()}
+    vulns = Vulnerability.objects.in_bulk(list(grouped))
+    touched: list[Case] = []
+    with transaction.atomic():
+        for vuln_id, per_version in grouped.items():
+            case, created = case_open(product=product, vulnerability=vulns[vuln_id], day0=first_seen[vuln_id])
+            if created:
+                result.opened.append(case)
+            for pv_id, comps in per_version.items():
+                unique = list({c["key"] + "@" + c["version"]: c for c in comps}.values())
+                result.joined += case_add_version(case=case, product_version=versions[pv_id], components=unique)
+            touched.append(case)
+        for case in product.cases.exclude(vulnerability_id__in=list(grouped)).filter(first_party=False):
+            result.left += _deactivate(case, set())
+        for case in touched:
+            result.left += _deactivate(case, set(grouped[case.vulnerability_id]))
+        _first_party_versions(product, result)
+    for case in product.cases.filter(current_assessment__status=AssessmentStatus.CONFIRMED).select_related(
+        "current_assessment", "product"
+    ):
+        outcome = case_review_check(case=case)
+        result.carried += outcome == "carried"
+        result.review += outcome == "review"
+    return result
+
+
+def case_close(*, case: Case, user: Any = None, note: str = "") -> Case:
+    """Close the case. Refused when there is no assessment, the latest one is only suggested, a
+    re-review is pending, or the confirmed risk is uncontrolled and the product is not
+    not_affected (VEX)."""
+    latest = case.assessments.order_by("-number").first()
+    if case.state == CaseState.CLOSED:
+        raise InputError("the case is already closed", field="state")
+    if latest is None:
+        raise InputError("a case without an assessment cannot be closed", field="assessment")
+    if latest.status != AssessmentStatus.CONFIRMED:
+        raise InputError(
+            f"assessment v{latest.number} is only suggested: an analyst must confirm it before closing",
+            field="assessment",
+        )
+    if case.review_needed:
+        raise InputError(f"a re-review is pending ({case.review_reason})", field="assessment")
+    if not latest.controlled and latest.vex_status != VexStatus.NOT_AFFECTED:
+        raise InputError(
+            "the confirmed risk is uncontrolled: remediate (controls or fix) and confirm a controlled "
+            "assessment, or record VEX not_affected, before closing",
+            field="assessment",
+        )
+    with transaction.atomic():
+        case.state = CaseState.CLOSED
+        case.closed_at = timezone.now()
+        case.save(update_fields=["state", "closed_at", "updated_at"])
+        text = f"closed on assessment v{latest.number} ({latest.risk}, VEX {latest.vex_status})"
+        CaseEvent.objects.create(
+            case=case, kind="closed", message=text + (f": {note.strip()}" if note.strip() else ""),
+            assessment=latest, actor=_actor(user),
+        )  # fmt: skip
+    return case
