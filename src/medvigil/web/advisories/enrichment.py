@@ -13,14 +13,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models.functions import Substr
 
 from medvigil.core.feeds.interface import ParsedRecord
 from medvigil.core.model.advisory import EpssScore as CoreEpss
 from medvigil.core.model.advisory import KevEntry as CoreKev
 from medvigil.web.advisories import bulk
 from medvigil.web.advisories.codec import dumps
-from medvigil.web.advisories.models import AdvisoryRecord, Alias, EpssScore, KevEntry, Vulnerability
+from medvigil.web.advisories.models import AdvisoryRecord, Alias, EpssScore, KevEntry, Source, Vulnerability
 from medvigil.web.advisories.records import Counts
 
 KEV_FIELDS = (
@@ -164,46 +163,57 @@ def kev_refresh() -> None:
 def _summary(rows: list[tuple[Any, ...]]) -> str:
     ranked = sorted(rows, key=lambda r: SUMMARY_PRECEDENCE.get(r[1], 9))
     for row in ranked:
-        if row[8]:
-            return str(row[8])
-    return next((str(r[9]) for r in ranked if r[9]), "")
+        if row[6]:
+            return str(row[6])
+    return next((str(r[7]) for r in ranked if r[7]), "")
 
 
 def _derived(rows: list[tuple[Any, ...]]) -> tuple[Any, ...]:
-    """(summary, published, modified, score, vector, version, severity, sources, withdrawn)."""
+    """(summary, score, vector, version, severity, sources) from (vid, source, score, vector,
+    version, severity, summary, brief details) rows."""
     scored = [r for r in rows if r[2] is not None]
     best = max(scored, key=lambda r: (r[2], r[4])) if scored else None
-    published = min((r[6] for r in rows if r[6] is not None), default=None)
-    modified = max((r[7] for r in rows if r[7] is not None), default=None)
     return (
-        _summary(rows), bulk.when(published), bulk.when(modified),
-        best[2] if best else None, best[3] if best else "", best[4] if best else "", best[5] if best else "",
-        dumps(sorted({r[1] for r in rows})), all(r[10] is not None or r[11] for r in rows),
+        _summary(rows), best[2] if best else None, best[3] if best else "", best[4] if best else "",
+        best[5] if best else "", dumps(sorted({r[1] for r in rows})),
     )  # fmt: skip
 
 
-DERIVED_FIELDS = (
-    "summary", "published", "modified", "cvss_score", "cvss_vector", "cvss_version", "severity", "sources",
-    "withdrawn",
-)  # fmt: skip
+DERIVED_FIELDS = ("summary", "cvss_score", "cvss_vector", "cvss_version", "severity", "sources")
+
+
+def _records_sql(marks: str) -> str:
+    q = connection.ops.quote_name
+    r, s = q(AdvisoryRecord._meta.db_table), q(Source._meta.db_table)
+    return (
+        "SELECT r.vulnerability_id, s.name, r.cvss_score, r.cvss_vector, r.cvss_version, r.severity, "  # noqa: S608
+        f"r.summary, SUBSTR(r.details, 1, 300) FROM {r} r JOIN {s} s ON s.id = r.source_id "
+        f"WHERE r.vulnerability_id IN ({marks})"
+    )
+
+
+def _dates_sql(scope: str) -> str:
+    q = connection.ops.quote_name
+    v, r = q(Vulnerability._meta.db_table), q(AdvisoryRecord._meta.db_table)
+    of = f"FROM {r} r WHERE r.vulnerability_id = {v}.id"
+    return (
+        f"UPDATE {v} SET published = (SELECT MIN(r.published) {of}), "  # noqa: S608 - names from metadata
+        f"modified = (SELECT MAX(r.modified) {of}), "
+        f"withdrawn = NOT EXISTS(SELECT 1 {of} AND r.withdrawn IS NULL AND r.rejected = %s) WHERE {scope}"
+    )
 
 
 def vulnerabilities_refresh(ids: Iterable[int]) -> None:
     """Recompute the denormalised fields of the given vulnerabilities from their records."""
     for batch in bulk.chunked(sorted(set(ids))):
-        grouped: dict[int, list[tuple[Any, ...]]] = {}
-        rows = (
-            AdvisoryRecord.objects.filter(vulnerability_id__in=batch)
-            .annotate(brief=Substr("details", 1, 300))
-            .values_list(
-                "vulnerability_id", "source__name", "cvss_score", "cvss_vector", "cvss_version", "severity",
-                "published", "modified", "summary", "brief", "withdrawn", "rejected",
-            )
-        )  # fmt: skip
-        for row in rows:
-            grouped.setdefault(row[0], []).append(row)
-        bulk.update_rows(Vulnerability, DERIVED_FIELDS, [(*_derived(g), vid) for vid, g in grouped.items()])
         marks = ", ".join(["%s"] * len(batch))
+        grouped: dict[int, list[tuple[Any, ...]]] = {}
         with connection.cursor() as cursor:
+            cursor.execute(_records_sql(marks), batch)
+            for row in cursor.fetchall():
+                grouped.setdefault(row[0], []).append(row)
+        bulk.update_rows(Vulnerability, DERIVED_FIELDS, [(*_derived(g), vid) for vid, g in grouped.items()])
+        with connection.cursor() as cursor:
+            cursor.execute(_dates_sql(f"id IN ({marks})"), [False, *batch])
             cursor.execute(_epss_sql(f"id IN ({marks})"), batch)
             cursor.execute(_kev_sql(f"id IN ({marks})"), batch)

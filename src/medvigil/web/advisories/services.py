@@ -236,5 +236,5 @@ def feed_import(
     except BaseException as exc:
         _fail(run, f"aborted: {type(exc).__name__}: {exc}")
         raise
-    log.info("imported %s into %s: %s", path, src.name, run)
+    log.debug("imported %s into %s: %s", path, src.name, run)
     return ImportRunResult(run, path, src.name, errors=load.errors)
