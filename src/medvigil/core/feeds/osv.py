@@ -27,7 +27,7 @@ from medvigil.core.feeds._io import (
 )
 from medvigil.core.feeds._purl import coordinates, coordinates_from_purl
 from medvigil.core.feeds.interface import FeedItem, FeedParser, ParsedRecord, RecordError
-from medvigil.core.feeds.validation import osv_validator, violations
+from medvigil.core.feeds.validation import osv_fast_check, osv_validator, violations
 from medvigil.core.model.advisory import (
     SOURCE_OSV,
     AdvisoryRecord,
@@ -83,7 +83,7 @@ class OsvFeed(FeedParser):
         """Validate and map one decoded OSV record."""
         if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
             return RecordError("not an OSV record (no string 'id')", src, location)
-        if self.validate:
+        if self.validate and not osv_fast_check()(doc):
             found = violations(osv_validator(), doc, limit=1)
             if found:
                 v = found[0]

@@ -7,10 +7,11 @@ to the copies in ``schemas/`` (see its README), never to the network.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
@@ -49,6 +50,19 @@ def _load(name: str) -> Any:
 def osv_validator() -> Validator:
     """The OSV schema validator (Draft 2020-12, built once)."""
     return Draft202012Validator(_load("osv-schema.json"))
+
+
+@cache
+def osv_fast_check() -> Callable[[Any], bool]:
+    """A compiled (Rust, jsonschema-rs) validity check of the OSV schema: ~250x faster.
+
+    It only answers valid or not; :func:`violations` with :func:`osv_validator` then explains an
+    invalid record precisely. Both implement draft 2020-12, and a test checks they agree on every
+    OSV record in the shared data.
+    """
+    import jsonschema_rs
+
+    return cast(Callable[[Any], bool], jsonschema_rs.validator_for(_load("osv-schema.json")).is_valid)
 
 
 @cache

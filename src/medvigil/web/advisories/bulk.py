@@ -39,7 +39,9 @@ def when(value: dt.datetime | None) -> Any:
     """
     if value is None or connection.vendor != "sqlite":
         return value
-    if value.tzinfo is not None:
+    if value.tzinfo is dt.UTC:
+        value = value.replace(tzinfo=None)
+    elif value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value.isoformat(" ")
 

@@ -7,7 +7,7 @@ the stored JSON is the core model's shape. Reads rebuild the core values the mat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -28,6 +28,27 @@ from medvigil.core.risk.cvss import parse_vector
 def dumps(value: Any) -> str:
     """Serialise ``value`` (dataclasses, tuples, datetimes) to JSON text."""
     return orjson.dumps(value).decode()
+
+
+_NODE_DEFAULTS = tuple(
+    f',"{name}":null'.encode()
+    for name in (
+        "version_start_including", "version_start_excluding", "version_end_including",
+        "version_end_excluding", "match_criteria_id",
+    )
+) + (b',"children":[]', b'"negate":false,')  # fmt: skip
+
+
+def dumps_nodes(nodes: Sequence[CpeNode]) -> str:
+    """Configuration trees as JSON without default-valued keys (a third of the size).
+
+    orjson writes every dataclass field; removing the ``null``/``false``/``[]`` defaults with
+    byte replacement is safe because a quote inside a JSON string is always escaped.
+    """
+    data = orjson.dumps(nodes)
+    for default in _NODE_DEFAULTS:
+        data = data.replace(default, b"")
+    return data.decode()
 
 
 def _v3_label(score: float) -> str:
@@ -186,18 +207,17 @@ def cpe_vendor_product(criteria: str) -> tuple[str, str] | None:
     return fields[3].lower()[:200], fields[4].lower()[:200]
 
 
-def _walk(nodes: Sequence[CpeNode]) -> Iterator[CpeMatch]:
-    for node in nodes:
-        yield from node.cpe_matches
-        yield from _walk(node.children)
-
-
 def index_entries(nodes: Sequence[CpeNode]) -> set[tuple[str, str]]:
     """The distinct vendor:product pairs of the vulnerable matches of configuration trees."""
+    criteria: set[str] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        criteria.update(m.criteria for m in node.cpe_matches if m.vulnerable)
+        stack.extend(node.children)
     out: set[tuple[str, str]] = set()
-    for match in _walk(nodes):
-        if match.vulnerable:
-            pair = cpe_vendor_product(match.criteria)
-            if pair is not None:
-                out.add(pair)
+    for text in criteria:
+        pair = cpe_vendor_product(text)
+        if pair is not None:
+            out.add(pair)
     return out

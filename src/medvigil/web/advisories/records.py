@@ -20,7 +20,7 @@ from medvigil.core.feeds.interface import ParsedRecord
 from medvigil.core.ids import purl_key
 from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
 from medvigil.web.advisories import aliases, bulk
-from medvigil.web.advisories.codec import affected_extra, best_severity, dumps, index_entries
+from medvigil.web.advisories.codec import affected_extra, best_severity, dumps, dumps_nodes, index_entries
 from medvigil.web.advisories.models import (
     AdvisoryRecord,
     AffectedPackage,
@@ -118,7 +118,7 @@ def _children(pk_of: dict[str, int], records: Sequence[CoreRecord]) -> None:
         if r.affected:
             affected.extend(_affected_rows(pk, r))
         if r.cpe_configurations:
-            configs.append((pk, dumps(r.cpe_configurations)))
+            configs.append((pk, dumps_nodes(r.cpe_configurations)))
             index.extend((pk, v, p) for v, p in sorted(index_entries(r.cpe_configurations)))
         if r.csaf_products:
             csaf.extend(_csaf_rows(pk, r))
@@ -196,7 +196,11 @@ class RecordWriter:
         changed_pks = [p.pk for p in pending if p.pk is not None]
         for model in CHILD_MODELS:
             bulk.delete_in(model, "record", changed_pks)
-        pk_of = {rid: row[0] for rid, row in self._stored([p.record.id for p in pending]).items()}
+        pk_of = dict(
+            AdvisoryRecord.objects.filter(
+                source_id=self.source_id, record_id__in=[p.record.id for p in pending]
+            ).values_list("record_id", "id")
+        )
         _children(pk_of, [p.record for p in pending])
         self.counts.new += len(inserts)
         self.counts.updated += len(updates)

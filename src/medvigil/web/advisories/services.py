@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from medvigil.core.errors import Error, FeedParseError
@@ -225,6 +225,9 @@ def feed_import(
         if done is not None:
             return ImportRunResult(done, path, src.name, skipped=True)
     run = _start(src, path, digest, size)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache for index inserts
     load = _Load(run=run, source=src, path=path, progress=progress)
     try:
         with transaction.atomic():

@@ -9,6 +9,7 @@ from medvigil import __version__
 from medvigil.core.errors import Error, InputError, NotFoundError
 from medvigil.web.accounts.auth import API_AUTH
 from medvigil.web.inventory.api import router as inventory_router
+from medvigil.web.risk.api import router as risk_router
 
 api = NinjaAPI(
     title="medvigil API",
@@ -31,3 +32,4 @@ def _domain_error(request: HttpRequest, exc: Error) -> HttpResponse:
 
 
 api.add_router("/", inventory_router)
+api.add_router("/", risk_router)

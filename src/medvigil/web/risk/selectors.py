@@ -1,0 +1,166 @@
+"""Reads of the risk app: case lists with filters, case detail, heat map, hazards and matrices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from medvigil.core.errors import InputError, NotFoundError
+from medvigil.core.risk.exploitability import ExploitabilityBand
+from medvigil.core.risk.harm import Severity
+from medvigil.core.risk.matrix import RiskMatrix as CoreMatrix
+from medvigil.web.inventory.models import Product
+from medvigil.web.risk.models import Assessment, AssessmentStatus, Case, CaseState, Hazard
+
+__all__ = [
+    "CaseFilters",
+    "HeatCell",
+    "case_clock",
+    "case_get",
+    "case_list",
+    "hazard_get",
+    "hazard_list",
+    "heat_map",
+    "matrix_grid",
+]
+
+BANDS = tuple(ExploitabilityBand)
+SEVERITIES = tuple(reversed(Severity))
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilters:
+    """Filters of the case list; empty values do not filter."""
+
+    product: str = ""
+    """Product slug."""
+    state: str = ""
+    """open, assessing, remediating, closed, or ``active`` (everything but closed)."""
+    risk: str = ""
+    """controlled or uncontrolled (latest assessment)."""
+    kev: bool | None = None
+    """Only (not) in CISA KEV."""
+    unassessed: bool = False
+    """No confirmed assessment yet."""
+    review: bool = False
+    """Re-review needed."""
+    q: str = ""
+    """Vulnerability key, alias or summary text."""
+
+
+def _apply(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
+    if f.product:
+        qs = qs.filter(product__slug=f.product)
+    if f.state == "active":
+        qs = qs.exclude(state=CaseState.CLOSED)
+    elif f.state:
+        if f.state not in CaseState.values:
+            raise InputError(f"unknown state {f.state!r}", field="state")
+        qs = qs.filter(state=f.state)
+    if f.risk:
+        if f.risk not in ("controlled", "uncontrolled"):
+            raise InputError("risk is controlled or uncontrolled", field="risk")
+        qs = qs.filter(current_assessment__controlled=f.risk == "controlled")
+    if f.kev is not None:
+        qs = qs.filter(vulnerability__kev=f.kev)
+    if f.unassessed:
+        qs = qs.exclude(current_assessment__status=AssessmentStatus.CONFIRMED)
+    if f.review:
+        qs = qs.filter(review_needed=True)
+    if f.q:
+        qs = qs.filter(
+            Q(vulnerability__key__icontains=f.q)
+            | Q(vulnerability__aliases__alias__icontains=f.q)
+            | Q(summary__icontains=f.q)
+        ).distinct()
+    return qs
+
+
+def case_list(*, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """Cases with product, vulnerability and latest assessment, most urgent first."""
+    qs = Case.objects.select_related("product", "vulnerability", "current_assessment").annotate(
+        version_count=Count("scope", filter=Q(scope__active=True), distinct=True)
+    )
+    return _apply(qs, filters or CaseFilters()).order_by(
+        "current_assessment__controlled", "-vulnerability__kev", "-current_assessment__severity", "-day0", "-id"
+    )
+
+
+def case_get(*, case_id: int) -> Case:
+    """One case."""
+    case = (
+        Case.objects.select_related("product", "vulnerability", "current_assessment")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFoundError(f"no case {case_id}")
+    return case
+
+
+def case_clock(case: Case) -> dict[str, Any]:
+    """FDA clock for an uncontrolled risk (regulatory.md 1.7): day 0 + 30 and + 60 calendar days."""
+    return {
+        "day0": case.day0,
+        "communicate_by": case.day0 + dt.timedelta(days=30),
+        "fix_by": case.day0 + dt.timedelta(days=60),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class HeatCell:
+    """Cases of one (severity, band) cell."""
+
+    severity: Severity
+    band: ExploitabilityBand
+    total: int
+    uncontrolled: int
+    suggested: int
+
+
+def heat_map(*, product: str = "") -> list[list[HeatCell]]:
+    """Open cases by their latest assessment's severity (rows, worst first) x exploitability band."""
+    qs = Assessment.objects.filter(pk__in=Case.objects.exclude(state=CaseState.CLOSED).values("current_assessment"))
+    if product:
+        qs = qs.filter(case__product__slug=product)
+    counts = {
+        (row["severity"], row["exploitability"]): row
+        for row in qs.values("severity", "exploitability").annotate(
+            total=Count("id"),
+            uncontrolled=Count("id", filter=Q(controlled=False)),
+            suggested=Count("id", filter=Q(status=AssessmentStatus.SUGGESTED)),
+        )
+    }
+    grid = []
+    for sev in SEVERITIES:
+        row = []
+        for band in BANDS:
+            c = counts.get((int(sev), band.value), {})
+            row.append(HeatCell(sev, band, c.get("total", 0), c.get("uncontrolled", 0), c.get("suggested", 0)))
+        grid.append(row)
+    return grid
+
+
+def hazard_list(*, product: Product) -> QuerySet[Hazard]:
+    """The product's hazard analysis."""
+    return product.hazards.order_by("identifier")
+
+
+def hazard_get(*, product: Product, identifier: str) -> Hazard:
+    """One hazard of a product."""
+    hazard = product.hazards.filter(identifier=identifier).first()
+    if hazard is None:
+        raise NotFoundError(f"{product.name} has no hazard {identifier!r}")
+    return hazard
+
+
+def matrix_grid(matrix: CoreMatrix) -> list[dict[str, Any]]:
+    """Rows (worst severity first) of cells for templates: severity, then one cell per band."""
+    rows = []
+    for sev in SEVERITIES:
+        cells = [{"band": band, "cell": matrix.cell(sev, band)} for band in BANDS]
+        rows.append({"severity": sev, "cells": cells})
+    return rows

@@ -1,0 +1,61 @@
+"""Receivers: cases follow merged vulnerability identities; interface changes trigger re-review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Max
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from medvigil.web.advisories.models import Vulnerability
+from medvigil.web.advisories.signals import vulnerabilities_merged
+from medvigil.web.inventory.models import Product
+from medvigil.web.risk.models import Case, CaseEvent, CaseVersion
+
+
+def _merge_case(into: Case, case: Case) -> None:
+    """Move a case's history into ``into`` (same product, surviving identity) and delete it."""
+    offset = int(into.assessments.aggregate(top=Max("number"))["top"] or 0)
+    for assessment in case.assessments.order_by("number"):
+        assessment.case = into
+        assessment.number += offset
+        assessment.save(update_fields=["case", "number"])
+    known = set(into.scope.values_list("product_version_id", flat=True))
+    CaseVersion.objects.filter(case=case).exclude(product_version_id__in=known).update(case=into)
+    case.events.update(case=into)
+    if case.day0 < into.day0:
+        into.day0 = case.day0
+    into.first_party = into.first_party or case.first_party
+    case.delete()
+    into.current_assessment = into.assessments.order_by("-number").first()
+    into.save()
+
+
+@receiver(vulnerabilities_merged, dispatch_uid="risk-cases-follow-merge")
+def cases_follow_merge(sender: Any, survivor: int, merged: list[int], **kwargs: Any) -> None:
+    """Re-point cases of merged identities to the survivor, merging two cases of one product."""
+    key = Vulnerability.objects.filter(pk=survivor).values_list("key", flat=True).first() or str(survivor)
+    for case in Case.objects.filter(vulnerability_id__in=merged).select_related("vulnerability"):
+        old_key = case.vulnerability.key
+        into = Case.objects.filter(product_id=case.product_id, vulnerability_id=survivor).first()
+        if into is None:
+            case.vulnerability_id = survivor
+            case.save(update_fields=["vulnerability", "updated_at"])
+            target = case
+        else:
+            _merge_case(into, case)
+            target = into
+        CaseEvent.objects.create(
+            case=target, kind="identity-merged", message=f"{old_key} is the same vulnerability as {key}"
+        )
+
+
+@receiver(post_save, sender=Product, dispatch_uid="risk-interfaces-re-review")
+def product_saved(sender: Any, instance: Product, created: bool, **kwargs: Any) -> None:
+    """A change of the product's interfaces invalidates confirmed assessments made before it."""
+    if created:
+        return
+    from medvigil.web.risk.services.carry_over import cases_review_interfaces
+
+    cases_review_interfaces(product=instance)

@@ -1,0 +1,31 @@
+"""The compiled OSV schema check agrees with the reference jsonschema validator."""
+
+from __future__ import annotations
+
+import gzip
+
+import orjson
+import pytest
+
+from medvigil.core.feeds.validation import osv_fast_check, osv_validator
+from tests.conftest import shared_path
+
+
+@pytest.mark.parametrize("name", ["pypi-pypa-advisory-database.jsonl.gz", "go-vulndb.jsonl.gz"])
+def test_fast_and_reference_validators_agree_on_every_record(name: str) -> None:
+    path = shared_path("osv", name)
+    fast, reference = osv_fast_check(), osv_validator()
+    records = [orjson.loads(line) for line in gzip.open(path)]
+    disagreements = [r["id"] for r in records if fast(r) != reference.is_valid(r)]
+    assert disagreements == []
+    if name.startswith("pypi"):
+        assert sum(not fast(r) for r in records) == 7  # the 7 records the data README names
+
+
+def test_fast_check_rejects_a_bad_event() -> None:
+    record = {
+        "id": "X-1",
+        "modified": "2024-01-01T00:00:00Z",
+        "affected": [{"ranges": [{"type": "GIT", "events": [{"introduced": "0"}, {"fixed": "1.0.patch"}]}]}],
+    }
+    assert not osv_fast_check()(record)
