@@ -93,10 +93,15 @@ def demo(
     """Load the demo portfolio (idempotent), create demo users and serve the UI."""
     _django.migrate()
     from medvigil.web.inventory.demo import demo_load
+    from medvigil.web.risk.demo import demo_cases
 
     with console.status("Loading the demo portfolio…"):
         summary = demo_load()
     for line in summary:
+        console.print(f"  {line}")
+    with console.status("Importing demo intelligence, matching and assessing…"):
+        cases = demo_cases()
+    for line in cases:
         console.print(f"  {line}")
     password = secrets.token_urlsafe(9)
     for username, role in (("admin", "admin"), ("analyst", "analyst"), ("viewer", "viewer")):

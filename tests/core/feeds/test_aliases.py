@@ -8,6 +8,7 @@ of the CVEs it lists.
 from __future__ import annotations
 
 from medvigil.core.feeds.csaf import CsafFeed
+from medvigil.core.feeds.interface import ParsedRecord
 from medvigil.core.model.advisory import AdvisoryRecord
 from tests.conftest import shared_path
 from tests.core.feeds.helpers import parsed, split
@@ -17,7 +18,7 @@ def _ids(records: list[AdvisoryRecord]) -> dict[str, AdvisoryRecord]:
     return {r.id: r for r in records}
 
 
-def _advisories(items: list) -> list[AdvisoryRecord]:
+def _advisories(items: list[ParsedRecord]) -> list[AdvisoryRecord]:
     return [i.record for i in items if isinstance(i.record, AdvisoryRecord)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,7 +100,7 @@ def test_relationships_and_helpers_follow_the_raw_tree() -> None:
     assert seen_relationship and seen_helper
 
 
-def _raw_products(tree: dict) -> list[dict]:
+def _raw_products(tree: dict[str, Any]) -> list[dict[str, Any]]:
     found = list(tree.get("full_product_names", []))
     todo = list(tree.get("branches", []))
     while todo:

@@ -13,7 +13,7 @@ from medvigil.core.errors import FeedParseError
 from medvigil.core.feeds.nvd import NvdFeed
 from medvigil.core.model.advisory import AdvisoryRecord
 from tests.conftest import FIXTURES, shared_path
-from tests.core.feeds.helpers import count_lines, parsed, split
+from tests.core.feeds.helpers import advisory, count_lines, parsed, split
 
 
 def _independent_count(path: Path) -> tuple[int, int]:
@@ -53,8 +53,9 @@ def test_every_nvd_file_parses_with_independent_counts(parts: tuple[str, str]) -
     expected, rejected = _independent_count(path)
     assert errors == []
     assert len(records) == expected
-    assert sum(r.record.rejected for r in records) == rejected
-    assert all(r.record.withdrawn is not None for r in records if r.record.rejected)
+    advisories = [advisory(r) for r in records]
+    assert sum(a.rejected for a in advisories) == rejected
+    assert all(a.withdrawn is not None for a in advisories if a.rejected)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def test_minimed_cpe_tree_is_preserved(nvd_2019: dict[str, AdvisoryRecord]) -> N
 def test_api_page_metrics_and_configurations() -> None:
     path = shared_path("nvd", "api-2.0-samples", "nvd-cve-api-2.0-page-2023-10-18.json")
     doc = json.loads(path.read_text())
-    records = {r.record.id: r.record for r in split(NvdFeed().parse(path))[0]}
+    records = {a.id: a for a in map(advisory, split(NvdFeed().parse(path))[0])}
     for vuln in doc["vulnerabilities"]:
         cve = vuln["cve"]
         rec = records[cve["id"]]
@@ -98,13 +99,7 @@ def test_api_page_metrics_and_configurations() -> None:
         for c in v["cve"].get("configurations", [])
         if c.get("operator") == "AND"
     ]
-    ands = [
-        n
-        for r in records.values()
-        if isinstance(r, AdvisoryRecord)
-        for n in r.cpe_configurations
-        if n.operator == "AND"
-    ]
+    ands = [n for r in records.values() for n in r.cpe_configurations if n.operator == "AND"]
     assert len(ands) == len(anded) > 0
     assert ands[0].children[1].cpe_matches[0].match_criteria_id
 

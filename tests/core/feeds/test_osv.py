@@ -14,7 +14,7 @@ from medvigil.core.errors import FeedParseError
 from medvigil.core.feeds.osv import OsvFeed
 from medvigil.core.model.advisory import AdvisoryRecord
 from tests.conftest import FIXTURES, shared_path
-from tests.core.feeds.helpers import count_lines, parsed, split
+from tests.core.feeds.helpers import Split, advisory, count_lines, parsed, split
 
 BAD_PYPI = {
     "PYSEC-2021-371",
@@ -28,11 +28,11 @@ BAD_PYPI = {
 
 
 @pytest.fixture(scope="module")
-def pypi() -> tuple[list, list]:
+def pypi() -> Split:
     return parsed("osv", "osv", "pypi-pypa-advisory-database.jsonl.gz")
 
 
-def test_pypi_corpus_counts_and_precise_schema_errors(pypi: tuple[list, list]) -> None:
+def test_pypi_corpus_counts_and_precise_schema_errors(pypi: Split) -> None:
     records, errors = pypi
     path = shared_path("osv", "pypi-pypa-advisory-database.jsonl.gz")
     assert len(records) + len(BAD_PYPI) == count_lines(path)
@@ -43,12 +43,12 @@ def test_pypi_corpus_counts_and_precise_schema_errors(pypi: tuple[list, list]) -
     assert bad.location.startswith("line ")
     assert "195caac172690456dcdc8cc7a6ca50e05abf8182.patch" in bad.message
     assert all(e.field.startswith("/affected/") for e in errors)
-    assert not BAD_PYPI & {r.record.id for r in records}
+    assert not BAD_PYPI & {advisory(r).id for r in records}
 
 
-def test_pypi_record_content(pypi: tuple[list, list]) -> None:
+def test_pypi_record_content(pypi: Split) -> None:
     records, _ = pypi
-    rec = next(r.record for r in records if r.record.id == "PYSEC-2021-335")
+    rec = next(a for a in map(advisory, records) if a.id == "PYSEC-2021-335")
     assert isinstance(rec, AdvisoryRecord)
     assert "CVE-2021-32807" in rec.aliases
     pkg = rec.affected[0]
@@ -62,7 +62,7 @@ def test_pypi_record_content(pypi: tuple[list, list]) -> None:
         ("introduced", "5.0"),
         ("fixed", "5.2"),
     ]
-    raw = json.loads(next(r.raw for r in records if r.record.id == "PYSEC-2021-335"))
+    raw = json.loads(next(r.raw for r in records if advisory(r).id == "PYSEC-2021-335"))
     assert raw["id"] == "PYSEC-2021-335"
 
 
@@ -71,7 +71,7 @@ def test_go_corpus() -> None:
     records, errors = split(OsvFeed().parse(path))
     assert errors == []
     assert len(records) == count_lines(path)
-    rec = next(r.record for r in records if r.record.id == "GO-2020-0001")
+    rec = next(a for a in map(advisory, records) if a.id == "GO-2020-0001")
     pkg = rec.affected[0]
     assert (pkg.purl_namespace, pkg.purl_name) == ("github.com/gin-gonic", "gin")
     assert pkg.ranges[0].type == "SEMVER"
@@ -83,9 +83,9 @@ def test_ghsa_conversion_testdata_parses_and_graphql_form_is_rejected() -> None:
     for path in sorted(folder.glob("*.osv.json")):
         records, errors = split(OsvFeed().parse(path))
         assert errors == [] and len(records) == 1, path.name
-    withdrawn = split(OsvFeed().parse(folder / "withdrawn.osv.json"))[0][0].record
+    withdrawn = advisory(split(OsvFeed().parse(folder / "withdrawn.osv.json"))[0][0])
     assert withdrawn.withdrawn is not None and withdrawn.aliases == ("CVE-2015-3227",)
-    normalised = split(OsvFeed().parse(folder / "pypi_normalize.osv.json"))[0][0].record
+    normalised = advisory(split(OsvFeed().parse(folder / "pypi_normalize.osv.json"))[0][0])
     raw_name = json.loads((folder / "pypi_normalize.osv.json").read_text())["affected"][0]["package"]["name"]
     assert normalised.affected[0].purl_name == raw_name.lower().replace("_", "-").replace(".", "-")
     with pytest.raises(FeedParseError, match="not an OSV record"):
@@ -95,7 +95,7 @@ def test_ghsa_conversion_testdata_parses_and_graphql_form_is_rejected() -> None:
 def test_folder_zip_and_single_file(tmp_path: Path) -> None:
     src = FIXTURES / "feeds" / "osv"
     records, errors = split(OsvFeed().parse(src))
-    assert sorted(r.record.id for r in records) == ["GO-2020-0001", "PYSEC-2021-335"]
+    assert sorted(advisory(r).id for r in records) == ["GO-2020-0001", "PYSEC-2021-335"]
     assert [(e.record_id, e.location) for e in errors] == [("PYSEC-2021-371", "PYSEC-2021-371.json")]
     archive = tmp_path / "all.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -104,7 +104,7 @@ def test_folder_zip_and_single_file(tmp_path: Path) -> None:
     zrecords, zerrors = split(OsvFeed().parse(archive))
     assert len(zrecords) == 2 and len(zerrors) == 1
     single = split(OsvFeed().parse(src / "GO-2020-0001.json"))[0]
-    assert single[0].record.id == "GO-2020-0001"
+    assert advisory(single[0]).id == "GO-2020-0001"
 
 
 def test_jsonl_with_bad_line_continues(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from tests.conftest import shared_path
 def test_fast_and_reference_validators_agree_on_every_record(name: str) -> None:
     path = shared_path("osv", name)
     fast, reference = osv_fast_check(), osv_validator()
-    records = [orjson.loads(line) for line in gzip.open(path)]
+    with gzip.open(path, "rb") as fh:
+        records = [orjson.loads(line) for line in fh]
     disagreements = [r["id"] for r in records if fast(r) != reference.is_valid(r)]
     assert disagreements == []
     if name.startswith("pypi"):

@@ -97,7 +97,7 @@ def test_go_semver_ranges_agree_with_the_semver_package() -> None:
 _SIMPLE = re.compile(r"^(<=|>=|<|>|=)?\s*v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$")
 _MATCH_OP = {"": "==", "=": "==", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 # The few advisory ranges that use ~, ^ or x-ranges, desugared by hand (node-semver rules).
-_HAND = {
+_HAND: dict[str, list[list[str]]] = {
     "2.0.x || 2.1.x": [[">=2.0.0-0", "<2.1.0-0"], [">=2.1.0-0", "<2.2.0-0"]],
     ">= 2.2.x": [[">=2.2.0-0"]],
     ">= 1.x": [[">=1.0.0-0"]],

@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import IO, Any
 
 import cvss.cvss4
 import orjson
 import pytest
 from cvss import CVSS3
-from isal import igzip as gzip
+from isal import igzip
 
 from medvigil.core.risk.cvss import CvssScore, parse_vector
 from tests.conftest import shared_path
@@ -51,9 +52,15 @@ class Published:
     """Published impactScore (NVD only)."""
 
 
-def _v11_items(source: str, items: Iterator[dict[str, object]]) -> Iterator[Published]:
+def _gz_open(path: Path) -> IO[bytes]:
+    """Open a gzip file for binary reading with isal (2-3x faster than :mod:`gzip` on the corpus)."""
+    fh: IO[bytes] = igzip.open(path, "rb")  # type: ignore[no-untyped-call]  # isal's open() is unannotated
+    return fh
+
+
+def _v11_items(source: str, items: Iterator[dict[str, Any]]) -> Iterator[Published]:
     for item in items:
-        cve = item["cve"]["CVE_data_meta"]["ID"]  # type: ignore[index]
+        cve = item["cve"]["CVE_data_meta"]["ID"]
         impact = item.get("impact") or {}
         assert isinstance(impact, dict)
         if "baseMetricV3" in impact:
@@ -87,7 +94,7 @@ def _api20(path: Path) -> Iterator[Published]:
 
 
 def _vulnrichment(path: Path) -> Iterator[Published]:
-    with gzip.open(path, "rb") as fh:
+    with _gz_open(path) as fh:
         for line in fh:
             record = orjson.loads(line)
             cve = record["cveMetadata"]["cveId"]
@@ -106,10 +113,10 @@ def _vulnrichment(path: Path) -> Iterator[Published]:
 def _nvd_all() -> Iterator[Published]:
     root = shared_path("nvd")
     for path in sorted((root / "feeds-1.1-yearly").glob("*.jsonl.gz")):
-        with gzip.open(path, "rb") as fh:
+        with _gz_open(path) as fh:
             yield from _v11_items(path.name, (orjson.loads(line) for line in fh))
     for path in sorted((root / "feeds-1.1-modified-recent").glob("*.json.gz")):
-        with gzip.open(path, "rb") as fh:
+        with _gz_open(path) as fh:
             yield from _v11_items(path.name, iter(orjson.loads(fh.read())["CVE_Items"]))
     for path in sorted((root / "api-2.0-samples").glob("*.json")):
         yield from _api20(path)

@@ -7,6 +7,7 @@ import gzip
 import json
 import xml.etree.ElementTree as ET  # noqa: S405 - trusted test data, independent of the reader
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -50,12 +51,12 @@ def _raw(path: Path) -> bytes:
     return gzip.decompress(data) if path.suffix == ".gz" else data
 
 
-def _count_cdx_json(doc: dict[str, object]) -> int:
-    def walk(items: object) -> int:
-        return sum(1 + walk(c.get("components")) for c in items or [])  # type: ignore[attr-defined]
+def _count_cdx_json(doc: dict[str, Any]) -> int:
+    def walk(items: list[dict[str, Any]] | None) -> int:
+        return sum(1 + walk(c.get("components")) for c in items or [])
 
     meta = doc.get("metadata") or {}
-    subject = meta.get("component") or {}  # type: ignore[attr-defined]
+    subject = meta.get("component") or {}
     return walk(doc.get("components")) + walk(subject.get("components"))
 
 

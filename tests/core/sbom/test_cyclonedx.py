@@ -20,7 +20,7 @@ def bom(components: list[dict[str, object]], **extra: object) -> bytes:
     return orjson.dumps({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": components, **extra})
 
 
-FULL = {
+FULL: dict[str, object] = {
     "type": "firmware",
     "bom-ref": "fw",
     "supplier": {"name": "Acme Medical"},
@@ -69,7 +69,7 @@ def test_license_expression_is_kept_whole() -> None:
 
 
 def test_nested_components_counted_in_document_order() -> None:
-    tree = [
+    tree: list[dict[str, object]] = [
         {
             "name": "a",
             "bom-ref": "a",
@@ -168,7 +168,8 @@ def test_bad_support_values_warn_with_location() -> None:
 
 
 def test_component_without_name_names_file_pointer_and_field() -> None:
-    comps: list[dict[str, object]] = [{"name": f"c{i}"} for i in range(12)] + [{"version": "1"}]
+    comps: list[dict[str, object]] = [{"name": f"c{i}"} for i in range(12)]
+    comps.append({"version": "1"})
     with pytest.raises(SbomError) as info:
         JSON.read(bom(comps), source="device.cdx.json")
     err = info.value

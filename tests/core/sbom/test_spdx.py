@@ -9,7 +9,8 @@ import orjson
 import pytest
 
 from medvigil.core.errors import SbomError
-from medvigil.core.model import ComponentType, Dependency, Hash
+from medvigil.core.model import Component, ComponentType, Dependency, Hash
+from medvigil.core.sbom.interface import SbomReader
 from medvigil.core.sbom.spdx3 import Spdx3JsonLdReader
 from medvigil.core.sbom.spdx_json import SpdxJsonReader
 from medvigil.core.sbom.spdx_rdf import SpdxRdfReader
@@ -33,7 +34,7 @@ def doc(packages: list[dict[str, object]], relationships: list[dict[str, str]] |
     )
 
 
-PKG = {
+PKG: dict[str, object] = {
     "SPDXID": "SPDXRef-openssl",
     "name": "openssl",
     "versionInfo": "3.0.13",
@@ -81,12 +82,16 @@ def test_spdx_json_package_mapping() -> None:
 
 
 def test_person_supplier_loses_prefix_and_email() -> None:
-    pkg = {"SPDXID": "SPDXRef-a", "name": "a", "supplier": "Person: Jane Doe (jane@example.org)"}
+    pkg: dict[str, object] = {
+        "SPDXID": "SPDXRef-a",
+        "name": "a",
+        "supplier": "Person: Jane Doe (jane@example.org)",
+    }
     assert JSON.read(doc([pkg]), source="s").components[0].supplier == "Jane Doe"
 
 
 def test_relationships_become_edges_between_packages_only() -> None:
-    pkgs = [{"SPDXID": f"SPDXRef-{n}", "name": n} for n in "abc"]
+    pkgs: list[dict[str, object]] = [{"SPDXID": f"SPDXRef-{n}", "name": n} for n in "abc"]
     rels = [
         {"spdxElementId": "SPDXRef-a", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-b"},
         {
@@ -225,17 +230,17 @@ SPEC = "sbom/spdx/spdx-spec-examples-v2.3"
         (TAG, "SPDXTagExample-v2.3.spdx"),
     ],
 )
-def test_other_serialisations_match_the_json_example(reader: object, name: str) -> None:
+def test_other_serialisations_match_the_json_example(reader: SbomReader, name: str) -> None:
     base = shared_path(*SPEC.split("/"))
     expected = JSON.read((base / "SPDXJSONExample-v2.3.spdx.json").read_bytes(), source="j")
-    got = reader.read((base / name).read_bytes(), source=name)  # type: ignore[attr-defined]
+    got = reader.read((base / name).read_bytes(), source=name)
 
-    def key(c: object) -> tuple[object, ...]:
+    def key(c: Component) -> tuple[object, ...]:
         fields = ("bom_ref", "name", "version", "purl", "cpes", "supplier", "type")
         # RDF has no order, so hashes are compared as a set
-        return (*(getattr(c, f) for f in fields), sorted((h.alg, h.value) for h in c.hashes))  # type: ignore[attr-defined]  # noqa: E501 - test data
+        return (*(getattr(c, f) for f in fields), sorted((h.alg, h.value) for h in c.hashes))
 
-    assert sorted(map(key, got.components)) == sorted(map(key, expected.components))  # type: ignore[type-var]
+    assert sorted(map(key, got.components)) == sorted(map(key, expected.components))
     assert got.dependencies == expected.dependencies
     assert got.spec_version == "SPDX-2.3"
 

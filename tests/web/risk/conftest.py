@@ -13,12 +13,15 @@ from medvigil.web.inventory import services as inventory
 from medvigil.web.inventory.models import Product, ProductVersion
 from medvigil.web.risk import services
 from medvigil.web.risk.models import Case
+from medvigil.web.risk.services.cases import ref
 
 NETWORK_RCE = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 PHYSICAL = "CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 
 
-def make_vulnerability(key: str, *vectors: str, kev: bool = False, epss: float | None = None) -> Vulnerability:
+def make_vulnerability(
+    key: str, *vectors: str, kev: bool = False, epss: float | None = None
+) -> Vulnerability:
     """An identity with one NVD-like record carrying ``vectors``."""
     vuln = Vulnerability.objects.create(key=key, summary=f"{key} test vulnerability", kev=kev, epss=epss)
     Alias.objects.create(alias=key, vulnerability=vuln)
@@ -36,8 +39,7 @@ def make_vulnerability(key: str, *vectors: str, kev: bool = False, epss: float |
 
 
 def component_dict(name: str, version: str, purl: str = "") -> dict[str, str]:
-    key = purl.split("@", 1)[0] if purl else name.lower()
-    return {"key": key, "name": name, "version": version, "purl": purl}
+    return ref(name=name, version=version, purl=purl)
 
 
 @pytest.fixture
@@ -62,7 +64,9 @@ def case(product: Product, version: ProductVersion) -> Case:
     vuln = make_vulnerability("CVE-2026-0001", NETWORK_RCE)
     case, _ = services.case_open(product=product, vulnerability=vuln)
     services.case_add_version(
-        case=case, product_version=version, components=[component_dict("express", "4.17.1", "pkg:npm/express@4.17.1")]
+        case=case,
+        product_version=version,
+        components=[component_dict("express", "4.17.1", "pkg:npm/express@4.17.1")],
     )
     return case
 

@@ -19,7 +19,9 @@ def test_propose_confirm_change_keeps_every_version(case: Case, hazards: Any, an
     # express is linked to HAZ-2 (serious); network vector, no KEV: high band -> uncontrolled
     assert suggested.inputs["hazards"] == ["HAZ-2"]
     assert (suggested.exploitability, suggested.severity_level.label, suggested.risk) == (
-        "high", "serious", "uncontrolled"
+        "high",
+        "serious",
+        "uncontrolled",
     )
     confirmed = services.assessment_confirm(case=case, user=analyst)
     assert confirmed.status == "confirmed" and confirmed.based_on == suggested
@@ -58,7 +60,9 @@ def test_a_controlled_confirmed_case_closes(case: Case, hazards: Any, analyst: A
     assert services.case_close(case=case, user=analyst).state == CaseState.CLOSED
 
 
-def test_borderline_cells_need_a_justification(product: Any, version: Any, hazards: Any, analyst: Any) -> None:
+def test_borderline_cells_need_a_justification(
+    product: Any, version: Any, hazards: Any, analyst: Any
+) -> None:
     vuln = make_vulnerability("CVE-2026-0002", PHYSICAL)
     case, _ = services.case_open(product=product, vulnerability=vuln)
     services.assessment_propose(case=case, inputs={"hazards": ["HAZ-1"]})
@@ -72,7 +76,9 @@ def test_borderline_cells_need_a_justification(product: Any, version: Any, hazar
 
 
 def test_intelligence_feeds_the_suggestion(product: Any, hazards: Any) -> None:
-    vuln = make_vulnerability("CVE-2026-0003", "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", kev=True, epss=0.4)
+    vuln = make_vulnerability(
+        "CVE-2026-0003", "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", kev=True, epss=0.4
+    )
     case, _ = services.case_open(product=product, vulnerability=vuln)
     made = services.assessment_propose(case=case, inputs={"hazards": ["HAZ-2"]})
     exploit = made.result["exploitability"]
@@ -91,8 +97,14 @@ def test_matrix_edits_are_versioned_and_used(case: Case, hazards: Any, analyst: 
     first = services.matrix_current(product=case.product)
     before = services.assessment_propose(case=case, inputs={"hazards": ["HAZ-2"]})
     cells = first.data["cells"]
-    cells["serious"]["high"] = {"result": "controlled", "borderline": True, "rationale": "pump has hard limits"}
-    second = services.matrix_update(product=case.product, data={"cells": cells}, user=analyst, note="hard limits")
+    cells["serious"]["high"] = {
+        "result": "controlled",
+        "borderline": True,
+        "rationale": "pump has hard limits",
+    }
+    second = services.matrix_update(
+        product=case.product, data={"cells": cells}, user=analyst, note="hard limits"
+    )
     after = services.assessment_propose(case=case)
     assert (first.version, second.version) == (1, 2)
     assert before.matrix == first and before.controlled is False
@@ -136,7 +148,7 @@ def test_carry_over_to_an_unchanged_version_and_re_review_on_change(
     assert services.case_review_check(case=case) == "review"
     case.refresh_from_db()
     assert case.review_needed and case.state == CaseState.ASSESSING
-    assert "2.3" in case.review_reason and "express@4.18.0" in case.review_reason
+    assert "2.3" in case.review_reason and "pkg:npm/express@4.18.0" in case.review_reason
     with pytest.raises(InputError, match="re-review"):
         services.case_close(case=case, user=analyst)
     services.assessment_confirm(case=case, user=analyst)  # the analyst re-confirms after review
@@ -162,7 +174,9 @@ def test_first_party_vulnerability_becomes_a_case_and_joins_its_cve(
 ) -> None:
     from tests.web.conftest import demo_file
 
-    inventory.sbom_import(product_version=version, data=demo_file("dropwizard-1.3.15.cdx.json"), filename="b.json")
+    inventory.sbom_import(
+        product_version=version, data=demo_file("dropwizard-1.3.15.cdx.json"), filename="b.json"
+    )
     case = services.first_party_record(
         product=product, title="Battery drain by repeated BLE wake-ups", versions=["2.1"],
         components=["pkg:maven/com.fasterxml.jackson.core/jackson-databind"],
@@ -172,8 +186,9 @@ def test_first_party_vulnerability_becomes_a_case_and_joins_its_cve(
     assert key.startswith("MV-") and case.first_party and case.state == CaseState.OPEN
     scope = case.scope.get()
     assert scope.components[0]["name"] == "jackson-databind"
-    made = services.assessment_propose(case=case, inputs={"analyst_severity": "serious",
-                                                          "severity_rationale": "pump stops; alarm"})
+    made = services.assessment_propose(
+        case=case, inputs={"analyst_severity": "serious", "severity_rationale": "pump stops; alarm"}
+    )
     assert made.result["cvss_used"]["vector"].startswith("CVSS:3.1/AV:A")
     joined = services.first_party_alias(case=case, alias="CVE-2026-4242", user=analyst)
     joined.vulnerability.refresh_from_db()
@@ -185,12 +200,36 @@ def test_first_party_vulnerability_becomes_a_case_and_joins_its_cve(
 
 def test_hazard_validation(product: Any, hazards: Any) -> None:
     with pytest.raises(InputError) as err:
-        services.hazard_create(product=product, identifier="HAZ-1", hazardous_situation="s", harm="h",
-                               severity="minor")
+        services.hazard_create(
+            product=product, identifier="HAZ-1", hazardous_situation="s", harm="h", severity="minor"
+        )
     assert err.value.field == "identifier"
     with pytest.raises(InputError) as err:
-        services.hazard_create(product=product, identifier="HAZ-3", hazardous_situation="s", harm="h",
-                               severity="deadly")
+        services.hazard_create(
+            product=product, identifier="HAZ-3", hazardous_situation="s", harm="h", severity="deadly"
+        )
     assert err.value.field == "severity"
-    changed = services.hazard_update(hazard=hazards["HAZ-2"], severity="critical", links={"functions": "a, b"})
+    changed = services.hazard_update(
+        hazard=hazards["HAZ-2"], severity="critical", links={"functions": "a, b"}
+    )
     assert changed.severity == 4 and changed.links == {"functions": ["a", "b"]}
+
+
+def test_first_party_joins_a_known_cve_and_the_two_cases_merge(
+    product: Any, version: Any, hazards: Any, analyst: Any
+) -> None:
+    known = make_vulnerability("CVE-2026-7777", PHYSICAL)
+    feed_case, _ = services.case_open(product=product, vulnerability=known)
+    services.assessment_propose(case=feed_case, inputs={"hazards": ["HAZ-2"]})
+    mine = services.first_party_record(
+        product=product, title="Debug UART open", versions=["2.1"], user=analyst
+    )
+    services.assessment_change(case=mine, changes={"hazards": ["HAZ-1"]}, user=analyst)
+    first_party_key = mine.vulnerability.key
+    merged = services.first_party_alias(case=mine, alias="CVE-2026-7777", user=analyst)
+    assert merged.pk == feed_case.pk and Case.objects.filter(product=product).count() == 1
+    assert merged.vulnerability.key == "CVE-2026-7777"
+    assert first_party_key in set(merged.vulnerability.aliases.values_list("alias", flat=True))
+    assert list(merged.assessments.order_by("number").values_list("number", flat=True)) == [1, 2]
+    assert merged.first_party and merged.scope.count() == 1
+    assert {"identity-merged", "alias-joined"} <= set(merged.events.values_list("kind", flat=True))

@@ -105,7 +105,10 @@ def _split_fs(text: str) -> list[str]:
     return parts
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
     return re.sub(r"\\(.)", r"\1", value)
 
 
@@ -150,6 +153,7 @@ def parse_cpe(text: str) -> Cpe:
     return Cpe(*(p.lower() if p else ANY for p in parts))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _has_wildcard(value: str) -> bool:
     return re.search(r"(?<!\\)[*?]", value) is not None
 
@@ -183,6 +187,7 @@ def attribute_matches(source: str, target: str) -> bool:
     return _unescape(source) == _unescape(target)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _version_key(value: str) -> Any:
     try:
         return vendor_key(_unescape(value))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from medvigil.core.ids import purl_key
 from medvigil.core.matching import csaf_products
@@ -32,12 +33,14 @@ from medvigil.core.matching.cpe_config import PreparedNode, evaluate_configurati
 from medvigil.core.matching.inference import infer_cpes
 from medvigil.core.matching.keys import package_key, purl_version
 from medvigil.core.matching.ranges import EnumeratedVersions, PreparedRange
+from medvigil.core.matching.versions import InvalidVersionError, VersionScheme, get_scheme
 from medvigil.core.model.advisory import AdvisoryRecord, AffectedPackage, CpeMatch, CpeNode
 from medvigil.core.model.component import Component, ComponentType
 from medvigil.core.model.match import DeviceIdentity, Evidence, Match, MatchMethod, MatchStatus
 
 __all__ = [
     "CpeRule",
+    "Enumeration",
     "MatchIndex",
     "MatchOptions",
     "PackageRule",
@@ -48,6 +51,7 @@ __all__ = [
     "package_key",
 ]
 
+_ENUMERATED, _RANGE, _AFFECTED = MatchMethod.PURL_ENUMERATED, MatchMethod.PURL_RANGE, MatchStatus.AFFECTED
 _PLATFORM_TYPES = frozenset(
     {ComponentType.OPERATING_SYSTEM, ComponentType.FIRMWARE, ComponentType.PLATFORM, ComponentType.DEVICE}
 )
@@ -67,6 +71,68 @@ class RecordInfo:
     """Withdrawn or rejected upstream."""
 
 
+_HASHABLE_SCHEMES = frozenset({"pypi", "semver", "deb", "rpm"})
+"""Schemes whose keys hash consistently with equality (``1.1`` and ``1.1.0`` hash alike)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Enumeration:
+    """Enumerated affected versions, as a hash set of keys where the scheme allows (no sort)."""
+
+    ecosystem: str
+    """Ecosystem deciding version equality."""
+    raw: frozenset[str]
+    """The strings as given."""
+    keys: frozenset[Any] | None
+    """Keys of the valid strings; None: use :attr:`fallback` (scheme keys do not hash)."""
+    fallback: EnumeratedVersions | None = None
+    """Sorted-key look-up for the other schemes."""
+    scheme: VersionScheme | None = None
+    """The scheme of :attr:`keys`."""
+
+    @classmethod
+    def build(cls, versions: Sequence[str], ecosystem: str) -> Enumeration:
+        """Parse the list once (keys are cached per scheme and version string)."""
+        raw = frozenset(versions)
+        try:
+            scheme = get_scheme(ecosystem)
+        except KeyError:
+            return cls(ecosystem, raw, frozenset())
+        if scheme.name not in _HASHABLE_SCHEMES:
+            return cls(ecosystem, raw, None, EnumeratedVersions.build(raw, ecosystem))
+        keys = set()
+        for version in raw:
+            try:
+                keys.add(scheme.key(version))
+            except InvalidVersionError:
+                continue
+        return cls(ecosystem, raw, frozenset(keys), None, scheme)
+
+    def contains_version(self, version: str, keys: _VersionKeys) -> bool:
+        """:meth:`contains` with the component's keys parsed once."""
+        if version in self.raw:
+            return True
+        if self.fallback is not None:
+            return self.fallback.contains(version)
+        if not self.keys or self.scheme is None:
+            return False
+        key = keys.key(self.scheme)
+        return key is not None and key in self.keys
+
+    def contains(self, version: str) -> bool:
+        """Listed exactly, or as an equal version of the scheme."""
+        if version in self.raw:
+            return True
+        if self.fallback is not None:
+            return self.fallback.contains(version)
+        if not self.keys:
+            return False
+        try:
+            return get_scheme(self.ecosystem).key(version) in self.keys
+        except (KeyError, InvalidVersionError):
+            return False
+
+
 @dataclass(frozen=True, slots=True)
 class PackageRule:
     """One affected package of one record, ready to evaluate."""
@@ -77,8 +143,10 @@ class PackageRule:
     """Package name as the record spells it (for evidence)."""
     ranges: tuple[PreparedRange, ...]
     """Prepared ranges."""
-    versions: EnumeratedVersions | None
+    versions: Enumeration | None
     """Enumerated affected versions, if any."""
+    schemes: tuple[VersionScheme | None, ...] = ()
+    """Scheme of each range (None: the range cannot be evaluated)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +223,41 @@ def _package_rule(pos: int, affected: AffectedPackage) -> tuple[PackageRule, str
         for r in affected.ranges
         if r.status == "affected"
     )
-    versions = EnumeratedVersions.build(affected.versions, ecosystem) if affected.versions else None
+    versions = Enumeration.build(affected.versions, ecosystem) if affected.versions else None
     if not ranges and versions is None:
         return None
     key = package_key(affected.purl_type, affected.purl_namespace, affected.purl_name)
-    return PackageRule(pos, affected.name, ranges, versions), key
+    schemes = tuple(_range_scheme(r) for r in ranges)
+    return PackageRule(pos, affected.name, ranges, versions, schemes), key
+
+
+def _range_scheme(prepared: PreparedRange) -> VersionScheme | None:
+    if not prepared.evaluable:
+        return None
+    return get_scheme("SEMVER" if prepared.range_type == "SEMVER" else prepared.ecosystem)
+
+
+class _VersionKeys:
+    """One component version parsed at most once per scheme."""
+
+    __slots__ = ("cache", "version")
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.cache: dict[str, Any] = {}
+
+    def key(self, scheme: VersionScheme) -> Any:
+        """The version's key in ``scheme``; None when invalid there."""
+        try:
+            return self.cache[scheme.name]
+        except KeyError:
+            pass
+        try:
+            value = scheme.key(self.version)
+        except InvalidVersionError:
+            value = None
+        self.cache[scheme.name] = value
+        return value
 
 
 def _cve5_cpe_nodes(affected: Sequence[AffectedPackage]) -> tuple[CpeNode, ...]:
@@ -286,8 +384,9 @@ def _purl_matches(pos: int, component: Component, index: MatchIndex) -> Iterator
     if found is None:
         return
     key, version = found
+    keys = _VersionKeys(version)
     for rule in index.packages.get(key, ()):
-        evidence = _evaluate_package(rule, version, index.records[rule.record])
+        evidence = _evaluate_package(rule, version, keys, index.records[rule.record])
         if evidence is not None:
             yield _match(pos, index, rule.record, evidence)
 
@@ -296,25 +395,30 @@ def _range_text(prepared: PreparedRange) -> str:
     return ", ".join(f"{kind} {value}" for kind, value in prepared.events)
 
 
-def _evaluate_package(rule: PackageRule, version: str, info: RecordInfo) -> Evidence | None:
-    if rule.versions is not None and rule.versions.contains(version):
+def _evaluate_package(
+    rule: PackageRule, version: str, keys: _VersionKeys, info: RecordInfo
+) -> Evidence | None:
+    if rule.versions is not None and rule.versions.contains_version(version, keys):
         return Evidence(
-            MatchMethod.PURL_ENUMERATED,
+            _ENUMERATED,
             info.source,
             info.id,
-            MatchStatus.AFFECTED,
+            _AFFECTED,
             95,
             f"{rule.package} {version} is listed as affected",
             (("package", rule.package), ("version", version), ("enumerated", "true")),
         )
-    for prepared in rule.ranges:
-        if prepared.contains(version):
+    for prepared, scheme in zip(rule.ranges, rule.schemes, strict=True):
+        if scheme is None:
+            continue
+        key = keys.key(scheme)
+        if key is not None and prepared.contains_key(key):
             text = _range_text(prepared)
             return Evidence(
-                MatchMethod.PURL_RANGE,
+                _RANGE,
                 info.source,
                 info.id,
-                MatchStatus.AFFECTED,
+                _AFFECTED,
                 90,
                 f"{rule.package} {version} in {prepared.range_type} range {text}",
                 (

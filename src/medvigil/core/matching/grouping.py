@@ -12,6 +12,7 @@ not-affected statements and no claim is not a finding.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -25,17 +26,27 @@ from medvigil.core.model.match import (
     FindingGroup,
     FindingStatus,
     Match,
+    MatchMethod,
     MatchStatus,
 )
 
 __all__ = ["group_matches", "primary_id"]
 
 _CVE = re.compile(r"^CVE-(\d{4})-(\d+)$", re.IGNORECASE)
+# Enum members bound once: attribute access on an Enum class is slow in hot loops.
+_AFFECTED = MatchStatus.AFFECTED
+_METHOD_RANK: dict[MatchMethod | None, int] = dict(METHOD_RANK.items())
+_METHOD_RANK[None] = 9
+_NOT_AFFECTED = MatchStatus.NOT_AFFECTED
 
 
 def primary_id(ids: Iterable[str]) -> str:
     """The id to show: the lowest CVE id, else the lowest id that is not a CSAF record path."""
-    pool = sorted(set(ids))
+    return _primary(tuple(sorted(set(ids))))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _primary(pool: tuple[str, ...]) -> str:
     cves = [(int(m.group(1)), int(m.group(2)), i) for i in pool if (m := _CVE.match(i))]
     if cves:
         return min(cves)[2].upper()
@@ -99,32 +110,39 @@ def _vex_evidence(assertion: VexAssertion) -> Evidence:
 
 
 def _verdict(claims: list[Evidence], statements: list[Evidence]) -> FindingStatus | None:
-    if not any(e.status is not MatchStatus.NOT_AFFECTED for e in claims):
+    if not statements and len(claims) == 1:  # the common case: one record, one claim
+        only = claims[0]
+        if only.status is _NOT_AFFECTED:
+            return None
+        if only.withdrawn:
+            return FindingStatus.WITHDRAWN
+        return FindingStatus.AFFECTED if only.status is _AFFECTED else FindingStatus.UNDER_INVESTIGATION
+    if not any(e.status is not _NOT_AFFECTED for e in claims):
         return None
-    live = [e for e in claims if not e.withdrawn and e.status is not MatchStatus.NOT_AFFECTED]
+    live = [e for e in claims if not e.withdrawn and e.status is not _NOT_AFFECTED]
     if not live:
         return FindingStatus.WITHDRAWN
-    supplier = statements + [e for e in claims if e.status is MatchStatus.NOT_AFFECTED and not e.withdrawn]
-    says_not = any(e.status is MatchStatus.NOT_AFFECTED for e in supplier)
-    says_affected = any(e.status is MatchStatus.AFFECTED for e in statements)
+    supplier = statements + [e for e in claims if e.status is _NOT_AFFECTED and not e.withdrawn]
+    says_not = any(e.status is _NOT_AFFECTED for e in supplier)
+    says_affected = any(e.status is _AFFECTED for e in statements)
     if says_not and not says_affected:
         return FindingStatus.NOT_AFFECTED
-    if any(e.status is MatchStatus.AFFECTED for e in live):
+    if any(e.status is _AFFECTED for e in live):
         return FindingStatus.AFFECTED
     return FindingStatus.UNDER_INVESTIGATION
 
 
 def _rank(e: Evidence) -> tuple[int, int, int]:
-    return (int(e.withdrawn), -e.confidence, METHOD_RANK[e.method] if e.method else 9)
+    return (int(e.withdrawn), -e.confidence, _METHOD_RANK[e.method])
 
 
 def _group(component: int, matches: list[Match], statements: list[VexAssertion]) -> FindingGroup | None:
-    claims = sorted((m.evidence for m in matches), key=_rank)
+    claims = [matches[0].evidence] if len(matches) == 1 else sorted((m.evidence for m in matches), key=_rank)
     vex = [_vex_evidence(a) for a in statements]
     status = _verdict(claims, vex)
     if status is None:
         return None
-    best_pool = [e for e in claims if not e.withdrawn and e.status is not MatchStatus.NOT_AFFECTED]
+    best_pool = [e for e in claims if not e.withdrawn and e.status is not _NOT_AFFECTED]
     best = (best_pool or claims)[0]
     ids = {i for m in matches for i in (m.record_id, *m.aliases)}
     primary = primary_id(ids)
@@ -166,6 +184,9 @@ def _component_groups(
     components: Sequence[Component],
     vex_by_id: Mapping[str, list[VexAssertion]],
 ) -> list[FindingGroup]:
+    if len(found) == 1:
+        single = _group(component, found, _statements_for(component, found, components, vex_by_id))
+        return [single] if single is not None else []
     sets = _Sets()
     for m in found:
         sets.union([m.record_id, *m.aliases])
@@ -174,12 +195,20 @@ def _component_groups(
         groups.setdefault(sets.find(m.record_id), []).append(m)
     out = []
     for members in groups.values():
-        statements: list[VexAssertion] = []
-        if vex_by_id and component < len(components):
-            ids = {i.upper() for m in members for i in (m.record_id, *m.aliases)}
-            candidates = {id(a): a for i in ids for a in vex_by_id.get(i, ())}
-            statements = [a for a in candidates.values() if _vex_targets(components[component], a)]
-        group = _group(component, members, statements)
+        group = _group(component, members, _statements_for(component, members, components, vex_by_id))
         if group is not None:
             out.append(group)
     return out
+
+
+def _statements_for(
+    component: int,
+    members: list[Match],
+    components: Sequence[Component],
+    vex_by_id: Mapping[str, list[VexAssertion]],
+) -> list[VexAssertion]:
+    if not vex_by_id or component >= len(components):
+        return []
+    ids = {i.upper() for m in members for i in (m.record_id, *m.aliases)}
+    candidates = {id(a): a for i in ids for a in vex_by_id.get(i, ())}
+    return [a for a in candidates.values() if _vex_targets(components[component], a)]

@@ -11,6 +11,7 @@ and matches found this way are ``cpe-inferred`` with a lower confidence (and can
 
 from __future__ import annotations
 
+import functools
 import re
 
 from medvigil.core.ids import purl_key
@@ -31,13 +32,14 @@ def _cpe_value(text: str) -> str:
     return _CPE_CHARS.sub("_", text.strip().lower()).strip("_")
 
 
-def _variants(text: str) -> set[str]:
+@functools.lru_cache(maxsize=1 << 16)
+def _variants(text: str) -> frozenset[str]:
     value = _cpe_value(text)
-    return {v for v in (value, value.replace("-", "_"), value.replace("_", "-")) if v}
+    return frozenset(v for v in (value, value.replace("-", "_"), value.replace("_", "-")) if v)
 
 
 def _vendors(namespace: str, name: str, supplier: str) -> set[str]:
-    vendors = _variants(name)
+    vendors = set(_variants(name))
     segments = [s for s in namespace.split("/") if s]
     if segments:
         if segments[0] in ("github.com", "gitlab.com", "bitbucket.org") and len(segments) > 1:

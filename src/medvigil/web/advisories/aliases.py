@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from medvigil.core.model.advisory import SOURCE_CSAF
-from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
 from django.utils import timezone
 
+from medvigil.core.model.advisory import SOURCE_CSAF
+from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
 from medvigil.web.advisories.bulk import chunked, insert_rows, when
 from medvigil.web.advisories.models import AdvisoryRecord, Alias, Vulnerability
 from medvigil.web.advisories.signals import vulnerabilities_merged
@@ -74,8 +74,8 @@ def _existing(ids: set[str]) -> tuple[dict[str, int], dict[int, str]]:
     for batch in chunked(sorted(ids)):
         alias_vuln.update(Alias.objects.filter(alias__in=batch).values_list("alias", "vulnerability_id"))
     keys: dict[int, str] = {}
-    for batch in chunked(sorted(set(alias_vuln.values()))):
-        keys.update(Vulnerability.objects.filter(id__in=batch).values_list("id", "key"))
+    for vids in chunked(sorted(set(alias_vuln.values()))):
+        keys.update(Vulnerability.objects.filter(id__in=vids).values_list("id", "key"))
     return alias_vuln, keys
 
 
@@ -96,7 +96,10 @@ def _plan(groups: dict[str, list[str]], alias_vuln: dict[str, int], keys: dict[i
     return plan
 
 
-def _merge(survivor: int, merged: list[int]) -> None:
+def vulnerability_merge(*, survivor: int, merged: list[int]) -> None:
+    """Fold the ``merged`` identities into ``survivor``: aliases and records move, receivers of
+    :data:`~medvigil.web.advisories.signals.vulnerabilities_merged` re-point their rows, and the
+    merged rows are deleted. The caller refreshes the survivor's denormalised fields."""
     Alias.objects.filter(vulnerability_id__in=merged).update(vulnerability_id=survivor)
     AdvisoryRecord.objects.filter(vulnerability_id__in=merged).update(vulnerability_id=survivor)
     vulnerabilities_merged.send(sender=Vulnerability, survivor=survivor, merged=merged)
@@ -109,7 +112,10 @@ def _create(plan: _Plan) -> None:
         return
     now = when(timezone.now())
     rows = [(key, "", "", "", "", False, "[]", False, now) for key in plan.new_keys.values()]
-    fields = ("key", "summary", "cvss_vector", "cvss_version", "severity", "kev", "sources", "withdrawn", "created_at")
+    fields = (
+        "key", "summary", "cvss_vector", "cvss_version", "severity", "kev", "sources", "withdrawn",
+        "created_at",
+    )  # fmt: skip
     insert_rows(Vulnerability, fields, rows)
     ids: dict[str, int] = {}
     for batch in chunked(list(plan.new_keys.values())):
@@ -138,7 +144,7 @@ def resolve(records: Sequence[CoreRecord]) -> list[int]:
     plan = _plan(groups, alias_vuln, keys)
     _create(plan)
     for survivor, merged in plan.merges.items():
-        _merge(survivor, merged)
+        vulnerability_merge(survivor=survivor, merged=merged)
     for vid, key in plan.rekeys.items():
         Vulnerability.objects.filter(id=vid).update(key=key)
     new_aliases = [

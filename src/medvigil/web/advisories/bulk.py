@@ -10,7 +10,7 @@ migrations. Everything runs inside the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -32,13 +32,9 @@ def chunked(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
         yield batch
 
 
-def when(value: dt.datetime | None) -> Any:
-    """A datetime as the database driver wants it (SQLite: naive UTC text, as Django writes it).
-
-    Django's own adapter checks settings on every call; this is the hot path of an import.
-    """
-    if value is None or connection.vendor != "sqlite":
-        return value
+def _sqlite_when(value: dt.datetime | None) -> Any:
+    if value is None:
+        return None
     if value.tzinfo is dt.UTC:
         value = value.replace(tzinfo=None)
     elif value.tzinfo is not None:
@@ -46,11 +42,32 @@ def when(value: dt.datetime | None) -> Any:
     return value.isoformat(" ")
 
 
+def _sqlite_day(value: dt.date | None) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def adapters() -> tuple[Callable[[dt.datetime | None], Any], Callable[[dt.date | None], Any]]:
+    """``(when, day)`` adapters for the current database, bound once for a hot loop."""
+    if connection.vendor == "sqlite":
+        return _sqlite_when, _sqlite_day
+    return _same, _same
+
+
+def when(value: dt.datetime | None) -> Any:
+    """A datetime as the database driver wants it (SQLite: naive UTC text, as Django writes it).
+
+    Django's own adapter reads settings on every call; imports adapt hundreds of thousands.
+    """
+    return adapters()[0](value)
+
+
 def day(value: dt.date | None) -> Any:
     """A date as the database driver wants it."""
-    if value is None or connection.vendor != "sqlite":
-        return value
-    return value.isoformat()
+    return adapters()[1](value)
 
 
 def table(model: type[models.Model]) -> str:
@@ -90,6 +107,19 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
     return len(rows)
+
+
+def analyze(*models: type[models.Model]) -> None:
+    """Refresh PostgreSQL's planner statistics of tables a load just grew (no-op on SQLite).
+
+    A bulk load inside one transaction leaves the planner without statistics for the new rows;
+    the set-based refreshes that follow then pick sequential scans (minutes instead of
+    milliseconds on 360k EPSS rows). ANALYZE samples the rows the transaction sees.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(table(m) for m in models))
 
 
 def delete_in(model: type[models.Model], field: str, values: Sequence[Any]) -> None:

@@ -86,16 +86,22 @@ def _scored(sev: Severity) -> tuple[float, str, str, str] | None:
     return score, sev.vector or "", version, label
 
 
-def best_severity(severities: Iterable[Severity]) -> tuple[float | None, str, str, str]:
-    """The highest CVSS base score of a record with its vector, version and rating label.
+def rank(version: str, score: float) -> tuple[str, float, str]:
+    """Sort key of a CVSS score: newer major version first, then the score."""
+    return version[:1], score, version
 
-    Ties go to the newer CVSS version. A vector without a stated score is scored here; a bad
-    vector is ignored. Returns ``(None, "", "", "")`` when the record has no CVSS data.
+
+def best_severity(severities: Iterable[Severity]) -> tuple[float | None, str, str, str]:
+    """The record's headline CVSS score with its vector, version and rating label.
+
+    The highest base score of the newest CVSS major version the record has (v2 and v3 scales
+    differ: a v2 10.0 is "high" where the v3 9.8 is "critical"). A vector without a stated score
+    is scored here; a bad vector is ignored. Returns ``(None, "", "", "")`` without CVSS data.
     """
     best: tuple[float, str, str, str] | None = None
     for sev in severities:
         scored = _scored(sev)
-        if scored is not None and (best is None or (scored[0], scored[2]) > (best[0], best[2])):
+        if scored is not None and (best is None or rank(scored[2], scored[0]) > rank(best[2], best[0])):
             best = scored
     return best if best is not None else (None, "", "", "")
 

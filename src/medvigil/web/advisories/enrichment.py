@@ -18,7 +18,7 @@ from medvigil.core.feeds.interface import ParsedRecord
 from medvigil.core.model.advisory import EpssScore as CoreEpss
 from medvigil.core.model.advisory import KevEntry as CoreKev
 from medvigil.web.advisories import bulk
-from medvigil.web.advisories.codec import dumps
+from medvigil.web.advisories.codec import dumps, rank
 from medvigil.web.advisories.models import AdvisoryRecord, Alias, EpssScore, KevEntry, Source, Vulnerability
 from medvigil.web.advisories.records import Counts
 
@@ -48,15 +48,16 @@ class KevWriter:
     def write(self, chunk: Sequence[ParsedRecord]) -> None:
         """Upsert one chunk of KEV entries."""
         entries = {i.record.cve_id: i.record for i in chunk if isinstance(i.record, CoreKev)}
-        stored = {
-            row[0]: row[1:]
-            for row in KevEntry.objects.filter(cve_id__in=list(entries)).values_list("cve_id", "id", *KEV_FIELDS)
-        }
+        rows = KevEntry.objects.filter(cve_id__in=list(entries)).values_list("cve_id", "id", *KEV_FIELDS)
+        stored = {row[0]: row[1:] for row in rows}
         now = bulk.when(self.now)
         inserts, updates, unchanged = [], [], []
         for cve, entry in entries.items():
             values = _kev_values(entry)
-            adapted = (*values[:3], bulk.day(values[3]), bulk.day(values[4]), *values[5:9], dumps(values[9]), values[10])
+            adapted = (
+                *values[:3], bulk.day(values[3]), bulk.day(values[4]), *values[5:9], dumps(values[9]),
+                values[10],
+            )  # fmt: skip
             if cve not in stored:
                 inserts.append((cve, *adapted, now, now, self.run_id))
             elif tuple(stored[cve][1:-1]) != values[:-1]:
@@ -72,6 +73,7 @@ class KevWriter:
 
     def finish(self) -> None:
         """Refresh the KEV flag of every vulnerability that is or was in the catalog."""
+        bulk.analyze(KevEntry, Alias, Vulnerability)
         kev_refresh()
 
 
@@ -96,10 +98,12 @@ class EpssWriter:
             if isinstance(item.record, CoreEpss):
                 latest[(item.record.cve_id, item.record.score_date or self.default_date)] = item.record
         inserts, updates = [], []
+        day = bulk.adapters()[1]
+        days = {date: day(date) for _, date in latest}
         for (cve, date), s in latest.items():
             stored = self._day(date).get(cve)
             if stored is None:
-                inserts.append((cve[:30], bulk.day(date), s.epss, s.percentile, (s.model_version or "")[:40]))
+                inserts.append((cve[:30], days[date], s.epss, s.percentile, (s.model_version or "")[:40]))
             elif (stored[1], stored[2]) != (s.epss, s.percentile):
                 updates.append((s.epss, s.percentile, (s.model_version or "")[:40], stored[0]))
         bulk.insert_rows(EpssScore, ("cve_id", "score_date", "epss", "percentile", "model_version"), inserts)
@@ -110,6 +114,7 @@ class EpssWriter:
 
     def finish(self) -> None:
         """Refresh the EPSS fields of the vulnerabilities scored on the loaded days."""
+        bulk.analyze(EpssScore, Alias, Vulnerability)
         for date in self._stored:
             epss_refresh(date=date)
 
@@ -130,8 +135,8 @@ def _epss_sql(scope: str) -> str:
         "(SELECT e.{col} FROM {e} e JOIN {a} a ON a.alias = e.cve_id "
         "WHERE a.vulnerability_id = {v}.id ORDER BY e.score_date DESC, e.epss DESC LIMIT 1)"
     )
-    sets = ", ".join(f"{col} = {pick.format(col=src, **n)}" for col, src in
-                     (("epss", "epss"), ("epss_percentile", "percentile"), ("epss_date", "score_date")))  # fmt: skip
+    pairs = (("epss", "epss"), ("epss_percentile", "percentile"), ("epss_date", "score_date"))
+    sets = ", ".join(f"{col} = {pick.format(col=src, **n)}" for col, src in pairs)
     return f"UPDATE {n['v']} SET {sets} WHERE {scope}"  # noqa: S608 - table names from model metadata
 
 
@@ -155,7 +160,9 @@ def epss_refresh(*, date: dt.date) -> None:
 def kev_refresh() -> None:
     """Recompute the KEV flag of vulnerabilities that are in the catalog or were flagged."""
     n = _names()
-    scope = f"kev = %s OR id IN (SELECT a.vulnerability_id FROM {n['a']} a JOIN {n['k']} k ON k.cve_id = a.alias)"  # noqa: S608,E501
+    scope = (
+        f"kev = %s OR id IN (SELECT a.vulnerability_id FROM {n['a']} a JOIN {n['k']} k ON k.cve_id = a.alias)"  # noqa: S608,E501
+    )
     with connection.cursor() as cursor:
         cursor.execute(_kev_sql(scope), [True])
 
@@ -172,7 +179,7 @@ def _derived(rows: list[tuple[Any, ...]]) -> tuple[Any, ...]:
     """(summary, score, vector, version, severity, sources) from (vid, source, score, vector,
     version, severity, summary, brief details) rows."""
     scored = [r for r in rows if r[2] is not None]
-    best = max(scored, key=lambda r: (r[2], r[4])) if scored else None
+    best = max(scored, key=lambda r: rank(r[4], r[2])) if scored else None
     return (
         _summary(rows), best[2] if best else None, best[3] if best else "", best[4] if best else "",
         best[5] if best else "", dumps(sorted({r[1] for r in rows})),
@@ -205,6 +212,7 @@ def _dates_sql(scope: str) -> str:
 
 def vulnerabilities_refresh(ids: Iterable[int]) -> None:
     """Recompute the denormalised fields of the given vulnerabilities from their records."""
+    bulk.analyze(AdvisoryRecord, Alias, Vulnerability)
     for batch in bulk.chunked(sorted(set(ids))):
         marks = ", ".join(["%s"] * len(batch))
         grouped: dict[int, list[tuple[Any, ...]]] = {}

@@ -176,7 +176,9 @@ class AffectedPackage(models.Model):
 
     class Meta:
         ordering = ["record", "position"]
-        indexes = [models.Index(fields=["purl_type", "purl_namespace", "purl_name"], name="affected_purl_key")]
+        indexes = [
+            models.Index(fields=["purl_type", "purl_namespace", "purl_name"], name="affected_purl_key"),
+        ]
 
     def __str__(self) -> str:
         return self.purl or self.name

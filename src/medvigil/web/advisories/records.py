@@ -69,12 +69,12 @@ def _extra(r: CoreRecord) -> dict[str, Any]:
     return extra
 
 
-def _values(item: ParsedRecord, digest: str, vuln_id: int, run_id: int, now: Any) -> list[Any]:
+def _values(item: ParsedRecord, digest: str, vuln_id: int, run_id: int, now: Any, when: Any) -> list[Any]:
     r = item.record
     assert isinstance(r, CoreRecord)
     score, vector, version, label = best_severity(r.severities)
     return [
-        vuln_id, bulk.when(r.modified), bulk.when(r.published), bulk.when(r.withdrawn), r.rejected,
+        vuln_id, when(r.modified), when(r.published), when(r.withdrawn), r.rejected,
         (r.state or "")[:40], r.summary or "", r.details or "", dumps(r.aliases), dumps(r.related),
         dumps(r.cwes), dumps(r.severities), dumps(r.references), dumps(r.ssvc) if r.ssvc else None,
         dumps(_extra(r)), score, vector[:300], version, label, isal_zlib.compress(item.raw, 1), digest,
@@ -182,11 +182,12 @@ class RecordWriter:
     def _write(self, pending: list[_Pending]) -> None:
         vuln_ids = aliases.resolve([p.record for p in pending])
         self.counts.touched.update(vuln_ids)
-        now = bulk.when(self.now)
+        when = bulk.adapters()[0]
+        now = when(self.now)
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         for p, vid in zip(pending, vuln_ids, strict=True):
-            values = _values(p.item, p.digest, vid, self.run_id, now)
+            values = _values(p.item, p.digest, vid, self.run_id, now, when)
             if p.pk is None:
                 inserts.append((self.source_id, p.record.id, now, *values))
             else:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from medvigil.core.errors import Error, FeedParseError
 from medvigil.core.feeds.interface import ParsedRecord, RecordError
-from medvigil.core.feeds.registry import FEED_PARSERS, detect_source
+from medvigil.core.feeds.registry import FEED_PARSERS, detect_source, input_head
 from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
 from medvigil.core.model.advisory import EpssScore as CoreEpss
 from medvigil.web.advisories.enrichment import EpssWriter, KevWriter, vulnerabilities_refresh
@@ -187,7 +187,9 @@ def _fail(run: ImportRun, message: str) -> None:
 
 def _start(source: Source | None, path: Path, digest: str, size: int) -> ImportRun:
     ImportRun.objects.filter(source=source, sha256=digest, status=ImportRun.Status.RUNNING).update(
-        status=ImportRun.Status.FAILED, message="interrupted; nothing of it was kept", finished_at=timezone.now()
+        status=ImportRun.Status.FAILED,
+        message="interrupted; nothing of it was kept",
+        finished_at=timezone.now(),
     )
     return ImportRun.objects.create(
         source=source, path=str(path)[:1000], sha256=digest, size=size, started_at=timezone.now()
@@ -212,16 +214,18 @@ def feed_import(
     digest, size = input_checksum(path)
     try:
         kind = source or detect_source(path)
-        parser = FEED_PARSERS[kind] if kind in FEED_PARSERS else None
+        parser = FEED_PARSERS.get(kind)
         if parser is None:
             raise FeedParseError(f"unknown feed source {kind!r}", source=str(path))
+        if source is not None and not parser.sniff(*input_head(path)):
+            raise FeedParseError(f"this is not {parser.label} data", source=str(path))
     except FeedParseError as exc:
         run = _start(None, path, digest, size)
         _fail(run, exc.diagnostics())
         return ImportRunResult(run, path, source or "", failed=True, message=exc.diagnostics())
     src = source_ensure(name=source_name or kind, kind=kind)
     if not force:
-        done = src.runs.filter(sha256=digest, status=ImportRun.Status.SUCCEEDED).order_by("-started_at").first()
+        done = src.runs.filter(sha256=digest, status=ImportRun.Status.SUCCEEDED).order_by("-id").first()
         if done is not None:
             return ImportRunResult(done, path, src.name, skipped=True)
     run = _start(src, path, digest, size)

@@ -8,6 +8,8 @@ from ninja import NinjaAPI
 from medvigil import __version__
 from medvigil.core.errors import Error, InputError, NotFoundError
 from medvigil.web.accounts.auth import API_AUTH
+from medvigil.web.advisories.api import router as advisories_router
+from medvigil.web.findings.api import router as findings_router
 from medvigil.web.inventory.api import router as inventory_router
 from medvigil.web.risk.api import router as risk_router
 
@@ -32,4 +34,6 @@ def _domain_error(request: HttpRequest, exc: Error) -> HttpResponse:
 
 
 api.add_router("/", inventory_router)
+api.add_router("/", advisories_router)
 api.add_router("/", risk_router)
+api.add_router("/", findings_router)

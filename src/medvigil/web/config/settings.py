@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "medvigil.web.accounts",
     "medvigil.web.inventory",
     "medvigil.web.advisories",
+    "medvigil.web.findings",
     "medvigil.web.risk",
 ]
 

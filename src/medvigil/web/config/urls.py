@@ -14,5 +14,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("", include("medvigil.web.risk.urls")),
+    path("", include("medvigil.web.advisories.urls")),
+    path("", include("medvigil.web.findings.urls")),
     path("", include("medvigil.web.inventory.urls")),
 ]

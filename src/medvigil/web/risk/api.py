@@ -108,7 +108,9 @@ def case_list(
     return [case_dict(c) for c in selectors.case_list(filters=filters)]
 
 
-@router.get("/cases/{case_id}", response=Json, summary="A case with its versions, assessment history and events")
+@router.get(
+    "/cases/{case_id}", response=Json, summary="A case with its versions, assessment history and events"
+)
 def case_get(request: HttpRequest, case_id: int) -> Json:
     require_read(request)
     return case_dict(selectors.case_get(case_id=case_id), detail=True)
@@ -118,7 +120,10 @@ def case_get(request: HttpRequest, case_id: int) -> Json:
 def assessment_list(request: HttpRequest, case_id: int) -> list[Json]:
     require_read(request)
     case = selectors.case_get(case_id=case_id)
-    return [assessment_dict(a) for a in case.assessments.select_related("matrix", "policy", "created_by", "based_on")]
+    return [
+        assessment_dict(a)
+        for a in case.assessments.select_related("matrix", "policy", "created_by", "based_on")
+    ]
 
 
 @router.post("/cases/{case_id}/assessments", response={201: Json}, summary="Propose or change an assessment")
@@ -134,7 +139,9 @@ def assessment_create(request: HttpRequest, case_id: int, payload: AssessmentIn)
     return Status(201, assessment_dict(made))
 
 
-@router.post("/cases/{case_id}/confirm", response={201: Json}, summary="Confirm the latest suggested assessment")
+@router.post(
+    "/cases/{case_id}/confirm", response={201: Json}, summary="Confirm the latest suggested assessment"
+)
 def assessment_confirm(request: HttpRequest, case_id: int, payload: ConfirmIn) -> Status[Json]:
     require_write(request)
     case = selectors.case_get(case_id=case_id)
@@ -142,7 +149,9 @@ def assessment_confirm(request: HttpRequest, case_id: int, payload: ConfirmIn) -
     return Status(201, assessment_dict(made))
 
 
-@router.post("/cases/{case_id}/close", response=Json, summary="Close a case (refused unless its risk is settled)")
+@router.post(
+    "/cases/{case_id}/close", response=Json, summary="Close a case (refused unless its risk is settled)"
+)
 def case_close(request: HttpRequest, case_id: int, payload: CloseIn) -> Json:
     require_write(request)
     case = services.case_close(case=selectors.case_get(case_id=case_id), user=request.user, note=payload.note)
@@ -152,7 +161,9 @@ def case_close(request: HttpRequest, case_id: int, payload: CloseIn) -> Json:
 @router.post("/cases/{case_id}/aliases", response=Json, summary="Join a first-party case to its CVE")
 def case_alias(request: HttpRequest, case_id: int, payload: AliasIn) -> Json:
     require_write(request)
-    case = services.first_party_alias(case=selectors.case_get(case_id=case_id), alias=payload.alias, user=request.user)
+    case = services.first_party_alias(
+        case=selectors.case_get(case_id=case_id), alias=payload.alias, user=request.user
+    )
     return case_dict(selectors.case_get(case_id=case.pk), detail=True)
 
 
@@ -238,7 +249,9 @@ def policy_get(request: HttpRequest, slug: str) -> Json:
     return {"version": policy.version, "default": False, "settings": policy.data, "note": policy.note}
 
 
-@router.put("/products/{slug}/policy", response={201: Json}, summary="Store a new exploitability policy version")
+@router.put(
+    "/products/{slug}/policy", response={201: Json}, summary="Store a new exploitability policy version"
+)
 def policy_update(request: HttpRequest, slug: str, payload: PolicyIn) -> Status[Json]:
     require_write(request)
     made = services.policy_update(
@@ -247,7 +260,9 @@ def policy_update(request: HttpRequest, slug: str, payload: PolicyIn) -> Status[
     return Status(201, {"version": made.version, "default": False, "settings": made.data, "note": made.note})
 
 
-@router.get("/risk/heatmap", response=list[list[Json]], summary="Open cases by severity x exploitability band")
+@router.get(
+    "/risk/heatmap", response=list[list[Json]], summary="Open cases by severity x exploitability band"
+)
 def heat_map(request: HttpRequest, product: str = "") -> list[list[Json]]:
     require_read(request)
     return [

@@ -25,8 +25,14 @@ class FindingRow:
 def open_findings(*, product: Product) -> Iterator[FindingRow]:
     """Open findings of every version of ``product``."""
     from medvigil.web.findings.models import Finding
-    from medvigil.web.risk.services.cases import component_ref
+    from medvigil.web.risk.services.cases import ref
 
-    rows = Finding.objects.filter(product_version__product=product, state="open").select_related("component")
-    for f in rows.iterator(chunk_size=2000):
-        yield FindingRow(f.product_version_id, f.vulnerability_id, f.first_seen.date(), component_ref(f.component))
+    rows = Finding.objects.filter(product=product, state=Finding.State.OPEN).values_list(
+        "product_version_id", "vulnerability_id", "first_seen",
+        "component_key", "component_name", "component_version", "component_purl",
+    )  # fmt: skip
+    for pv_id, vuln_id, first_seen, key, name, version, purl in rows.iterator(chunk_size=2000):
+        package = key.rsplit("@", 1)[0] if "@" in key else key
+        yield FindingRow(
+            pv_id, vuln_id, first_seen.date(), ref(name=name, version=version, purl=purl, key=package)
+        )

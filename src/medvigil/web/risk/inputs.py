@@ -17,7 +17,7 @@ from medvigil.core.risk.harm import Severity
 from medvigil.core.risk.rubric import RubricAnswers
 from medvigil.core.risk.vex import Justification
 
-__all__ = ["AssessmentInputs"]
+__all__ = ["AssessmentInputs", "controls_from_text"]
 
 
 def _controls(raw: Any) -> tuple[CompensatingControl, ...]:
@@ -30,6 +30,23 @@ def _controls(raw: Any) -> tuple[CompensatingControl, ...]:
         metrics = tuple((str(k).upper(), str(v).upper()) for k, v in item.get("modified_metrics", []))
         out.append(CompensatingControl(str(item["description"]).strip(), metrics))
     return tuple(out)
+
+
+def controls_from_text(text: str) -> list[dict[str, Any]]:
+    """Controls written one per line as ``description | MAV:P/MPR:H`` into input mappings."""
+    controls = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        description, _, metrics = line.partition("|")
+        pairs = [m.split(":", 1) for m in metrics.strip().split("/") if ":" in m]
+        controls.append(
+            {
+                "description": description.strip(),
+                "modified_metrics": [[k.strip(), v.strip()] for k, v in pairs],
+            }
+        )
+    return controls
 
 
 def _optional_enum(enum: Any, value: Any, name: str) -> Any:
@@ -103,7 +120,9 @@ class AssessmentInputs:
         hazards = data.get("hazards")
         affected = data.get("component_affected", True)
         return cls(
-            cvss_vectors=None if vectors is None else tuple(str(v).strip() for v in vectors if str(v).strip()),
+            cvss_vectors=None
+            if vectors is None
+            else tuple(str(v).strip() for v in vectors if str(v).strip()),
             rubric_answers=None if not rubric else {str(k): str(v) for k, v in rubric.items()},
             epss=_epss(data.get("epss")),
             kev=None if data.get("kev") is None else bool(data["kev"]),
@@ -115,7 +134,9 @@ class AssessmentInputs:
             phi_only=bool(data.get("phi_only", False)),
             component_affected=None if affected is None else bool(affected),
             fixed=bool(data.get("fixed", False)),
-            vex_justification=_optional_enum(Justification, data.get("vex_justification"), "vex_justification"),
+            vex_justification=_optional_enum(
+                Justification, data.get("vex_justification"), "vex_justification"
+            ),
             impact_statement=str(data.get("impact_statement", "")).strip(),
             action_statement=str(data.get("action_statement", "")).strip(),
         )

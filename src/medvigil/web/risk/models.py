@@ -150,7 +150,9 @@ class Case(models.Model):
     class Meta:
         ordering = ["-day0", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "vulnerability"], name="uniq_case_product_vulnerability"),
+            models.UniqueConstraint(
+                fields=["product", "vulnerability"], name="uniq_case_product_vulnerability"
+            ),
         ]
         indexes = [models.Index(fields=["state"], name="case_state")]
 
@@ -256,7 +258,9 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40)
     message = models.TextField()
-    assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

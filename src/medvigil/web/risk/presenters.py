@@ -102,7 +102,8 @@ def case_dict(c: Case, *, detail: bool = False) -> dict[str, Any]:
         data["aliases"] = sorted(c.vulnerability.aliases.values_list("alias", flat=True))
         data["versions"] = [_version(cv) for cv in c.scope.select_related("product_version", "covered_by")]
         data["assessments"] = [
-            assessment_dict(a) for a in c.assessments.select_related("matrix", "policy", "created_by", "based_on")
+            assessment_dict(a)
+            for a in c.assessments.select_related("matrix", "policy", "created_by", "based_on")
         ]
         data["events"] = [_event(e) for e in c.events.select_related("actor", "assessment")]
     return data

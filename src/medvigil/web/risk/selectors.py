@@ -49,25 +49,40 @@ class CaseFilters:
     """Re-review needed."""
     q: str = ""
     """Vulnerability key, alias or summary text."""
+    severity: str = ""
+    """Latest assessment's severity label (heat-map cell)."""
+    band: str = ""
+    """Latest assessment's exploitability band (heat-map cell)."""
+
+
+def _state_filter(qs: QuerySet[Case], state: str) -> QuerySet[Case]:
+    if state == "active":
+        return qs.exclude(state=CaseState.CLOSED)
+    if state and state not in CaseState.values:
+        raise InputError(f"unknown state {state!r}", field="state")
+    return qs.filter(state=state) if state else qs
+
+
+def _assessment_filter(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
+    if f.risk:
+        if f.risk not in ("controlled", "uncontrolled"):
+            raise InputError("risk is controlled or uncontrolled", field="risk")
+        qs = qs.filter(current_assessment__controlled=f.risk == "controlled")
+    if f.unassessed:
+        qs = qs.exclude(current_assessment__status=AssessmentStatus.CONFIRMED)
+    if f.severity:
+        qs = qs.filter(current_assessment__severity=int(Severity.from_label(f.severity)))
+    if f.band:
+        qs = qs.filter(current_assessment__exploitability=f.band)
+    return qs
 
 
 def _apply(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
     if f.product:
         qs = qs.filter(product__slug=f.product)
-    if f.state == "active":
-        qs = qs.exclude(state=CaseState.CLOSED)
-    elif f.state:
-        if f.state not in CaseState.values:
-            raise InputError(f"unknown state {f.state!r}", field="state")
-        qs = qs.filter(state=f.state)
-    if f.risk:
-        if f.risk not in ("controlled", "uncontrolled"):
-            raise InputError("risk is controlled or uncontrolled", field="risk")
-        qs = qs.filter(current_assessment__controlled=f.risk == "controlled")
+    qs = _assessment_filter(_state_filter(qs, f.state), f)
     if f.kev is not None:
         qs = qs.filter(vulnerability__kev=f.kev)
-    if f.unassessed:
-        qs = qs.exclude(current_assessment__status=AssessmentStatus.CONFIRMED)
     if f.review:
         qs = qs.filter(review_needed=True)
     if f.q:
@@ -85,7 +100,11 @@ def case_list(*, filters: CaseFilters | None = None) -> QuerySet[Case]:
         version_count=Count("scope", filter=Q(scope__active=True), distinct=True)
     )
     return _apply(qs, filters or CaseFilters()).order_by(
-        "current_assessment__controlled", "-vulnerability__kev", "-current_assessment__severity", "-day0", "-id"
+        "current_assessment__controlled",
+        "-vulnerability__kev",
+        "-current_assessment__severity",
+        "-day0",
+        "-id",
     )
 
 
@@ -123,11 +142,13 @@ class HeatCell:
 
 def heat_map(*, product: str = "") -> list[list[HeatCell]]:
     """Open cases by their latest assessment's severity (rows, worst first) x exploitability band."""
-    qs = Assessment.objects.filter(pk__in=Case.objects.exclude(state=CaseState.CLOSED).values("current_assessment"))
+    qs = Assessment.objects.filter(
+        pk__in=Case.objects.exclude(state=CaseState.CLOSED).values("current_assessment")
+    )
     if product:
         qs = qs.filter(case__product__slug=product)
-    counts = {
-        (row["severity"], row["exploitability"]): row
+    counts: dict[tuple[int, str], dict[str, Any]] = {
+        (row["severity"], row["exploitability"]): dict(row)
         for row in qs.values("severity", "exploitability").annotate(
             total=Count("id"),
             uncontrolled=Count("id", filter=Q(controlled=False)),
@@ -139,7 +160,9 @@ def heat_map(*, product: str = "") -> list[list[HeatCell]]:
         row = []
         for band in BANDS:
             c = counts.get((int(sev), band.value), {})
-            row.append(HeatCell(sev, band, c.get("total", 0), c.get("uncontrolled", 0), c.get("suggested", 0)))
+            row.append(
+                HeatCell(sev, band, c.get("total", 0), c.get("uncontrolled", 0), c.get("suggested", 0))
+            )
         grid.append(row)
     return grid
 

@@ -1,16 +1,19 @@
-"""Receivers: cases follow merged vulnerability identities; interface changes trigger re-review."""
+"""Receivers: cases follow merged identities, interface changes trigger re-review, and cases are
+synced from findings after SBOM and feed imports (queued after the findings app's own re-match,
+which connects first: ``findings`` precedes ``risk`` in INSTALLED_APPS)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Max
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from medvigil.web.advisories.models import Vulnerability
+from medvigil.web.advisories.models import ImportRun, Vulnerability
 from medvigil.web.advisories.signals import vulnerabilities_merged
-from medvigil.web.inventory.models import Product
+from medvigil.web.inventory.models import Product, ProductVersion, SbomDocument
 from medvigil.web.risk.models import Case, CaseEvent, CaseVersion
 
 
@@ -59,3 +62,31 @@ def product_saved(sender: Any, instance: Product, created: bool, **kwargs: Any) 
     from medvigil.web.risk.services.carry_over import cases_review_interfaces
 
     cases_review_interfaces(product=instance)
+
+
+def _enqueue_sync(product_ids: list[int] | None) -> None:
+    def run() -> None:
+        from medvigil.web.risk import tasks
+
+        tasks.cases_sync_task(product_ids)
+
+    transaction.on_commit(run)
+
+
+@receiver(post_save, sender=SbomDocument, dispatch_uid="risk-cases-after-sbom-import")
+def sbom_imported(sender: Any, instance: SbomDocument, created: bool, **kwargs: Any) -> None:
+    """After the findings app re-matched the version (queued first), sync the product's cases."""
+    if created:
+        product_id = ProductVersion.objects.filter(pk=instance.product_version_id).values_list(
+            "product_id", flat=True
+        )
+        _enqueue_sync(list(product_id))
+
+
+@receiver(post_save, sender=ImportRun, dispatch_uid="risk-cases-after-feed-import")
+def feed_imported(sender: Any, instance: ImportRun, **kwargs: Any) -> None:
+    """After a feed import re-matched findings (queued first), sync every product's cases."""
+    if instance.status == ImportRun.Status.SUCCEEDED and not (
+        instance.source and instance.source.kind in ("kev", "epss")
+    ):
+        _enqueue_sync(None)

@@ -5,261 +5,412 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AdvisoryRecord',
+            name="AdvisoryRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_id', models.CharField(max_length=300)),
-                ('modified', models.DateTimeField(blank=True, null=True)),
-                ('published', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn', models.DateTimeField(blank=True, null=True)),
-                ('rejected', models.BooleanField(default=False)),
-                ('state', models.CharField(blank=True, max_length=40)),
-                ('summary', models.TextField(blank=True)),
-                ('details', models.TextField(blank=True)),
-                ('aliases', models.JSONField(blank=True, default=list)),
-                ('related', models.JSONField(blank=True, default=list)),
-                ('cwes', models.JSONField(blank=True, default=list)),
-                ('severities', models.JSONField(blank=True, default=list)),
-                ('references', models.JSONField(blank=True, default=list)),
-                ('ssvc', models.JSONField(blank=True, null=True)),
-                ('extra', models.JSONField(blank=True, default=dict, help_text='assigner, notes, actions, document, ...')),
-                ('cvss_score', models.FloatField(blank=True, null=True)),
-                ('cvss_vector', models.CharField(blank=True, max_length=300)),
-                ('cvss_version', models.CharField(blank=True, max_length=8)),
-                ('severity', models.CharField(blank=True, max_length=10)),
-                ('raw', models.BinaryField(help_text='upstream bytes, zlib-compressed')),
-                ('raw_sha256', models.CharField(max_length=64)),
-                ('location', models.CharField(blank=True, max_length=500)),
-                ('first_seen', models.DateTimeField()),
-                ('last_seen', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("record_id", models.CharField(max_length=300)),
+                ("modified", models.DateTimeField(blank=True, null=True)),
+                ("published", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn", models.DateTimeField(blank=True, null=True)),
+                ("rejected", models.BooleanField(default=False)),
+                ("state", models.CharField(blank=True, max_length=40)),
+                ("summary", models.TextField(blank=True)),
+                ("details", models.TextField(blank=True)),
+                ("aliases", models.JSONField(blank=True, default=list)),
+                ("related", models.JSONField(blank=True, default=list)),
+                ("cwes", models.JSONField(blank=True, default=list)),
+                ("severities", models.JSONField(blank=True, default=list)),
+                ("references", models.JSONField(blank=True, default=list)),
+                ("ssvc", models.JSONField(blank=True, null=True)),
+                (
+                    "extra",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="assigner, notes, actions, document, ..."
+                    ),
+                ),
+                ("cvss_score", models.FloatField(blank=True, null=True)),
+                ("cvss_vector", models.CharField(blank=True, max_length=300)),
+                ("cvss_version", models.CharField(blank=True, max_length=8)),
+                ("severity", models.CharField(blank=True, max_length=10)),
+                ("raw", models.BinaryField(help_text="upstream bytes, zlib-compressed")),
+                ("raw_sha256", models.CharField(max_length=64)),
+                ("location", models.CharField(blank=True, max_length=500)),
+                ("first_seen", models.DateTimeField()),
+                ("last_seen", models.DateTimeField()),
             ],
             options={
-                'ordering': ['source', 'record_id'],
+                "ordering": ["source", "record_id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=1000)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='running', max_length=10)),
-                ('new', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('withdrawn', models.PositiveIntegerField(default=0)),
-                ('rejected', models.PositiveIntegerField(default=0)),
-                ('error_count', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list, help_text='first 1,000 record errors')),
-                ('message', models.TextField(blank=True, help_text='why the run failed as a whole')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=1000)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("succeeded", "Succeeded"), ("failed", "Failed")],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("new", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("withdrawn", models.PositiveIntegerField(default=0)),
+                ("rejected", models.PositiveIntegerField(default=0)),
+                ("error_count", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list, help_text="first 1,000 record errors")),
+                ("message", models.TextField(blank=True, help_text="why the run failed as a whole")),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True)),
-                ('kind', models.CharField(help_text='parser id: osv, nvd, cve5, kev, epss, csaf', max_length=20)),
-                ('url', models.CharField(blank=True, max_length=500)),
-                ('enabled', models.BooleanField(default=True)),
-                ('config', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, unique=True)),
+                (
+                    "kind",
+                    models.CharField(help_text="parser id: osv, nvd, cve5, kev, epss, csaf", max_length=20),
+                ),
+                ("url", models.CharField(blank=True, max_length=500)),
+                ("enabled", models.BooleanField(default=True)),
+                ("config", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CpeConfiguration',
+            name="CpeConfiguration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nodes', models.JSONField(default=list)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cpe_configurations', to='advisories.advisoryrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nodes", models.JSONField(default=list)),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cpe_configurations",
+                        to="advisories.advisoryrecord",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EpssScore',
+            name="EpssScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cve_id', models.CharField(max_length=30)),
-                ('score_date', models.DateField()),
-                ('epss', models.FloatField()),
-                ('percentile', models.FloatField()),
-                ('model_version', models.CharField(blank=True, max_length=40)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cve_id", models.CharField(max_length=30)),
+                ("score_date", models.DateField()),
+                ("epss", models.FloatField()),
+                ("percentile", models.FloatField()),
+                ("model_version", models.CharField(blank=True, max_length=40)),
             ],
             options={
-                'verbose_name': 'EPSS score',
-                'constraints': [models.UniqueConstraint(fields=('cve_id', 'score_date'), name='uniq_epss_day')],
-            },
-        ),
-        migrations.AddField(
-            model_name='advisoryrecord',
-            name='import_run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='advisories.importrun'),
-        ),
-        migrations.CreateModel(
-            name='KevEntry',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cve_id', models.CharField(max_length=30, unique=True)),
-                ('vendor', models.CharField(max_length=300)),
-                ('product', models.CharField(max_length=300)),
-                ('name', models.CharField(max_length=500)),
-                ('date_added', models.DateField()),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('known_ransomware', models.CharField(max_length=20)),
-                ('required_action', models.TextField()),
-                ('short_description', models.TextField(blank=True)),
-                ('notes', models.TextField(blank=True)),
-                ('cwes', models.JSONField(blank=True, default=list)),
-                ('catalog_version', models.CharField(blank=True, max_length=40)),
-                ('first_seen', models.DateTimeField()),
-                ('last_seen', models.DateTimeField()),
-                ('import_run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='advisories.importrun')),
-            ],
-            options={
-                'verbose_name': 'KEV entry',
-                'verbose_name_plural': 'KEV entries',
-                'ordering': ['-date_added', 'cve_id'],
-            },
-        ),
-        migrations.AddField(
-            model_name='importrun',
-            name='source',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='advisories.source'),
-        ),
-        migrations.AddField(
-            model_name='advisoryrecord',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='advisories.source'),
-        ),
-        migrations.CreateModel(
-            name='Vulnerability',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('summary', models.TextField(blank=True)),
-                ('published', models.DateTimeField(blank=True, null=True)),
-                ('modified', models.DateTimeField(blank=True, null=True)),
-                ('cvss_score', models.FloatField(blank=True, null=True)),
-                ('cvss_vector', models.CharField(blank=True, max_length=300)),
-                ('cvss_version', models.CharField(blank=True, max_length=8)),
-                ('severity', models.CharField(blank=True, help_text='critical, high, medium, low, none', max_length=10)),
-                ('kev', models.BooleanField(default=False)),
-                ('kev_date_added', models.DateField(blank=True, null=True)),
-                ('epss', models.FloatField(blank=True, null=True)),
-                ('epss_percentile', models.FloatField(blank=True, null=True)),
-                ('epss_date', models.DateField(blank=True, null=True)),
-                ('sources', models.JSONField(blank=True, default=list)),
-                ('withdrawn', models.BooleanField(default=False, help_text='every record is withdrawn or rejected')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-            ],
-            options={
-                'verbose_name_plural': 'vulnerabilities',
-                'ordering': ['key'],
-                'indexes': [models.Index(fields=['cvss_score'], name='vuln_cvss'), models.Index(fields=['epss'], name='vuln_epss'), models.Index(fields=['modified'], name='vuln_modified'), models.Index(fields=['kev', 'cvss_score'], name='vuln_kev')],
-            },
-        ),
-        migrations.CreateModel(
-            name='Alias',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('alias', models.CharField(max_length=200, unique=True)),
-                ('vulnerability', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='advisories.vulnerability')),
-            ],
-            options={
-                'verbose_name_plural': 'aliases',
-                'ordering': ['alias'],
+                "verbose_name": "EPSS score",
+                "constraints": [
+                    models.UniqueConstraint(fields=("cve_id", "score_date"), name="uniq_epss_day")
+                ],
             },
         ),
         migrations.AddField(
-            model_name='advisoryrecord',
-            name='vulnerability',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='advisories.vulnerability'),
+            model_name="advisoryrecord",
+            name="import_run",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="advisories.importrun"
+            ),
         ),
         migrations.CreateModel(
-            name='AffectedPackage',
+            name="KevEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('ecosystem', models.CharField(blank=True, max_length=100)),
-                ('name', models.CharField(max_length=500)),
-                ('purl', models.CharField(blank=True, max_length=1000)),
-                ('purl_type', models.CharField(blank=True, max_length=40)),
-                ('purl_namespace', models.CharField(blank=True, max_length=300)),
-                ('purl_name', models.CharField(blank=True, max_length=300)),
-                ('vendor', models.CharField(blank=True, max_length=300)),
-                ('product', models.CharField(blank=True, max_length=300)),
-                ('ranges', models.JSONField(blank=True, default=list)),
-                ('versions', models.JSONField(blank=True, default=list)),
-                ('unaffected', models.JSONField(blank=True, default=list)),
-                ('cpes', models.JSONField(blank=True, default=list)),
-                ('default_status', models.CharField(blank=True, max_length=20)),
-                ('extra', models.JSONField(blank=True, default=dict, help_text='platforms, repo, provider, *_specific')),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affected', to='advisories.advisoryrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cve_id", models.CharField(max_length=30, unique=True)),
+                ("vendor", models.CharField(max_length=300)),
+                ("product", models.CharField(max_length=300)),
+                ("name", models.CharField(max_length=500)),
+                ("date_added", models.DateField()),
+                ("due_date", models.DateField(blank=True, null=True)),
+                ("known_ransomware", models.CharField(max_length=20)),
+                ("required_action", models.TextField()),
+                ("short_description", models.TextField(blank=True)),
+                ("notes", models.TextField(blank=True)),
+                ("cwes", models.JSONField(blank=True, default=list)),
+                ("catalog_version", models.CharField(blank=True, max_length=40)),
+                ("first_seen", models.DateTimeField()),
+                ("last_seen", models.DateTimeField()),
+                (
+                    "import_run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="advisories.importrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['record', 'position'],
-                'indexes': [models.Index(fields=['purl_type', 'purl_namespace', 'purl_name'], name='affected_purl_key')],
+                "verbose_name": "KEV entry",
+                "verbose_name_plural": "KEV entries",
+                "ordering": ["-date_added", "cve_id"],
+            },
+        ),
+        migrations.AddField(
+            model_name="importrun",
+            name="source",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="runs",
+                to="advisories.source",
+            ),
+        ),
+        migrations.AddField(
+            model_name="advisoryrecord",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="records", to="advisories.source"
+            ),
+        ),
+        migrations.CreateModel(
+            name="Vulnerability",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("summary", models.TextField(blank=True)),
+                ("published", models.DateTimeField(blank=True, null=True)),
+                ("modified", models.DateTimeField(blank=True, null=True)),
+                ("cvss_score", models.FloatField(blank=True, null=True)),
+                ("cvss_vector", models.CharField(blank=True, max_length=300)),
+                ("cvss_version", models.CharField(blank=True, max_length=8)),
+                (
+                    "severity",
+                    models.CharField(
+                        blank=True, help_text="critical, high, medium, low, none", max_length=10
+                    ),
+                ),
+                ("kev", models.BooleanField(default=False)),
+                ("kev_date_added", models.DateField(blank=True, null=True)),
+                ("epss", models.FloatField(blank=True, null=True)),
+                ("epss_percentile", models.FloatField(blank=True, null=True)),
+                ("epss_date", models.DateField(blank=True, null=True)),
+                ("sources", models.JSONField(blank=True, default=list)),
+                (
+                    "withdrawn",
+                    models.BooleanField(default=False, help_text="every record is withdrawn or rejected"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+            ],
+            options={
+                "verbose_name_plural": "vulnerabilities",
+                "ordering": ["key"],
+                "indexes": [
+                    models.Index(fields=["cvss_score"], name="vuln_cvss"),
+                    models.Index(fields=["epss"], name="vuln_epss"),
+                    models.Index(fields=["modified"], name="vuln_modified"),
+                    models.Index(fields=["kev", "cvss_score"], name="vuln_kev"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CpeIndexEntry',
+            name="Alias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('vendor', models.CharField(max_length=200)),
-                ('product', models.CharField(max_length=200)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='advisories.advisoryrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("alias", models.CharField(max_length=200, unique=True)),
+                (
+                    "vulnerability",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="advisories.vulnerability",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['vendor', 'product'], name='cpe_index_vp')],
+                "verbose_name_plural": "aliases",
+                "ordering": ["alias"],
+            },
+        ),
+        migrations.AddField(
+            model_name="advisoryrecord",
+            name="vulnerability",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="records",
+                to="advisories.vulnerability",
+            ),
+        ),
+        migrations.CreateModel(
+            name="AffectedPackage",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("ecosystem", models.CharField(blank=True, max_length=100)),
+                ("name", models.CharField(max_length=500)),
+                ("purl", models.CharField(blank=True, max_length=1000)),
+                ("purl_type", models.CharField(blank=True, max_length=40)),
+                ("purl_namespace", models.CharField(blank=True, max_length=300)),
+                ("purl_name", models.CharField(blank=True, max_length=300)),
+                ("vendor", models.CharField(blank=True, max_length=300)),
+                ("product", models.CharField(blank=True, max_length=300)),
+                ("ranges", models.JSONField(blank=True, default=list)),
+                ("versions", models.JSONField(blank=True, default=list)),
+                ("unaffected", models.JSONField(blank=True, default=list)),
+                ("cpes", models.JSONField(blank=True, default=list)),
+                ("default_status", models.CharField(blank=True, max_length=20)),
+                (
+                    "extra",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="platforms, repo, provider, *_specific"
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="affected",
+                        to="advisories.advisoryrecord",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["record", "position"],
+                "indexes": [
+                    models.Index(
+                        fields=["purl_type", "purl_namespace", "purl_name"], name="affected_purl_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CsafProductStatus',
+            name="CpeIndexEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('product_id', models.CharField(max_length=200)),
-                ('status', models.CharField(max_length=30)),
-                ('name', models.TextField()),
-                ('vendor', models.CharField(blank=True, max_length=300)),
-                ('product_name', models.CharField(blank=True, max_length=500)),
-                ('product_version', models.CharField(blank=True, max_length=300)),
-                ('product_version_range', models.CharField(blank=True, max_length=300)),
-                ('cpe', models.CharField(blank=True, max_length=500)),
-                ('purl', models.CharField(blank=True, max_length=1000)),
-                ('purl_type', models.CharField(blank=True, max_length=40)),
-                ('purl_namespace', models.CharField(blank=True, max_length=300)),
-                ('purl_name', models.CharField(blank=True, max_length=300)),
-                ('helpers', models.JSONField(blank=True, null=True)),
-                ('branch_path', models.JSONField(blank=True, default=list)),
-                ('relationship', models.JSONField(blank=True, null=True)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='csaf_products', to='advisories.advisoryrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("vendor", models.CharField(max_length=200)),
+                ("product", models.CharField(max_length=200)),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="advisories.advisoryrecord",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['purl_type', 'purl_namespace', 'purl_name'], name='csaf_purl_key'), models.Index(fields=['vendor', 'product_name'], name='csaf_vendor_product')],
+                "indexes": [models.Index(fields=["vendor", "product"], name="cpe_index_vp")],
+            },
+        ),
+        migrations.CreateModel(
+            name="CsafProductStatus",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("product_id", models.CharField(max_length=200)),
+                ("status", models.CharField(max_length=30)),
+                ("name", models.TextField()),
+                ("vendor", models.CharField(blank=True, max_length=300)),
+                ("product_name", models.CharField(blank=True, max_length=500)),
+                ("product_version", models.CharField(blank=True, max_length=300)),
+                ("product_version_range", models.CharField(blank=True, max_length=300)),
+                ("cpe", models.CharField(blank=True, max_length=500)),
+                ("purl", models.CharField(blank=True, max_length=1000)),
+                ("purl_type", models.CharField(blank=True, max_length=40)),
+                ("purl_namespace", models.CharField(blank=True, max_length=300)),
+                ("purl_name", models.CharField(blank=True, max_length=300)),
+                ("helpers", models.JSONField(blank=True, null=True)),
+                ("branch_path", models.JSONField(blank=True, default=list)),
+                ("relationship", models.JSONField(blank=True, null=True)),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="csaf_products",
+                        to="advisories.advisoryrecord",
+                    ),
+                ),
+            ],
+            options={
+                "indexes": [
+                    models.Index(fields=["purl_type", "purl_namespace", "purl_name"], name="csaf_purl_key"),
+                    models.Index(fields=["vendor", "product_name"], name="csaf_vendor_product"),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='importrun',
-            index=models.Index(fields=['source', 'sha256', 'status'], name='importrun_checksum'),
+            model_name="importrun",
+            index=models.Index(fields=["source", "sha256", "status"], name="importrun_checksum"),
         ),
         migrations.AddConstraint(
-            model_name='advisoryrecord',
-            constraint=models.UniqueConstraint(fields=('source', 'record_id'), name='uniq_source_record'),
+            model_name="advisoryrecord",
+            constraint=models.UniqueConstraint(fields=("source", "record_id"), name="uniq_source_record"),
         ),
     ]

@@ -6,186 +6,415 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('advisories', '0001_initial'),
-        ('inventory', '0001_initial'),
+        ("advisories", "0001_initial"),
+        ("inventory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('suggested', 'Suggested'), ('confirmed', 'Confirmed')], max_length=20)),
-                ('inputs', models.JSONField()),
-                ('result', models.JSONField()),
-                ('rubric_answers', models.JSONField(blank=True, null=True)),
-                ('controlled', models.BooleanField()),
-                ('borderline', models.BooleanField(default=False)),
-                ('exploitability', models.CharField(choices=[('low', 'low'), ('medium', 'medium'), ('high', 'high')], max_length=10)),
-                ('severity', models.PositiveSmallIntegerField(choices=[(1, 'negligible'), (2, 'minor'), (3, 'serious'), (4, 'critical'), (5, 'catastrophic')])),
-                ('phi_only', models.BooleanField(default=False)),
-                ('vex_status', models.CharField(choices=[('not_affected', 'not affected'), ('affected', 'affected'), ('fixed', 'fixed'), ('under_investigation', 'under investigation')], max_length=30)),
-                ('scope', models.JSONField(default=dict)),
-                ('justification', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('based_on', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='risk.assessment')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("suggested", "Suggested"), ("confirmed", "Confirmed")], max_length=20
+                    ),
+                ),
+                ("inputs", models.JSONField()),
+                ("result", models.JSONField()),
+                ("rubric_answers", models.JSONField(blank=True, null=True)),
+                ("controlled", models.BooleanField()),
+                ("borderline", models.BooleanField(default=False)),
+                (
+                    "exploitability",
+                    models.CharField(
+                        choices=[("low", "low"), ("medium", "medium"), ("high", "high")], max_length=10
+                    ),
+                ),
+                (
+                    "severity",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "negligible"),
+                            (2, "minor"),
+                            (3, "serious"),
+                            (4, "critical"),
+                            (5, "catastrophic"),
+                        ]
+                    ),
+                ),
+                ("phi_only", models.BooleanField(default=False)),
+                (
+                    "vex_status",
+                    models.CharField(
+                        choices=[
+                            ("not_affected", "not affected"),
+                            ("affected", "affected"),
+                            ("fixed", "fixed"),
+                            ("under_investigation", "under investigation"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("scope", models.JSONField(default=dict)),
+                ("justification", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "based_on",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="risk.assessment",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', '-number'],
+                "ordering": ["case", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('assessing', 'Assessing'), ('remediating', 'Remediating'), ('closed', 'Closed')], default='open', max_length=20)),
-                ('day0', models.DateField(help_text='the day the manufacturer learned of the vulnerability')),
-                ('first_party', models.BooleanField(default=False)),
-                ('summary', models.TextField(blank=True)),
-                ('review_needed', models.BooleanField(default=False)),
-                ('review_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('current_assessment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='risk.assessment')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='inventory.product')),
-                ('vulnerability', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='advisories.vulnerability')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("assessing", "Assessing"),
+                            ("remediating", "Remediating"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("day0", models.DateField(help_text="the day the manufacturer learned of the vulnerability")),
+                ("first_party", models.BooleanField(default=False)),
+                ("summary", models.TextField(blank=True)),
+                ("review_needed", models.BooleanField(default=False)),
+                ("review_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "current_assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="risk.assessment",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cases",
+                        to="inventory.product",
+                    ),
+                ),
+                (
+                    "vulnerability",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="advisories.vulnerability",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day0', '-id'],
+                "ordering": ["-day0", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='risk.case'),
+            model_name="assessment",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="assessments", to="risk.case"
+            ),
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('message', models.TextField()),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assessment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='risk.assessment')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='risk.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40)),
+                ("message", models.TextField()),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="risk.assessment",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="risk.case"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseVersion',
+            name="CaseVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('components', models.JSONField(blank=True, default=list)),
-                ('source', models.CharField(default='finding', max_length=20)),
-                ('active', models.BooleanField(default=True)),
-                ('carried', models.BooleanField(default=False)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scope', to='risk.case')),
-                ('covered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='covered_versions', to='risk.assessment')),
-                ('product_version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='inventory.productversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("components", models.JSONField(blank=True, default=list)),
+                ("source", models.CharField(default="finding", max_length=20)),
+                ("active", models.BooleanField(default=True)),
+                ("carried", models.BooleanField(default=False)),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scope", to="risk.case"
+                    ),
+                ),
+                (
+                    "covered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="covered_versions",
+                        to="risk.assessment",
+                    ),
+                ),
+                (
+                    "product_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="inventory.productversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'product_version__release_date', 'product_version_id'],
+                "ordering": ["case", "product_version__release_date", "product_version_id"],
             },
         ),
         migrations.CreateModel(
-            name='ExploitabilityPolicy',
+            name="ExploitabilityPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('data', models.JSONField()),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exploitability_policies', to='inventory.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("data", models.JSONField()),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exploitability_policies",
+                        to="inventory.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', '-version'],
+                "ordering": ["product", "-version"],
             },
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='policy',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='risk.exploitabilitypolicy'),
+            model_name="assessment",
+            name="policy",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="risk.exploitabilitypolicy",
+            ),
         ),
         migrations.CreateModel(
-            name='Hazard',
+            name="Hazard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(max_length=40)),
-                ('hazardous_situation', models.TextField()),
-                ('harm', models.TextField()),
-                ('severity', models.PositiveSmallIntegerField(choices=[(1, 'negligible'), (2, 'minor'), (3, 'serious'), (4, 'critical'), (5, 'catastrophic')])),
-                ('links', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hazards', to='inventory.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("identifier", models.CharField(max_length=40)),
+                ("hazardous_situation", models.TextField()),
+                ("harm", models.TextField()),
+                (
+                    "severity",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "negligible"),
+                            (2, "minor"),
+                            (3, "serious"),
+                            (4, "critical"),
+                            (5, "catastrophic"),
+                        ]
+                    ),
+                ),
+                ("links", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hazards",
+                        to="inventory.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', 'identifier'],
+                "ordering": ["product", "identifier"],
             },
         ),
         migrations.CreateModel(
-            name='RiskMatrix',
+            name="RiskMatrix",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('data', models.JSONField()),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risk_matrices', to='inventory.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("data", models.JSONField()),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="risk_matrices",
+                        to="inventory.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', '-version'],
+                "ordering": ["product", "-version"],
             },
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='matrix',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='risk.riskmatrix'),
+            model_name="assessment",
+            name="matrix",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="risk.riskmatrix"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['state'], name='case_state'),
+            model_name="case",
+            index=models.Index(fields=["state"], name="case_state"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('product', 'vulnerability'), name='uniq_case_product_vulnerability'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("product", "vulnerability"), name="uniq_case_product_vulnerability"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseversion',
-            constraint=models.UniqueConstraint(fields=('case', 'product_version'), name='uniq_case_version'),
+            model_name="caseversion",
+            constraint=models.UniqueConstraint(fields=("case", "product_version"), name="uniq_case_version"),
         ),
         migrations.AddConstraint(
-            model_name='exploitabilitypolicy',
-            constraint=models.UniqueConstraint(fields=('product', 'version'), name='uniq_policy_version'),
+            model_name="exploitabilitypolicy",
+            constraint=models.UniqueConstraint(fields=("product", "version"), name="uniq_policy_version"),
         ),
         migrations.AddConstraint(
-            model_name='hazard',
-            constraint=models.UniqueConstraint(fields=('product', 'identifier'), name='uniq_hazard_identifier'),
+            model_name="hazard",
+            constraint=models.UniqueConstraint(
+                fields=("product", "identifier"), name="uniq_hazard_identifier"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskmatrix',
-            constraint=models.UniqueConstraint(fields=('product', 'version'), name='uniq_risk_matrix_version'),
+            model_name="riskmatrix",
+            constraint=models.UniqueConstraint(
+                fields=("product", "version"), name="uniq_risk_matrix_version"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['exploitability', 'severity'], name='assessment_cell'),
+            model_name="assessment",
+            index=models.Index(fields=["exploitability", "severity"], name="assessment_cell"),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('case', 'number'), name='uniq_assessment_number'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(fields=("case", "number"), name="uniq_assessment_number"),
         ),
     ]

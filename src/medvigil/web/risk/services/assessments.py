@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from medvigil.core.errors import InputError
+from medvigil.core.matching.keys import purl_package_key
 from medvigil.core.model.assessment import Assessment as CoreAssessment
 from medvigil.core.risk.assess import HarmInput, VexInput, confirm_assessment, propose_assessment
 from medvigil.core.risk.exploitability import DEFAULT_POLICY
@@ -65,9 +66,10 @@ def _case_component_keys(case: Case) -> set[str]:
 
 
 def _linked(hazard: Hazard, keys: set[str]) -> bool:
+    """A component link names a package (purl, ``npm:express``) or a component name."""
     for link in hazard.link_list("components"):
-        wanted = link.lower()
-        if wanted in keys or any(k.startswith(wanted) or k.endswith("/" + wanted) for k in keys):
+        wanted = (purl_package_key(link) if link.startswith("pkg:") else None) or link.lower()
+        if wanted in keys or any(k.endswith("/" + wanted) or k.endswith(":" + wanted) for k in keys):
             return True
     return False
 
@@ -86,8 +88,9 @@ def _select_hazards(case: Case, inputs: AssessmentInputs) -> tuple[AssessmentInp
     keys = _case_component_keys(case)
     linked = [h for h in product_hazards.values() if _linked(h, keys)]
     chosen = linked or list(product_hazards.values())
+    ids = ", ".join(h.identifier for h in linked)
     note = (
-        f"medvigil selected the hazards linked to the affected components ({', '.join(h.identifier for h in linked)})."
+        f"medvigil selected the hazards linked to the affected components ({ids})."
         if linked
         else "No hazard is linked to the affected components: every hazard of the product is selected "
         "(reasonable worst case); the analyst should narrow the selection."
@@ -188,7 +191,9 @@ def _event(case: Case, kind: str, message: str, assessment: Assessment, user: An
     CaseEvent.objects.create(case=case, kind=kind, message=message, assessment=assessment, actor=_actor(user))
 
 
-def _as_inputs(value: AssessmentInputs | Mapping[str, Any] | None, base: AssessmentInputs) -> AssessmentInputs:
+def _as_inputs(
+    value: AssessmentInputs | Mapping[str, Any] | None, base: AssessmentInputs
+) -> AssessmentInputs:
     if value is None:
         return base
     if isinstance(value, AssessmentInputs):
@@ -202,7 +207,7 @@ def _latest(case: Case) -> Assessment | None:
 
 def _summary(a: Assessment) -> str:
     return (
-        f"v{a.number} {a.status}: {a.risk} (exploitability {a.exploitability}, "
+        f"v{a.number}: {a.risk} (exploitability {a.exploitability}, "
         f"severity {a.severity_level.label}, VEX {a.vex_status})"
     )
 
@@ -224,7 +229,9 @@ def assessment_propose(
     base = AssessmentInputs.from_mapping(latest.inputs) if latest is not None else AssessmentInputs()
     chosen = _as_inputs(inputs, base)
     with transaction.atomic():
-        built = _compute(case, chosen, matrix_current(product=case.product), policy_current(product=case.product))
+        built = _compute(
+            case, chosen, matrix_current(product=case.product), policy_current(product=case.product)
+        )
         assessment = _store(case, built, status=AssessmentStatus.SUGGESTED, user=user, based_on=latest)
         case.current_assessment = assessment
         if case.state in (CaseState.OPEN, CaseState.CLOSED):
@@ -232,7 +239,7 @@ def assessment_propose(
             case.closed_at = None
         case.save()
         who = "medvigil" if _actor(user) is None else user.get_username()
-        _event(case, "proposed", f"{who} proposed {_summary(assessment)}", assessment, user)
+        _event(case, "proposed", f"{who} proposed (suggested) {_summary(assessment)}", assessment, user)
     return assessment
 
 
@@ -276,7 +283,10 @@ def assessment_change(
     base = AssessmentInputs.from_mapping(latest.inputs) if latest is not None else AssessmentInputs()
     with transaction.atomic():
         built = _compute(
-            case, _as_inputs(changes, base), matrix_current(product=case.product), policy_current(product=case.product)
+            case,
+            _as_inputs(changes, base),
+            matrix_current(product=case.product),
+            policy_current(product=case.product),
         )
         confirmed = confirm_assessment(built.core, assessor=user.get_username(), justification=justification)
         built = _Built(confirmed, built.inputs, built.matrix, built.policy, built.notes)
@@ -284,5 +294,11 @@ def assessment_change(
         case.current_assessment = assessment
         _after_confirm(case, assessment)
         case.save()
-        _event(case, "changed", f"{user.get_username()} changed and confirmed {_summary(assessment)}", assessment, user)
+        _event(
+            case,
+            "changed",
+            f"{user.get_username()} changed and confirmed {_summary(assessment)}",
+            assessment,
+            user,
+        )
     return assessment

@@ -21,7 +21,7 @@ __all__ = ["case_review_check", "cases_review_interfaces"]
 
 
 def _describe(pairs: list[list[str]]) -> str:
-    return ", ".join(f"{p[0].removeprefix('pkg:')}@{p[1]}" for p in pairs) or "none"
+    return ", ".join(p[2].split("?", 1)[0] if p[2] else f"{p[0]}@{p[1]}" for p in pairs) or "none"
 
 
 def _version_reasons(case: Case, snapshot: dict[str, Any], carried: list[CaseVersion]) -> list[str]:
@@ -64,7 +64,9 @@ def _flag(case: Case, reasons: list[str]) -> None:
     case.closed_at = None
     case.save(update_fields=["review_needed", "review_reason", "state", "closed_at", "updated_at"])
     prefix = "reopened for re-review" if reopened else "re-review needed"
-    CaseEvent.objects.create(case=case, kind="re-review", message=f"{prefix}: {text}", assessment=case.current_assessment)
+    CaseEvent.objects.create(
+        case=case, kind="re-review", message=f"{prefix}: {text}", assessment=case.current_assessment
+    )
 
 
 def case_review_check(*, case: Case) -> str:

@@ -15,17 +15,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from medvigil.core.errors import InputError
+from medvigil.core.errors import Error, InputError
+from medvigil.core.matching.keys import purl_package_key, purl_version
 from medvigil.core.risk.vex import VexStatus
-from medvigil.core.sbom.diff import component_key
 from medvigil.web.advisories.models import Vulnerability
 from medvigil.web.inventory.models import Component, Product, ProductVersion
-from medvigil.web.inventory.selectors import to_core
 from medvigil.web.risk import findings_source
 from medvigil.web.risk.models import AssessmentStatus, Case, CaseEvent, CaseState, CaseVersion
 from medvigil.web.risk.services.carry_over import case_review_check
 
-__all__ = ["SyncResult", "case_add_version", "case_close", "case_open", "cases_sync", "component_ref"]
+__all__ = ["SyncResult", "case_add_version", "case_close", "case_open", "cases_sync", "component_ref", "ref"]
 
 
 @dataclass
@@ -46,14 +45,17 @@ def _actor(user: Any) -> Any:
 
 
 def component_ref(component: Component) -> dict[str, str]:
-    """The stored reference of a component in a case version."""
-    key = component_key(to_core(component))
-    return {
-        "key": ":".join(key[1:]) if key[0] == "purl" else "/".join(p for p in key[2:] if p),
-        "name": component.name,
-        "version": component.version,
-        "purl": component.purl,
-    }
+    """The stored reference of a component in a case version (key as the findings' key, without
+    the version: ``npm:express``, else ``name:<group>/<name>``)."""
+    version = component.version or purl_version(component.purl)
+    return ref(name=component.name, version=version, purl=component.purl, group=component.group)
+
+
+def ref(*, name: str, version: str, purl: str = "", group: str = "", key: str = "") -> dict[str, str]:
+    """A component reference from its parts (``key`` when the caller already has it)."""
+    if not key:
+        key = (purl_package_key(purl) if purl else None) or f"name:{group.lower()}/{name.lower()}"
+    return {"key": key, "name": name, "version": version, "purl": purl}
 
 
 def case_open(
@@ -79,7 +81,10 @@ def case_open(
         )
         how = "recorded by an analyst" if first_party else "opened from findings"
         CaseEvent.objects.create(
-            case=case, kind="opened", message=f"{vulnerability.key} {how}; day 0 is {case.day0}", actor=_actor(user)
+            case=case,
+            kind="opened",
+            message=f"{vulnerability.key} {how}; day 0 is {case.day0}",
+            actor=_actor(user),
         )
     return case, True
 
@@ -103,10 +108,15 @@ def case_add_version(
         row.components, row.active = components, True
         row.save(update_fields=["components", "active"])
         return True
-    CaseVersion.objects.create(case=case, product_version=product_version, components=components, source=source)
+    CaseVersion.objects.create(
+        case=case, product_version=product_version, components=components, source=source
+    )
     names = ", ".join(f"{c['name']} {c['version']}".strip() for c in components) or "no component named"
     CaseEvent.objects.create(
-        case=case, kind="version-joined", message=f"version {product_version.version} ({names})", actor=_actor(user)
+        case=case,
+        kind="version-joined",
+        message=f"version {product_version.version} ({names})",
+        actor=_actor(user),
     )
     return True
 
@@ -117,7 +127,9 @@ def _deactivate(case: Case, keep: set[int]) -> int:
         cv.active = False
         cv.save(update_fields=["active"])
         CaseEvent.objects.create(
-            case=case, kind="version-left", message=f"version {cv.product_version.version} has no open finding"
+            case=case,
+            kind="version-left",
+            message=f"version {cv.product_version.version} has no open finding",
         )
     return len(gone)
 
@@ -152,7 +164,9 @@ def cases_sync(*, product: Product) -> SyncResult:
                 result.opened.append(case)
             for pv_id, comps in per_version.items():
                 unique = list({c["key"] + "@" + c["version"]: c for c in comps}.values())
-                result.joined += case_add_version(case=case, product_version=versions[pv_id], components=unique)
+                result.joined += case_add_version(
+                    case=case, product_version=versions[pv_id], components=unique
+                )
             touched.append(case)
         for case in product.cases.exclude(vulnerability_id__in=list(grouped)).filter(first_party=False):
             result.left += _deactivate(case, set())
@@ -165,7 +179,19 @@ def cases_sync(*, product: Product) -> SyncResult:
         outcome = case_review_check(case=case)
         result.carried += outcome == "carried"
         result.review += outcome == "review"
+    for case in result.opened:
+        _suggest(case)
     return result
+
+
+def _suggest(case: Case) -> None:
+    """medvigil's automatic suggestion for a new case; a failure is recorded, not raised."""
+    from medvigil.web.risk.services.assessments import assessment_propose
+
+    try:
+        assessment_propose(case=case)
+    except Error as exc:
+        CaseEvent.objects.create(case=case, kind="proposal-failed", message=exc.diagnostics())
 
 
 def case_close(*, case: Case, user: Any = None, note: str = "") -> Case:

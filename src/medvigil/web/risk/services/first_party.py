@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from medvigil.core.errors import InputError
+from medvigil.core.matching.keys import purl_package_key
 from medvigil.core.risk.cvss import parse_vector
 from medvigil.web.advisories import aliases
 from medvigil.web.advisories.models import Alias, Vulnerability
@@ -39,21 +40,29 @@ def first_party_identifier(*, year: int | None = None) -> str:
     return f"{stem}{number:04d}"
 
 
-def _selected(product: Product, versions: list[str], components: list[str]) -> dict[Any, list[dict[str, str]]]:
+def _selector(text: str) -> str:
+    """A component selector: a purl (version ignored), a package key or a name."""
+    text = text.strip()
+    return ((purl_package_key(text) if text.startswith("pkg:") else None) or text).lower()
+
+
+def _selected(
+    product: Product, versions: list[str], components: list[str]
+) -> dict[Any, list[dict[str, str]]]:
     rows = list(product.versions.filter(version__in=versions))
     missing = sorted(set(versions) - {pv.version for pv in rows})
     if missing:
         raise InputError(f"{product.name} has no version {missing[0]!r}", field="versions")
     if not rows:
         raise InputError("name at least one affected version", field="versions")
-    wanted = {c.strip().lower() for c in components if c.strip()}
+    wanted = {_selector(c) for c in components if c.strip()}
     picked: dict[Any, list[dict[str, str]]] = {}
     found: set[str] = set()
     for pv in rows:
         refs = []
         for comp in pv.components.all():
             ref = component_ref(comp)
-            hit = {ref["key"].lower(), comp.name.lower(), comp.purl.lower()} & wanted
+            hit = {ref["key"].lower(), comp.name.lower()} & wanted
             if hit:
                 refs.append(ref)
                 found |= hit

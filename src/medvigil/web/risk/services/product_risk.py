@@ -15,7 +15,8 @@ from django.db.models import Max
 from medvigil.core.errors import InputError
 from medvigil.core.risk.exploitability import ExploitabilityPolicy as CorePolicy
 from medvigil.core.risk.harm import Severity
-from medvigil.core.risk.matrix import DEFAULT_MATRIX, RiskMatrix as CoreMatrix
+from medvigil.core.risk.matrix import DEFAULT_MATRIX
+from medvigil.core.risk.matrix import RiskMatrix as CoreMatrix
 from medvigil.web.inventory.models import Product
 from medvigil.web.risk.models import HAZARD_LINK_KINDS, ExploitabilityPolicy, Hazard, RiskMatrix
 
@@ -42,7 +43,9 @@ def _links(raw: Mapping[str, Any] | None) -> dict[str, list[str]]:
     raw = raw or {}
     unknown = sorted(set(raw) - set(HAZARD_LINK_KINDS))
     if unknown:
-        raise InputError(f"hazard links are {', '.join(HAZARD_LINK_KINDS)}, not {unknown[0]!r}", field="links")
+        raise InputError(
+            f"hazard links are {', '.join(HAZARD_LINK_KINDS)}, not {unknown[0]!r}", field="links"
+        )
     out: dict[str, list[str]] = {}
     for kind in HAZARD_LINK_KINDS:
         values = raw.get(kind, [])

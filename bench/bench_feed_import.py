@@ -1,0 +1,126 @@
+"""Feed import end to end (parse + set-based store writes + commit), per file and in total.
+
+Run: ``python bench/bench_feed_import.py`` from the repository root with ../shared/data beside
+it. Imports the corpus (OSV PyPI + Go, NVD 1.1 yearly 2002/2017/2018/2019/2021/2022, CVE 5
+Vulnrichment, KEV, EPSS, the CISA CSAF folders) into a fresh SQLite store in a temporary data
+folder, then imports everything again twice: as is (the checksum short-cut: nothing is read)
+and with ``force=True`` (every record parsed and compared, none written). With
+MEDVIGIL_DATABASE_URL set it runs on that database instead; its intelligence tables must be
+empty, or pass ``--wipe`` to empty them (never point this at a store you keep).
+
+Issue 3 targets on the 2-core machine: >= 5,000 CVE records/s end to end for the NVD yearly
+feeds + EPSS, unchanged re-import >= 4x faster than the first import, peak memory < 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+DATA = ROOT.parent / "shared" / "data"
+NVD_YEARS = (2002, 2017, 2018, 2019, 2021, 2022)
+INPUTS = [
+    "osv/pypi-pypa-advisory-database.jsonl.gz",
+    "osv/go-vulndb.jsonl.gz",
+    *(f"nvd/feeds-1.1-yearly/nvdcve-1.1-{y}.jsonl.gz" for y in NVD_YEARS),
+    "cve-json5/cisa-vulnrichment.jsonl.gz",
+    "kev/known_exploited_vulnerabilities.json",
+    "epss/emba-epss-scores-by-cve.csv.gz",
+    "csaf/cisa/icsma",
+    "csaf/cisa/icsa",
+    "csaf/cisa/it-vex",
+]
+TARGET_SET = {i for i in INPUTS if "nvd/feeds-1.1-yearly" in i or i.startswith("epss/")}
+
+
+def _setup(wipe: bool) -> str:
+    if not os.environ.get("MEDVIGIL_DATABASE_URL"):
+        os.environ["MEDVIGIL_DATA_DIR"] = tempfile.mkdtemp(prefix="medvigil-bench-feeds-")
+    else:
+        os.environ.setdefault("MEDVIGIL_DATA_DIR", tempfile.mkdtemp(prefix="medvigil-bench-feeds-"))
+    os.environ["MEDVIGIL_TASKS_URL"] = "sqlite"  # queue (never run) the re-match jobs imports trigger
+    from medvigil.cli import _django
+
+    _django.migrate()
+    from django.db import connection
+
+    from medvigil.web.advisories.models import AdvisoryRecord, EpssScore, KevEntry, Source
+
+    if AdvisoryRecord.objects.exists() or EpssScore.objects.exists() or KevEntry.objects.exists():
+        if not wipe:
+            sys.exit("the store already holds intelligence; use an empty database or pass --wipe")
+        from medvigil.web.advisories import models as m
+
+        names = ("CpeIndexEntry", "CpeConfiguration", "AffectedPackage", "CsafProductStatus",
+                 "AdvisoryRecord",
+                 "Alias", "Vulnerability", "KevEntry", "EpssScore", "ImportRun")  # fmt: skip
+        for name in names:
+            getattr(m, name).objects.all().delete()
+        Source.objects.all().delete()
+    return f"{connection.vendor} ({connection.settings_dict['NAME']})"
+
+
+def _records(result: object) -> int:
+    counts = result.counts  # type: ignore[attr-defined]
+    return int(counts["new"] + counts["updated"] + counts["unchanged"])
+
+
+def _pass(label: str, force: bool = False) -> dict[str, tuple[int, float]]:
+    from medvigil.web.advisories.services import feed_import
+
+    out: dict[str, tuple[int, float]] = {}
+    print(f"\n-- {label}")
+    print(f"{'input':58} {'records':>9} {'seconds':>8} {'records/s':>10}  new/updated/unchanged")
+    for rel in INPUTS:
+        start = time.perf_counter()
+        result = feed_import(path=DATA / rel, force=force)
+        seconds = time.perf_counter() - start
+        if result.failed:
+            sys.exit(f"{rel}: {result.message}")
+        n = _records(result)
+        c = result.counts
+        rate = f"{n / seconds:10,.0f}" if n else f"{'skipped':>10}"
+        print(f"{rel:58} {n:9,} {seconds:8.2f} {rate}  {c['new']}/{c['updated']}/{c['unchanged']}")
+        out[rel] = (n, seconds)
+    return out
+
+
+def _total(label: str, rows: dict[str, tuple[int, float]], only: set[str] | None = None) -> float:
+    picked = [v for k, v in rows.items() if only is None or k in only]
+    records, seconds = sum(r for r, _ in picked), sum(s for _, s in picked)
+    rate = f"{records / seconds:,.0f} records/s" if records else "nothing read"
+    print(f"{label:58} {records:9,} {seconds:8.2f}  {rate}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wipe", action="store_true", help="empty the intelligence tables first")
+    args = parser.parse_args()
+    print(f"store: {_setup(args.wipe)}")
+    first = _pass("first import (fresh store)")
+    again = _pass("re-import of the same files (checksum short-cut)")
+    forced = _pass("forced re-import (every record parsed and compared; nothing changed)", force=True)
+    print("\n-- totals")
+    t1 = _total("first import, everything", first)
+    n1 = _total("first import, NVD yearly + EPSS (issue target set)", first, TARGET_SET)
+    nvd = {k for k in INPUTS if "nvd/feeds-1.1-yearly" in k}
+    _total("first import, NVD yearly only (CVE records)", first, nvd)
+    t2 = _total("re-import, everything (skipped by checksum)", again)
+    t3 = _total("forced re-import, everything", forced)
+    n3 = _total("forced re-import, NVD yearly + EPSS", forced, TARGET_SET)
+    print(f"re-import speed-up: {t1 / max(t2, 1e-9):,.0f}x (checksum), {t1 / t3:.1f}x (forced); "
+          f"NVD+EPSS forced {n1 / n3:.1f}x")  # fmt: skip
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS): {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

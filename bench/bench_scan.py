@@ -1,0 +1,68 @@
+"""Scan a 1,000- and a 10,000-component SBOM against the full store built from ../shared/data.
+
+Targets (issue 4): under 1 s and under 5 s, under 500 MB. Components are real PyPI and Go
+(package, version) pairs drawn from the OSV data (enumerated versions and range bounds), so many
+of them hit. Measures two things:
+
+* ``engine``: ``scan_components`` in a warm process (candidate selection from the database, index
+  build over the candidates, hash-join match, grouping, contract output);
+* ``cli``: ``medvigil scan FILE -f json`` as a fresh process (Python and Django start-up, SBOM read,
+  scan, JSON out), wall time and peak RSS of the child.
+
+Run: ``python bench/bench_scan.py`` (first run builds the store, several minutes).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _store import ensure_store, sbom, use_store  # noqa: E402
+
+STORE = use_store()
+
+
+def _cli(path: Path) -> tuple[float, float, int]:
+    t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "medvigil"), "scan", str(path), "-f", "json"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - t0
+    rss = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    return wall, rss, len(json.loads(out.stdout)["findings"])
+
+
+def main() -> None:
+    ensure_store()
+    from medvigil.core.sbom.registry import read_sbom
+    from medvigil.web.findings.scan import scan_components
+
+    tmp = Path(tempfile.mkdtemp(prefix="medvigil-scan-"))
+    for n in (1_000, 10_000):
+        data = json.dumps(sbom(n)).encode()
+        path = tmp / f"bom-{n}.json"
+        path.write_bytes(data)
+        components = read_sbom(data, source=path.name).components
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            result = scan_components(components)
+            times.append(time.perf_counter() - t0)
+        hit = len({f["component"]["bom_ref"] for f in result.findings})
+        print(f"{n:>6} components: engine {statistics.median(times):.2f} s (median of 3), "
+              f"{len(result.findings)} findings on {hit} components")  # fmt: skip
+        wall, rss, count = _cli(path)
+        print(f"{n:>6} components: cli {wall:.2f} s wall, peak RSS {rss:.0f} MB, {count} findings")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""``medvigil scan FILE`` (pipeline gate) and ``medvigil rematch`` (force re-matching).
+
+``scan`` reads any SBOM or lockfile the inventory reads, matches it against the local store
+without registering anything and prints a table, the JSON contract, SARIF 2.1.0 or a
+CycloneDX 1.6 VEX. Exit codes: 0 passes, 1 a ``--fail-on*`` rule tripped, 2 input error.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+
+from medvigil import __version__
+from medvigil.cli import _django
+from medvigil.cli.output import console, err_console, print_json, print_table
+from medvigil.core.errors import InputError
+from medvigil.core.matching.report import cyclonedx_vex, sarif, trips
+from medvigil.core.matching.vex_input import VexAssertion, read_vex
+
+
+class ScanFormat(StrEnum):
+    """``scan --format`` choices."""
+
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+    CYCLONEDX_VEX = "cyclonedx-vex"
+
+
+class Severity(StrEnum):
+    """``--fail-on`` choices."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
+
+
+def _table(findings: list[dict[str, object]], suppressed: int, scanned: int) -> None:
+    rows = []
+    for f in findings:
+        c, v, m = f["component"], f["vulnerability"], f["match"]
+        assert isinstance(c, dict) and isinstance(v, dict) and isinstance(m, dict)
+        cvss = v["cvss"]["score"] if v["cvss"] else None
+        epss = f"{v['epss']:.3f}" if v["epss"] is not None else ""
+        rows.append((v["id"], v["severity"] or "", cvss, "yes" if v["kev"] else "", epss,
+                     f"{c['name']} {c['version']}", m["method"], m["confidence"]))  # fmt: skip
+    print_table(
+        f"{len(findings)} findings in {scanned} components"
+        + (f" ({suppressed} not affected/withdrawn)" if suppressed else ""),
+        ["Vulnerability", "Severity", "CVSS", "KEV", "EPSS", "Component", "Method", "Confidence"],
+        rows,
+    )
+
+
+def scan(
+    file: Path,
+    format: Annotated[
+        ScanFormat, typer.Option("--format", "-f", help="table, json, sarif or cyclonedx-vex")
+    ] = ScanFormat.TABLE,
+    fail_on: Annotated[
+        Severity | None, typer.Option("--fail-on", help="exit 1 on a finding of this severity or above")
+    ] = None,
+    fail_on_kev: Annotated[
+        bool, typer.Option("--fail-on-kev", help="exit 1 on a finding in CISA KEV")
+    ] = False,
+    fail_on_epss: Annotated[
+        float | None, typer.Option("--fail-on-epss", min=0.0, max=1.0, help="exit 1 on EPSS >= this")
+    ] = None,
+    vex: Annotated[
+        list[Path] | None, typer.Option("--vex", help="supplier VEX (CycloneDX, OpenVEX, CSAF); repeatable")
+    ] = None,
+    no_infer_cpes: Annotated[
+        bool, typer.Option("--no-infer-cpes", help="do not infer CPEs from purls/names")
+    ] = False,
+    input_format: Annotated[str | None, typer.Option("--input-format", help="force a reader")] = None,
+) -> None:
+    """Scan an SBOM or lockfile against the local store (nothing is registered)."""
+    from medvigil.core.sbom.registry import read_sbom
+
+    parsed = read_sbom(_read(file), source=str(file), format=input_format)
+    statements: list[VexAssertion] = []
+    for path in vex or ():
+        statements += read_vex(_read(path), str(path))
+    _django.setup()
+    from medvigil.web.findings.scan import scan_components
+
+    result = scan_components(parsed.components, infer_cpes=not no_infer_cpes, vex=statements)
+    findings = result.findings
+    if format is ScanFormat.JSON:
+        print_json({"findings": findings})
+    elif format is ScanFormat.SARIF:
+        print_json(sarif(findings, artifact=file.name, tool_version=__version__))
+    elif format is ScanFormat.CYCLONEDX_VEX:
+        sys.stdout.write(
+            orjson.dumps(
+                cyclonedx_vex(findings, tool_version=__version__), option=orjson.OPT_INDENT_2
+            ).decode()
+            + "\n"
+        )
+    else:
+        _table(findings, result.suppressed, result.components)
+    reasons = trips(findings, severity=fail_on.value if fail_on else None, kev=fail_on_kev, epss=fail_on_epss)
+    for reason in reasons:
+        err_console.print(f"[red]fail:[/] {reason}", highlight=False)
+    if reasons:
+        raise typer.Exit(1)
+
+
+def rematch(
+    product: Annotated[
+        str | None, typer.Option("--product", "-p", help="product slug; all products by default")
+    ] = None,
+) -> None:
+    """Re-match product versions against the store now (normally a background job does it)."""
+    _django.setup()
+    from medvigil.web.findings.services import rematch_all
+
+    with console.status("Matching…"):
+        result = rematch_all(product_slug=product)
+    counts = ", ".join(f"{k} {v}" for k, v in result.counts().items())
+    console.print(f"{counts} in {result.seconds:.2f} s")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``scan`` and ``rematch`` to the root command."""
+    app.command("scan")(scan)
+    app.command("rematch")(rematch)

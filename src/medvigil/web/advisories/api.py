@@ -1,0 +1,67 @@
+"""Intelligence endpoints: vulnerabilities, import runs and sources (read-only).
+
+Each endpoint checks the role, calls one selector and serialises.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from medvigil.web.accounts.auth import require_read
+from medvigil.web.advisories import selectors
+from medvigil.web.advisories.presenters import run_dict, source_dict, vulnerability_dict
+from medvigil.web.advisories.schemas import RunOut, SourceOut, VulnerabilityDetailOut, VulnerabilityOut
+
+router = Router(tags=["intelligence"])
+
+
+@router.get(
+    "/vulnerabilities",
+    response=list[VulnerabilityOut],
+    summary="List vulnerabilities (paginated; q matches an alias or the summary; order: "
+    + ", ".join(selectors.ORDERINGS)
+    + ")",
+)
+@paginate(LimitOffsetPagination)
+def vulnerability_list(
+    request: HttpRequest,
+    q: str = "",
+    kev: bool | None = None,
+    severity: str = "",
+    source: str = "",
+    include_withdrawn: bool = False,
+    order: str = "-cvss",
+) -> Any:
+    require_read(request)
+    return selectors.vulnerability_list(
+        q=q, kev=kev, severity=severity, source=source, include_withdrawn=include_withdrawn, order=order
+    )
+
+
+@router.get(
+    "/vulnerabilities/{path:identifier}",
+    response=VulnerabilityDetailOut,
+    summary="A vulnerability by key or any alias, with every source's record side by side",
+)
+def vulnerability_get(request: HttpRequest, identifier: str) -> dict[str, Any]:
+    require_read(request)
+    return vulnerability_dict(selectors.vulnerability_get(key=identifier))
+
+
+@router.get("/feeds/runs", response=list[RunOut], summary="Import runs, newest first")
+def run_list(
+    request: HttpRequest, source: str = "", status: str = "", limit: int = 100
+) -> list[dict[str, Any]]:
+    require_read(request)
+    runs = selectors.import_run_list(source=source, status=status, limit=min(limit, 1000))
+    return [run_dict(r) for r in runs]
+
+
+@router.get("/feeds/sources", response=list[SourceOut], summary="Sources with their freshness")
+def source_list(request: HttpRequest) -> list[dict[str, Any]]:
+    require_read(request)
+    return [source_dict(s) for s in selectors.source_list()]

@@ -1,0 +1,311 @@
+"""Reads for vulnerability intelligence: identities, records, runs, sources, match candidates.
+
+The candidate selectors return core values (:class:`AffectedPackage`, :class:`CpeNode`) with
+the ids the matcher needs to link a match to its record and vulnerability. Each takes a set of
+keys and runs ONE query per 2,000 keys (a join against a ``VALUES`` list, so the composite
+indexes are used on SQLite and PostgreSQL alike).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from django.db import connection
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+
+from medvigil.core.errors import InputError, NotFoundError
+from medvigil.core.model.advisory import AffectedPackage as CoreAffected
+from medvigil.core.model.advisory import CpeNode
+from medvigil.web.advisories import bulk, codec
+from medvigil.web.advisories.models import (
+    AdvisoryRecord,
+    AffectedPackage,
+    Alias,
+    CpeConfiguration,
+    CpeIndexEntry,
+    CsafProductStatus,
+    EpssScore,
+    ImportRun,
+    KevEntry,
+    Source,
+    Vulnerability,
+)
+
+KEY_CHUNK = 2000
+SEVERITIES = ("critical", "high", "medium", "low", "none")
+ORDERINGS = {
+    "key": (F("key").asc(),),
+    "-cvss": (F("cvss_score").desc(nulls_last=True), F("key").asc()),
+    "-epss": (F("epss").desc(nulls_last=True), F("key").asc()),
+    "-modified": (F("modified").desc(nulls_last=True), F("key").asc()),
+    "-published": (F("published").desc(nulls_last=True), F("key").asc()),
+}
+"""``order`` values of :func:`vulnerability_list`."""
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRef:
+    """Where a candidate comes from."""
+
+    record_pk: int
+    """``AdvisoryRecord`` row id."""
+    source: str
+    """Source name (``osv``, ``nvd``, ...)."""
+    record_id: str
+    """Record id within the source."""
+    vulnerability_id: int
+    """``Vulnerability`` row id."""
+    vulnerability_key: str
+    """The identity's key (a CVE id when there is one)."""
+    withdrawn: bool
+    """The record is withdrawn or rejected (matchers usually skip it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AffectedCandidate:
+    """An affected-package claim whose purl key is one of the asked keys."""
+
+    ref: CandidateRef
+    package: CoreAffected
+
+
+@dataclass(frozen=True, slots=True)
+class CpeCandidate:
+    """A record's NVD configuration trees that mention one of the asked vendor:product pairs."""
+
+    ref: CandidateRef
+    nodes: tuple[CpeNode, ...]
+
+
+def _json(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _names() -> dict[str, str]:
+    q = connection.ops.quote_name
+    models = {"ap": AffectedPackage, "r": AdvisoryRecord, "s": Source, "v": Vulnerability,
+              "c": CpeConfiguration, "i": CpeIndexEntry}  # fmt: skip
+    return {k: q(m._meta.db_table) for k, m in models.items()}
+
+
+_REF = "r.id, s.name, r.record_id, r.vulnerability_id, v.key, r.withdrawn, r.rejected"
+_REF_JOIN = (
+    "JOIN {r} r ON r.id = {rid} JOIN {s} s ON s.id = r.source_id JOIN {v} v ON v.id = r.vulnerability_id"
+)
+
+
+def _ref(row: tuple[Any, ...]) -> CandidateRef:
+    return CandidateRef(row[0], row[1], row[2], row[3], row[4], row[5] is not None or bool(row[6]))
+
+
+def _values(width: int, count: int) -> str:
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    return "(VALUES " + ", ".join([one] * count) + ")"
+
+
+def affected_packages_for(*, keys: Iterable[tuple[str, str | None, str]]) -> list[AffectedCandidate]:
+    """Affected packages whose ``(purl_type, purl_namespace, purl_name)`` is in ``keys``.
+
+    Keys use the stored spelling: the type lower case, no namespace as ``""`` (or None), the
+    name as the feed parser normalised it (PEP 503 for PyPI).
+    """
+    n = _names()
+    wanted = sorted({(t, ns or "", name) for t, ns, name in keys})
+    out: list[AffectedCandidate] = []
+    cols = ("ecosystem", "name", "purl", "purl_type", "purl_namespace", "purl_name", "vendor", "product",
+            "ranges", "versions", "unaffected", "cpes", "default_status", "extra")  # fmt: skip
+    for batch in bulk.chunked(wanted, KEY_CHUNK):
+        sql = (
+            f"SELECT {_REF}, {', '.join(f'ap.{c}' for c in cols)}"  # noqa: S608 - names from metadata
+            + f" FROM {n['ap']} ap JOIN {_values(3, len(batch))} k ON ap.purl_type = k.column1"
+            " AND ap.purl_namespace = k.column2 AND ap.purl_name = k.column3 "
+            + _REF_JOIN.format(rid="ap.record_id", **n)
+            + " ORDER BY r.id, ap.position"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [v for key in batch for v in key])
+            for row in cursor.fetchall():
+                data = dict(zip(cols, row[7:], strict=True))
+                for c in ("ranges", "versions", "unaffected", "cpes", "extra"):
+                    data[c] = _json(data[c])
+                out.append(AffectedCandidate(_ref(row), codec.affected_package(data)))
+    return out
+
+
+def cpe_configurations_for(*, vendor_products: Iterable[tuple[str, str]]) -> list[CpeCandidate]:
+    """Configuration trees of records with a vulnerable cpeMatch of one of the vendor:product pairs.
+
+    Pairs are compared lower case. Each record appears once; the whole tree is returned, so
+    AND/negate logic can be evaluated.
+    """
+    n = _names()
+    wanted = sorted({(v.lower(), p.lower()) for v, p in vendor_products})
+    seen: set[int] = set()
+    out: list[CpeCandidate] = []
+    for batch in bulk.chunked(wanted, KEY_CHUNK):
+        sql = (
+            f"SELECT {_REF}, c.nodes FROM {n['c']} c "  # noqa: S608 - names from metadata
+            + _REF_JOIN.format(rid="c.record_id", **n)
+            + f" WHERE c.record_id IN (SELECT i.record_id FROM {n['i']} i JOIN {_values(2, len(batch))} k"  # noqa: S608
+            " ON i.vendor = k.column1 AND i.product = k.column2) ORDER BY r.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [v for pair in batch for v in pair])
+            for row in cursor.fetchall():
+                if row[0] in seen:
+                    continue
+                seen.add(row[0])
+                nodes = tuple(codec.cpe_node(node) for node in _json(row[7]))
+                out.append(CpeCandidate(_ref(row), nodes))
+    return out
+
+
+def vulnerability_by_alias(identifier: str) -> Vulnerability:
+    """The vulnerability one of whose aliases is ``identifier`` (case-insensitive fallback)."""
+    ident = identifier.strip()
+    alias = Alias.objects.select_related("vulnerability").filter(alias=ident).first()
+    if alias is None:
+        alias = Alias.objects.select_related("vulnerability").filter(alias__iexact=ident).first()
+    if alias is None:
+        raise NotFoundError(f"no vulnerability known as {identifier!r}")
+    return alias.vulnerability
+
+
+@dataclass(frozen=True, slots=True)
+class VulnerabilityDetail:
+    """A vulnerability with every source's record side by side."""
+
+    vulnerability: Vulnerability
+    aliases: list[str]
+    records: list[AdvisoryRecord]
+    """Ordered by source name, then record id; raw bytes deferred; children prefetched."""
+    kev: list[KevEntry]
+    epss: list[EpssScore]
+    """Scores of the CVE aliases, newest day first."""
+
+
+def vulnerability_get(*, key: str) -> VulnerabilityDetail:
+    """A vulnerability by its key or any alias, with its records, KEV entries and EPSS scores."""
+    vuln = vulnerability_by_alias(key)
+    aliases = sorted(vuln.aliases.values_list("alias", flat=True))
+    cves = [a for a in aliases if a.startswith("CVE-")]
+    records = list(
+        vuln.records.select_related("source", "import_run")
+        .defer("raw")
+        .prefetch_related(
+            "affected",
+            "cpe_configurations",
+            Prefetch("csaf_products", queryset=CsafProductStatus.objects.order_by("status", "product_id")),
+        )
+        .order_by("source__name", "record_id")
+    )
+    return VulnerabilityDetail(
+        vulnerability=vuln,
+        aliases=aliases,
+        records=records,
+        kev=list(KevEntry.objects.filter(cve_id__in=cves)),
+        epss=list(EpssScore.objects.filter(cve_id__in=cves).order_by("-score_date", "cve_id")[:30]),
+    )
+
+
+def record_raw(*, source: str, record_id: str) -> bytes:
+    """The upstream bytes of a record, decompressed."""
+    row = AdvisoryRecord.objects.filter(source__name=source, record_id=record_id).values_list("raw").first()
+    if row is None:
+        raise NotFoundError(f"no {source} record {record_id!r}")
+    return zlib.decompress(bytes(row[0]))
+
+
+def vulnerability_list(
+    *,
+    q: str = "",
+    kev: bool | None = None,
+    severity: str = "",
+    source: str = "",
+    include_withdrawn: bool = False,
+    order: str = "-cvss",
+) -> QuerySet[Vulnerability]:
+    """Vulnerabilities filtered and sorted in the database.
+
+    ``q`` matches an alias (substring, case-insensitive) or the summary; ``severity`` one of
+    :data:`SEVERITIES` (comma-separated for several); ``source`` a source name that has a record;
+    ``order`` one of :data:`ORDERINGS`.
+    """
+    qs = Vulnerability.objects.all()
+    if q:
+        ids = Alias.objects.filter(alias__icontains=q.strip()).values("vulnerability_id")
+        qs = qs.filter(Q(id__in=ids) | Q(summary__icontains=q.strip()))
+    if kev is not None:
+        qs = qs.filter(kev=kev)
+    if severity:
+        qs = qs.filter(severity__in=[s.strip().lower() for s in severity.split(",") if s.strip()])
+    if source:
+        qs = qs.filter(id__in=AdvisoryRecord.objects.filter(source__name=source).values("vulnerability_id"))
+    if not include_withdrawn:
+        qs = qs.filter(withdrawn=False)
+    if order not in ORDERINGS:
+        raise InputError(f"unknown order {order!r}; use {', '.join(ORDERINGS)}", field="order")
+    return qs.order_by(*ORDERINGS[order])
+
+
+def import_run_list(*, source: str = "", status: str = "", limit: int = 100) -> QuerySet[ImportRun]:
+    """Import runs, newest first."""
+    qs = ImportRun.objects.select_related("source")
+    if source:
+        qs = qs.filter(source__name=source)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-started_at", "-id")[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """A source with its freshness."""
+
+    source: Source
+    last_run: ImportRun | None
+    last_success: dt.datetime | None
+    """When the last succeeded run finished."""
+    record_count: int
+    """Records (KEV entries, EPSS scores) stored for the source."""
+
+    @property
+    def age_days(self) -> int | None:
+        """Days since the last succeeded run."""
+        if self.last_success is None:
+            return None
+        return (dt.datetime.now(dt.UTC) - self.last_success).days
+
+
+def _record_counts() -> dict[int, int]:
+    grouped = AdvisoryRecord.objects.values("source_id").annotate(n=Count("id"))
+    counts = dict(grouped.values_list("source_id", "n"))
+    for source in Source.objects.filter(kind__in=("kev", "epss")):
+        counts[source.pk] = (KevEntry if source.kind == "kev" else EpssScore).objects.count()
+    return counts
+
+
+def source_list() -> list[SourceStatus]:
+    """Every source with its last run, last success and stored record count."""
+    sources = list(Source.objects.annotate(
+        last_success=Max("runs__finished_at", filter=Q(runs__status=ImportRun.Status.SUCCEEDED))
+    ).order_by("name"))  # fmt: skip
+    last_ids = ImportRun.objects.values("source_id").annotate(last=Max("id")).values_list("last", flat=True)
+    last_runs = {r.source_id: r for r in ImportRun.objects.filter(id__in=list(last_ids))}
+    counts = _record_counts()
+    return [SourceStatus(s, last_runs.get(s.pk), s.last_success, counts.get(s.pk, 0)) for s in sources]
+
+
+def totals() -> dict[str, int]:
+    """Store totals for the feeds page."""
+    return {
+        "vulnerabilities": Vulnerability.objects.count(),
+        "records": AdvisoryRecord.objects.count(),
+        "kev": KevEntry.objects.count(),
+        "epss": EpssScore.objects.count(),
+    }

@@ -1,0 +1,214 @@
+"""Candidate advisory rows for a set of components, as a core :class:`MatchIndex`.
+
+One query per key set (chunked ``IN``): affected packages by purl name, CPE index entries by
+product, CSAF product rows by purl key (all CSAF rows when devices are matched by name), then
+the records, their configuration trees and their identities. Rows are post-filtered with the
+engine's own normalised keys, so ``Zope.Interface`` finds ``zope-interface``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from django.db import connection
+from django.db.models import JSONField, Model
+
+from medvigil.core.ids import purl_key
+from medvigil.core.matching.engine import MatchIndex, component_cpes
+from medvigil.core.matching.inference import infer_cpes
+from medvigil.core.matching.keys import package_key
+from medvigil.core.model import Component as CoreComponent
+from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
+from medvigil.core.model.advisory import CsafProduct, CsafProductStatus
+from medvigil.web.advisories import codec
+from medvigil.web.advisories.bulk import chunked
+from medvigil.web.advisories.models import (
+    AdvisoryRecord,
+    AffectedPackage,
+    CpeConfiguration,
+    CpeIndexEntry,
+)
+from medvigil.web.advisories.models import CsafProductStatus as CsafRow
+
+__all__ = ["Candidates", "component_keys", "load_index"]
+
+_PEP503 = re.compile(r"[-_.]+")
+_AFFECTED_COLUMNS = (
+    "record_id", "ecosystem", "name", "purl", "purl_type", "purl_namespace", "purl_name", "vendor",
+    "product", "ranges", "versions", "unaffected", "cpes", "default_status", "extra",
+)  # fmt: skip
+_CSAF_COLUMNS = (
+    "record_id", "product_id", "status", "name", "vendor", "product_name", "product_version",
+    "product_version_range", "helpers", "branch_path",
+)  # fmt: skip
+
+
+def component_keys(component: CoreComponent, *, infer: bool) -> set[str]:
+    """``pkg:<package key>`` and ``cpe:<vendor:product>`` join keys of a component."""
+    keys: set[str] = set()
+    if component.purl and (key := purl_key(component.purl)):
+        keys.add("pkg:" + package_key(key.type, key.namespace, key.name))
+    stated = component_cpes(component)
+    keys.update("cpe:" + c.vendor_product for c in stated)
+    if infer and not stated:
+        keys.update("cpe:" + c.vendor_product for c in infer_cpes(component))
+    return keys
+
+
+@dataclass(slots=True)
+class Candidates:
+    """A prepared index and where its records live in the database."""
+
+    index: MatchIndex
+    """The core index over candidate records."""
+    record_pks: list[int] = field(default_factory=list)
+    """AdvisoryRecord pk by index position."""
+    vulnerability_pks: list[int] = field(default_factory=list)
+    """Vulnerability pk by index position."""
+
+
+def _select(
+    model: type[Model], columns: Sequence[str], where: str, params: Sequence[object]
+) -> list[dict[str, Any]]:
+    """Rows as dicts; JSON columns are read as text and decoded with orjson (Django's per-field
+    ``json.loads`` was a third of the candidate load)."""
+    meta = model._meta
+    qn = connection.ops.quote_name
+    json_cols = {f.column for f in meta.concrete_fields if isinstance(f, JSONField)}
+    select = ", ".join(f"CAST({qn(c)} AS TEXT)" if c in json_cols else qn(c) for c in columns)
+    sql = f"SELECT {select} FROM {qn(meta.db_table)} WHERE {where}"  # noqa: S608 - names from model metadata
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    decode = [c in json_cols for c in columns]
+    return [
+        {
+            c: (orjson.loads(v) if d and v is not None else v)
+            for c, v, d in zip(columns, row, decode, strict=True)
+        }
+        for row in rows
+    ]
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _package_rows(keys: set[str]) -> list[dict[str, Any]]:
+    names: set[str] = set()
+    types: set[str] = set()
+    for key in keys:
+        ptype, _, full = key.partition(":")
+        last = full.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        types.add(ptype)
+        names.update({last, last.lower(), _PEP503.sub("-", last).lower()})
+    rows: list[dict[str, Any]] = []
+    type_list = sorted(types)
+    for chunk in chunked(sorted(names), 2000):
+        where = f"purl_type IN ({_marks(type_list)}) AND purl_name IN ({_marks(chunk)})"
+        found = _select(AffectedPackage, _AFFECTED_COLUMNS, where, [*type_list, *chunk])
+        rows.extend(
+            r
+            for r in found
+            if package_key(r["purl_type"], r["purl_namespace"] or None, r["purl_name"]) in keys
+        )
+    return rows
+
+
+def _cpe_record_pks(pairs: set[str]) -> set[int]:
+    products = {p.split(":", 1)[1] for p in pairs}
+    pks: set[int] = set()
+    for chunk in chunked(sorted(products)):
+        for record, vendor, product in CpeIndexEntry.objects.filter(product__in=chunk).values_list(
+            "record_id", "vendor", "product"
+        ):
+            if f"{vendor}:{product}" in pairs:
+                pks.add(record)
+    return pks
+
+
+def _csaf_rows(package_keys: set[str], all_rows: bool) -> list[dict[str, object]]:
+    query = CsafRow.objects.all()
+    if not all_rows:
+        query = query.exclude(purl="", cpe="")
+    rows = query.values(*_CSAF_COLUMNS, "purl", "cpe")
+    return [r for r in rows if all_rows or r["cpe"] or _row_package(r) in package_keys]
+
+
+def _row_package(row: dict[str, object]) -> str | None:
+    key = purl_key(str(row["purl"])) if row["purl"] else None
+    return None if key is None else package_key(key.type, key.namespace, key.name)
+
+
+def _csaf_status(row: dict[str, object]) -> CsafProductStatus:
+    product = CsafProduct(
+        product_id=str(row["product_id"]),
+        name=str(row["name"]),
+        helpers=codec.product_helpers(row["helpers"]),  # type: ignore[arg-type]
+        vendor=str(row["vendor"]) or None,
+        product_name=str(row["product_name"]) or None,
+        product_version=str(row["product_version"]) or None,
+        product_version_range=str(row["product_version_range"]) or None,
+    )
+    return CsafProductStatus(product.product_id, str(row["status"]), product)
+
+
+def load_index(
+    components: Iterable[CoreComponent], *, infer: bool, devices: bool, extra_keys: Iterable[str] = ()
+) -> Candidates:
+    """Select candidate rows for ``components`` (and devices, by CSAF name) and prepare an index."""
+    keys: set[str] = set(extra_keys)
+    for component in components:
+        keys |= component_keys(component, infer=infer)
+    pkg_keys = {k[4:] for k in keys if k.startswith("pkg:")}
+    cpe_pairs = {k[4:] for k in keys if k.startswith("cpe:")}
+    affected = _package_rows(pkg_keys) if pkg_keys else []
+    cpe_pks = _cpe_record_pks(cpe_pairs) if cpe_pairs else set()
+    csaf = _csaf_rows(pkg_keys, devices)
+    record_pks = {int(r["record_id"]) for r in affected} | cpe_pks | {int(r["record_id"]) for r in csaf}  # type: ignore[call-overload]
+    return _build(record_pks, affected, cpe_pks, csaf)
+
+
+def _build(
+    record_pks: set[int],
+    affected: Sequence[dict[str, Any]],
+    cpe_pks: set[int],
+    csaf: Sequence[dict[str, object]],
+) -> Candidates:
+    by_record_affected: dict[int, list[dict[str, Any]]] = {}
+    for row in affected:
+        by_record_affected.setdefault(int(row["record_id"]), []).append(row)
+    by_record_csaf: dict[int, list[dict[str, object]]] = {}
+    for row in csaf:
+        by_record_csaf.setdefault(int(row["record_id"]), []).append(row)  # type: ignore[call-overload]
+    nodes: dict[int, list[Any]] = {}
+    for chunk in chunked(sorted(cpe_pks), 2000):
+        where = f"record_id IN ({_marks(chunk)})"
+        for row in _select(CpeConfiguration, ("record_id", "nodes"), where, chunk):
+            nodes.setdefault(row["record_id"], []).extend(row["nodes"])
+    out = Candidates(MatchIndex())
+    for chunk in chunked(sorted(record_pks)):
+        rows = AdvisoryRecord.objects.filter(pk__in=chunk).values_list(
+            "pk", "source__kind", "record_id", "aliases", "withdrawn", "rejected", "vulnerability_id",
+            "vulnerability__key", "modified",
+        )  # fmt: skip
+        for pk, kind, rid, aliases, withdrawn, rejected, vuln, vkey, modified in rows:
+            core = CoreRecord(
+                source=kind,
+                id=rid,
+                modified=modified,
+                withdrawn=withdrawn,
+                rejected=rejected,
+                aliases=tuple(dict.fromkeys([*aliases, vkey])),
+                affected=tuple(codec.affected_package(r) for r in by_record_affected.get(pk, ())),
+                cpe_configurations=tuple(codec.cpe_node(n) for n in nodes.get(pk, ())),  # type: ignore[arg-type]
+                csaf_products=tuple(_csaf_status(r) for r in by_record_csaf.get(pk, ())),
+            )
+            if out.index.add(core) is not None:
+                out.record_pks.append(pk)
+                out.vulnerability_pks.append(vuln)
+    return out

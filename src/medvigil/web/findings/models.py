@@ -1,0 +1,120 @@
+"""Findings: one per (product version, component, vulnerability identity), never silently deleted.
+
+A finding keeps the component's identity denormalised (``component_key`` is the package key and
+version, ``device`` for CSAF matches of the whole product version) because SBOM re-imports replace
+component rows; the ``component`` link is re-pointed on every match run. ``FindingEvent`` is the
+history of state changes. ``MatchKey`` lists the join keys (package keys, CPE vendor:product,
+stated and inferred) of every matched component so that a feed import re-evaluates only the
+components its changed records can touch.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from medvigil.web.advisories.models import Vulnerability
+from medvigil.web.inventory.models import Component, Product, ProductVersion
+
+
+class Finding(models.Model):
+    """A component (or the device itself) of a product version matched to a vulnerability."""
+
+    class State(models.TextChoices):
+        OPEN = "open"
+        RESOLVED = "resolved", "resolved (component upgraded or removed)"
+        NOT_AFFECTED = "not_affected", "not affected (VEX)"
+        WITHDRAWN = "withdrawn", "withdrawn upstream"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    product_version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="findings")
+    component = models.ForeignKey(
+        Component, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
+    )
+    component_key = models.CharField(max_length=600)
+    component_name = models.CharField(max_length=500)
+    component_version = models.CharField(max_length=200, blank=True)
+    component_purl = models.CharField(max_length=1000, blank=True)
+    component_cpes = models.JSONField(default=list, blank=True)
+    component_bom_ref = models.CharField(max_length=500, blank=True)
+    vulnerability = models.ForeignKey(Vulnerability, on_delete=models.PROTECT, related_name="findings")
+    vulnerability_key = models.CharField(max_length=200)
+    aliases = models.JSONField(default=list, blank=True)
+    sources = models.JSONField(default=list, blank=True)
+    evidence = models.JSONField(default=list, blank=True)
+    method = models.CharField(max_length=20)
+    confidence = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    state_reason = models.CharField(max_length=500, blank=True)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    state_changed_at = models.DateTimeField()
+    severity = models.CharField(max_length=10, blank=True)
+    severity_score = models.FloatField(null=True, blank=True)
+    epss = models.FloatField(null=True, blank=True)
+    kev = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-kev", "-severity_score", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product_version", "component_key", "vulnerability"], name="uniq_finding"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "severity_score"], name="finding_state_score"),
+            models.Index(fields=["state", "epss"], name="finding_state_epss"),
+            models.Index(fields=["state", "kev", "severity_score"], name="finding_state_kev"),
+            models.Index(fields=["product", "state", "severity_score"], name="finding_product"),
+            models.Index(fields=["product_version", "state"], name="finding_version"),
+            models.Index(fields=["method", "state"], name="finding_method"),
+            models.Index(fields=["vulnerability"], name="finding_vuln"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vulnerability_key} in {self.component_name} {self.component_version}".strip()
+
+
+class FindingEvent(models.Model):
+    """One change of a finding: opened, state changes, evidence changes, with the reason."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=20)
+    old_state = models.CharField(max_length=16, blank=True)
+    new_state = models.CharField(max_length=16, blank=True)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.reason}"
+
+
+class MatchKey(models.Model):
+    """A join key of a matched component (``pkg:<package key>`` or ``cpe:<vendor:product>``)."""
+
+    product_version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="+")
+    component_id = models.BigIntegerField(null=True)
+    key = models.CharField(max_length=700)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key"], name="matchkey_key"),
+            models.Index(fields=["product_version"], name="matchkey_version"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class MatchSettings(models.Model):
+    """Per-product matching switches."""
+
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="match_settings")
+    infer_cpes = models.BooleanField(
+        default=True, help_text="infer CPEs from purl/name for components that state none (cpe-inferred)"
+    )
+
+    def __str__(self) -> str:
+        return f"match settings of {self.product}"

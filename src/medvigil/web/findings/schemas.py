@@ -1,0 +1,33 @@
+"""API shapes of findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+
+
+class FindingOut(Schema):
+    """A finding."""
+
+    id: int
+    product: str
+    product_version: str
+    component: dict[str, Any]
+    vulnerability: dict[str, Any]
+    match: dict[str, Any]
+    state: str
+    state_reason: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+
+
+class FindingEventOut(Schema):
+    """A history entry of a finding."""
+
+    at: dt.datetime
+    kind: str
+    old_state: str
+    new_state: str
+    reason: str

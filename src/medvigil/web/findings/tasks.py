@@ -1,0 +1,32 @@
+"""Background jobs (huey): match a version after an SBOM import, re-match after a feed import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from huey.contrib.djhuey import db_task
+
+from medvigil.web.advisories.models import AdvisoryRecord, ImportRun
+from medvigil.web.findings import services
+from medvigil.web.inventory.models import ProductVersion
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def match_version_task(version_id: int) -> dict[str, int]:
+    """Match one product version (queued after its SBOM import)."""
+    versions = ProductVersion.objects.filter(pk=version_id).select_related("product")
+    return services.match_product_versions(versions, reason="SBOM import").counts()
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def rematch_run_task(run_id: int) -> dict[str, Any]:
+    """Re-match what the records written by one import run can affect; refresh sort fields."""
+    run = ImportRun.objects.select_related("source").filter(pk=run_id).first()
+    if run is None:
+        return {}
+    if run.source is not None and run.source.kind in ("kev", "epss"):
+        return {"refreshed": services.refresh_sort_fields()}
+    record_pks = list(AdvisoryRecord.objects.filter(import_run_id=run_id).values_list("pk", flat=True))
+    if not record_pks:
+        return {}
+    return services.rematch_after_import(record_pks=record_pks, reason=f"import of {run.path}").counts()

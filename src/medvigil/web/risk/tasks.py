@@ -1,0 +1,21 @@
+"""Background jobs (huey): keep cases in step with findings after SBOM and feed imports."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from medvigil.web.inventory.models import Product
+from medvigil.web.risk.services.cases import cases_sync
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def cases_sync_task(product_ids: list[int] | None = None) -> dict[str, int]:
+    """Open or join cases from open findings of the given products (all when ``None``)."""
+    products = Product.objects.all() if product_ids is None else Product.objects.filter(pk__in=product_ids)
+    opened = joined = review = 0
+    for product in products:
+        result = cases_sync(product=product)
+        opened += len(result.opened)
+        joined += result.joined
+        review += result.review
+    return {"opened": opened, "joined": joined, "review": review}

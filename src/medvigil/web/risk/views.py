@@ -1,0 +1,197 @@
+"""Case pages: portfolio heat map, case list, case page and its actions. Thin: selectors read,
+services write; every change is a POST with the CSRF token and needs the analyst role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from medvigil.core.errors import Error, NotFoundError
+from medvigil.web.accounts.decorators import analyst_required, viewer_required
+from medvigil.web.inventory.models import Product
+from medvigil.web.risk import selectors, services
+from medvigil.web.risk.forms import AssessmentForm
+from medvigil.web.risk.models import Case, CaseState
+
+
+def _not_found(request: HttpRequest, exc: NotFoundError) -> HttpResponse:
+    return render(request, "inventory/not_found.html", {"message": exc.diagnostics()}, status=404)
+
+
+def _flag(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+def _filters(request: HttpRequest) -> selectors.CaseFilters:
+    g = request.GET
+    return selectors.CaseFilters(
+        product=g.get("product", ""),
+        state=g.get("state", "active"),
+        risk=g.get("risk", ""),
+        kev=_flag(g.get("kev", "")),
+        unassessed=g.get("unassessed") == "1",
+        review=g.get("review") == "1",
+        q=g.get("q", "").strip(),
+        severity=g.get("severity", ""),
+        band=g.get("band", ""),
+    )
+
+
+@viewer_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    product = request.GET.get("product", "")
+    cases = selectors.case_list(filters=selectors.CaseFilters(product=product, state="active"))
+    context = {
+        "grid": selectors.heat_map(product=product),
+        "bands": selectors.BANDS,
+        "product": product,
+        "products": Product.objects.order_by("name"),
+        "totals": {
+            "active": cases.count(),
+            "uncontrolled": cases.filter(current_assessment__controlled=False).count(),
+            "unassessed": cases.exclude(current_assessment__status="confirmed").count(),
+            "review": cases.filter(review_needed=True).count(),
+            "kev": cases.filter(vulnerability__kev=True).count(),
+        },
+    }
+    return render(request, "risk/portfolio.html", context)
+
+
+@viewer_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    try:
+        cases = list(selectors.case_list(filters=filters)[:500])
+    except Error as exc:
+        messages.error(request, exc.diagnostics())
+        cases = []
+    context = {
+        "cases": cases,
+        "f": filters,
+        "products": Product.objects.order_by("name"),
+        "states": ["active", *CaseState.values, ""],
+        "kev": request.GET.get("kev", ""),
+    }
+    return render(request, "risk/case_list.html", context)
+
+
+def _case_context(case: Case, form: AssessmentForm | None = None) -> dict[str, Any]:
+    current = case.current_assessment
+    hazards = list(case.product.hazards.order_by("identifier"))
+    return {
+        "case": case,
+        "a": current,
+        "clock": selectors.case_clock(case),
+        "aliases": sorted(case.vulnerability.aliases.values_list("alias", flat=True)),
+        "versions": case.scope.select_related("product_version", "covered_by"),
+        "history": case.assessments.select_related("created_by", "matrix", "policy"),
+        "events": case.events.select_related("actor", "assessment")[:50],
+        "form": form or AssessmentForm(hazards=hazards, inputs=current.inputs if current else None),
+        "needs_confirm": current is not None and (current.status == "suggested" or case.review_needed),
+    }
+
+
+@viewer_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    try:
+        case = selectors.case_get(case_id=case_id)
+    except NotFoundError as exc:
+        return _not_found(request, exc)
+    return render(request, "risk/case_detail.html", _case_context(case))
+
+
+def _get(case_id: int) -> Case:
+    try:
+        return selectors.case_get(case_id=case_id)
+    except NotFoundError as exc:
+        raise Http404(exc.diagnostics()) from None
+
+
+def _back(case: Case) -> HttpResponse:
+    return HttpResponseRedirect(reverse("risk:case-detail", args=[case.pk]))
+
+
+def _run(request: HttpRequest, case: Case, action: Any, done: str) -> HttpResponse:
+    try:
+        action()
+    except Error as exc:
+        messages.error(request, exc.diagnostics())
+    else:
+        messages.success(request, done)
+    return _back(case)
+
+
+@require_POST
+@analyst_required
+def case_propose(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get(case_id)
+    return _run(
+        request, case, lambda: services.assessment_propose(case=case), "medvigil proposed a new assessment."
+    )
+
+
+@require_POST
+@analyst_required
+def case_confirm(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get(case_id)
+    note = request.POST.get("justification", "")
+    return _run(
+        request,
+        case,
+        lambda: services.assessment_confirm(case=case, user=request.user, justification=note),
+        "Assessment confirmed.",
+    )
+
+
+@require_POST
+@analyst_required
+def case_assess(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get(case_id)
+    form = AssessmentForm(request.POST, hazards=list(case.product.hazards.order_by("identifier")))
+    if not form.is_valid():
+        messages.error(request, "Check the assessment form.")
+        return render(request, "risk/case_detail.html", _case_context(case, form), status=400)
+    confirm = request.POST.get("action") == "confirm"
+    try:
+        services.assessment_change(
+            case=case,
+            changes=form.inputs(),
+            user=request.user,
+            justification=form.cleaned_data["justification"],
+            confirm=confirm,
+        )
+    except Error as exc:
+        messages.error(request, f"Nothing was saved: {exc.diagnostics()}")
+        return render(request, "risk/case_detail.html", _case_context(case, form), status=400)
+    messages.success(
+        request, "Assessment saved and confirmed." if confirm else "Assessment saved as a suggestion."
+    )
+    return _back(case)
+
+
+@require_POST
+@analyst_required
+def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get(case_id)
+    note = request.POST.get("note", "")
+    return _run(
+        request, case, lambda: services.case_close(case=case, user=request.user, note=note), "Case closed."
+    )
+
+
+@require_POST
+@analyst_required
+def case_alias(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get(case_id)
+    try:
+        case = services.first_party_alias(case=case, alias=request.POST.get("alias", ""), user=request.user)
+    except Error as exc:
+        messages.error(request, exc.diagnostics())
+    else:
+        messages.success(request, f"Joined {case.vulnerability.key}.")
+    return _back(case)
