@@ -17,6 +17,7 @@ version and later ones, ``last_affected`` the version and earlier ones.
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -110,6 +111,7 @@ class CsafIndex:
             self.by_cpe.setdefault(criterion.cpe.vendor_product, []).append((rule, criterion))
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _version_predicate(status: str, text: str) -> CsafVersionRange | None:
     parsed = parse_csaf_version(text)
     op = _OPEN_ENDED.get(status)

@@ -83,17 +83,22 @@ def columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
     """Insert ``rows`` (tuples in ``fields`` order); returns the row count."""
+    return insert_into(table(model), columns(model, fields), rows)
+
+
+def insert_into(table_sql: str, columns_sql: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Insert ``rows`` into a quoted table and columns: COPY on PostgreSQL, else ``executemany``."""
     if not rows:
         return 0
-    cols = ", ".join(columns(model, fields))
+    cols = ", ".join(columns_sql)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table(model)} ({cols}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table_sql} ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join(["%s"] * len(fields))
-            sql = f"INSERT INTO {table(model)} ({cols}) VALUES ({marks})"  # noqa: S608 - names from model metadata
+            marks = ", ".join(["%s"] * len(columns_sql))
+            sql = f"INSERT INTO {table_sql} ({cols}) VALUES ({marks})"  # noqa: S608 - names from model metadata
             cursor.executemany(sql, rows)
     return len(rows)
 

@@ -129,24 +129,38 @@ def _names() -> dict[str, str]:
     }
 
 
-def _epss_sql(scope: str) -> str:
-    n = _names()
-    pick = (
-        "(SELECT e.{col} FROM {e} e JOIN {a} a ON a.alias = e.cve_id "
-        "WHERE a.vulnerability_id = {v}.id ORDER BY e.score_date DESC, e.epss DESC LIMIT 1)"
+def _epss_sets() -> str:
+    """SET clause: the latest EPSS score of any CVE alias (NULLs when none)."""
+    return (  # noqa: S608 - names from model metadata
+        "(epss, epss_percentile, epss_date) = (SELECT e.epss, e.percentile, e.score_date FROM {e} e "
+        "JOIN {a} a ON a.alias = e.cve_id WHERE a.vulnerability_id = {v}.id "
+        "ORDER BY e.score_date DESC, e.epss DESC LIMIT 1)"
+    ).format(**_names())
+
+
+def _kev_sets() -> str:
+    """SET clause: KEV membership of any CVE alias."""
+    join = "FROM {k} k JOIN {a} a ON a.alias = k.cve_id WHERE a.vulnerability_id = {v}.id".format(**_names())
+    return f"kev = EXISTS(SELECT 1 {join}), kev_date_added = (SELECT MIN(k.date_added) {join})"
+
+
+def _dates_sets() -> str:
+    """SET clause: first publication, last modification, withdrawn when no live record is left."""
+    q = connection.ops.quote_name
+    v, r = q(Vulnerability._meta.db_table), q(AdvisoryRecord._meta.db_table)
+    of = f"FROM {r} r WHERE r.vulnerability_id = {v}.id"
+    return (
+        f"published = (SELECT MIN(r.published) {of}), modified = (SELECT MAX(r.modified) {of}), "
+        f"withdrawn = NOT EXISTS(SELECT 1 {of} AND r.withdrawn IS NULL AND NOT r.rejected)"
     )
-    pairs = (("epss", "epss"), ("epss_percentile", "percentile"), ("epss_date", "score_date"))
-    sets = ", ".join(f"{col} = {pick.format(col=src, **n)}" for col, src in pairs)
-    return f"UPDATE {n['v']} SET {sets} WHERE {scope}"  # noqa: S608 - table names from model metadata
+
+
+def _epss_sql(scope: str) -> str:
+    return f"UPDATE {_names()['v']} SET {_epss_sets()} WHERE {scope}"  # noqa: S608 - names from metadata
 
 
 def _kev_sql(scope: str) -> str:
-    n = _names()
-    join = "FROM {k} k JOIN {a} a ON a.alias = k.cve_id WHERE a.vulnerability_id = {v}.id".format(**n)
-    return (
-        f"UPDATE {n['v']} SET kev = EXISTS(SELECT 1 {join}), "  # noqa: S608 - names from model metadata
-        f"kev_date_added = (SELECT MIN(k.date_added) {join}) WHERE {scope}"
-    )
+    return f"UPDATE {_names()['v']} SET {_kev_sets()} WHERE {scope}"  # noqa: S608 - names from metadata
 
 
 def epss_refresh(*, date: dt.date) -> None:
@@ -199,29 +213,45 @@ def _records_sql(marks: str) -> str:
     )
 
 
-def _dates_sql(scope: str) -> str:
-    q = connection.ops.quote_name
-    v, r = q(Vulnerability._meta.db_table), q(AdvisoryRecord._meta.db_table)
-    of = f"FROM {r} r WHERE r.vulnerability_id = {v}.id"
-    return (
-        f"UPDATE {v} SET published = (SELECT MIN(r.published) {of}), "  # noqa: S608 - names from metadata
-        f"modified = (SELECT MAX(r.modified) {of}), "
-        f"withdrawn = NOT EXISTS(SELECT 1 {of} AND r.withdrawn IS NULL AND r.rejected = %s) WHERE {scope}"
-    )
+_TEMP = "mv_vulnerability_refresh"
+
+
+def _derived_rows(ids: list[int]) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for batch in bulk.chunked(ids):
+        grouped: dict[int, list[tuple[Any, ...]]] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(_records_sql(", ".join(["%s"] * len(batch))), batch)
+            for row in cursor.fetchall():
+                grouped.setdefault(row[0], []).append(row)
+        rows.extend((vid, *_derived(g)) for vid, g in grouped.items())
+    return rows
 
 
 def vulnerabilities_refresh(ids: Iterable[int]) -> None:
-    """Recompute the denormalised fields of the given vulnerabilities from their records."""
-    bulk.analyze(AdvisoryRecord, Alias, Vulnerability)
-    for batch in bulk.chunked(sorted(set(ids))):
-        marks = ", ".join(["%s"] * len(batch))
-        grouped: dict[int, list[tuple[Any, ...]]] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(_records_sql(marks), batch)
-            for row in cursor.fetchall():
-                grouped.setdefault(row[0], []).append(row)
-        bulk.update_rows(Vulnerability, DERIVED_FIELDS, [(*_derived(g), vid) for vid, g in grouped.items()])
-        with connection.cursor() as cursor:
-            cursor.execute(_dates_sql(f"id IN ({marks})"), [False, *batch])
-            cursor.execute(_epss_sql(f"id IN ({marks})"), batch)
-            cursor.execute(_kev_sql(f"id IN ({marks})"), batch)
+    """Recompute the denormalised fields of the given vulnerabilities from their records.
+
+    Python computes the headline score, summary and sources; they go to a temporary table, and
+    ONE ``UPDATE ... FROM`` writes each vulnerability once with them plus the dates, EPSS and
+    KEV fields computed in SQL (one new row version per vulnerability on PostgreSQL).
+    """
+    wanted = sorted(set(ids))
+    if not wanted:
+        return
+    bulk.analyze(Alias, Vulnerability)
+    rows = _derived_rows(wanted)
+    v = _names()["v"]
+    sources = "CAST(u.sources AS jsonb)" if connection.vendor == "postgresql" else "u.sources"
+    sets = ", ".join(f"{f} = u.{f}" for f in DERIVED_FIELDS if f != "sources")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {_TEMP} (id BIGINT PRIMARY KEY, summary TEXT, cvss_score DOUBLE PRECISION, "
+            "cvss_vector TEXT, cvss_version TEXT, severity TEXT, sources TEXT)"
+        )
+        bulk.insert_into(_TEMP, ("id", *DERIVED_FIELDS), rows)
+        cursor.execute(
+            f"UPDATE {v} SET {sets}, sources = {sources}, {_dates_sets()}, {_epss_sets()}, {_kev_sets()} "  # noqa: S608
+            f"FROM {_TEMP} u WHERE {v}.id = u.id"
+        )
+        cursor.execute(f"DROP TABLE {_TEMP}")

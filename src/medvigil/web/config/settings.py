@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "medvigil.web.accounts",
     "medvigil.web.inventory",
+    "medvigil.web.dashboard",
     "medvigil.web.advisories",
     "medvigil.web.findings",
     "medvigil.web.risk",
@@ -120,7 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "inventory:product-list"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"

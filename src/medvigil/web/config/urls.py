@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("medvigil.web.risk.urls")),
     path("", include("medvigil.web.advisories.urls")),
     path("", include("medvigil.web.findings.urls")),
+    path("dashboard/", include("medvigil.web.dashboard.urls")),
     path("", include("medvigil.web.inventory.urls")),
 ]
