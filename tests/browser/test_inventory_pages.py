@@ -92,3 +92,21 @@ def test_viewer_sees_no_write_controls(page: Any, live_server: Any) -> None:
     assert page.locator("text=Add version").count() == 0
     page.goto(f"{live_server.url}/products/glucolink-cloud/versions/15.0.7/")
     assert page.locator("input[type=file]").count() == 0
+
+
+def test_dashboard_shows_the_portfolio_at_a_glance(page: Any, live_server: Any) -> None:
+    from medvigil.web.risk.demo import demo_cases
+
+    demo_load()
+    demo_cases()
+    user_create(username="vic", password=PASSWORD, role="viewer")
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "vic")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    assert page.locator("svg.chart").count() == 2
+    assert page.locator("svg.chart rect.sev-critical").count() == 1
+    assert "GlucoLink Cloud 14.2.6" in page.inner_text("#horizon-summary")
+    assert "nvd" in page.inner_text("#feed-freshness")
+    shot(page, "dashboard")
