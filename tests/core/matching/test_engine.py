@@ -387,3 +387,21 @@ def test_primary_id_prefers_lowest_cve() -> None:
     assert primary_id(["GHSA-x", "CVE-2021-10", "CVE-2021-9", "PYSEC-1"]) == "CVE-2021-9"
     assert primary_id(["ICSMA-1/2", "GHSA-b", "GHSA-a"]) == "GHSA-a"
 
+
+@pytest.mark.parametrize(
+    ("ecosystem", "listed", "queries"),
+    [
+        ("PyPI", ("1.1", "2.0rc1", "0.7.10p1"), ("1.1.0", "1.1", "2.0rc1", "2.0", "0.7.10p1", "junk")),
+        ("Go", ("v1.2.3", "1.4.0"), ("1.2.3", "v1.4.0", "1.2.4")),
+        ("Maven", ("1.0", "2.1"), ("1.0.0", "2.1", "3")),
+        ("Debian", ("1:1.0-1",), ("1:1.0-1", "1.0-1")),
+    ],
+)
+def test_enumeration_hash_set_agrees_with_sorted_lookup(
+    ecosystem: str, listed: tuple[str, ...], queries: tuple[str, ...]
+) -> None:
+    from medvigil.core.matching.enumeration import Enumeration
+    from medvigil.core.matching.ranges import EnumeratedVersions
+
+    fast, reference = Enumeration.build(listed, ecosystem), EnumeratedVersions.build(listed, ecosystem)
+    assert [fast.contains(q) for q in queries] == [reference.contains(q) for q in queries]

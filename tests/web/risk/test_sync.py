@@ -50,6 +50,16 @@ def test_imports_open_one_case_per_vulnerability_with_a_suggestion(matched: Any)
     assert (again.opened, again.joined) == ([], 0)
 
 
+def test_a_sync_that_changes_nothing_costs_a_handful_of_queries(
+    matched: Any, django_assert_max_num_queries: Any
+) -> None:
+    product = matched.product
+    assert Case.objects.filter(product=product).count() >= 4
+    with django_assert_max_num_queries(12):  # independent of the number of cases and findings
+        result = services.cases_sync(product=product)
+    assert (result.opened, result.joined, result.left) == ([], 0, 0)
+
+
 def test_a_new_version_carries_over_or_triggers_re_review(
     matched: Any, analyst: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -5,4 +5,8 @@
 * :mod:`.native_ranges` — npm semver ranges and ``vers:`` strings.
 * :mod:`.cpe`, :mod:`.cpe_config`, :mod:`.nvd_adapter` — CPE names and NVD configuration trees.
 * :mod:`.csaf_versions` — CISA's version wording in CSAF product trees.
+* :mod:`.engine` — the matcher: ``MatchIndex`` (built once) and ``match`` (hash join), with
+  :mod:`.enumeration`, :mod:`.inference` (CPEs from purls), :mod:`.csaf_products` (devices),
+  :mod:`.grouping` (findings per identity), :mod:`.vex_input` (supplier VEX), :mod:`.keys`,
+  :mod:`.report` (SARIF / CycloneDX VEX of scan results).
 """

@@ -24,16 +24,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from medvigil.core.ids import purl_key
 from medvigil.core.matching import csaf_products
 from medvigil.core.matching.cpe import Cpe, CpeError, parse_cpe
 from medvigil.core.matching.cpe_config import PreparedNode, evaluate_configurations, prepare_nodes
+from medvigil.core.matching.enumeration import Enumeration, VersionKeys
 from medvigil.core.matching.inference import infer_cpes
 from medvigil.core.matching.keys import package_key, purl_version
-from medvigil.core.matching.ranges import EnumeratedVersions, PreparedRange
-from medvigil.core.matching.versions import InvalidVersionError, VersionScheme, get_scheme
+from medvigil.core.matching.ranges import PreparedRange
+from medvigil.core.matching.versions import VersionScheme, get_scheme
 from medvigil.core.model.advisory import AdvisoryRecord, AffectedPackage, CpeMatch, CpeNode
 from medvigil.core.model.component import Component, ComponentType
 from medvigil.core.model.match import DeviceIdentity, Evidence, Match, MatchMethod, MatchStatus
@@ -69,68 +69,6 @@ class RecordInfo:
     """Aliases."""
     withdrawn: bool
     """Withdrawn or rejected upstream."""
-
-
-_HASHABLE_SCHEMES = frozenset({"pypi", "semver", "deb", "rpm"})
-"""Schemes whose keys hash consistently with equality (``1.1`` and ``1.1.0`` hash alike)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Enumeration:
-    """Enumerated affected versions, as a hash set of keys where the scheme allows (no sort)."""
-
-    ecosystem: str
-    """Ecosystem deciding version equality."""
-    raw: frozenset[str]
-    """The strings as given."""
-    keys: frozenset[Any] | None
-    """Keys of the valid strings; None: use :attr:`fallback` (scheme keys do not hash)."""
-    fallback: EnumeratedVersions | None = None
-    """Sorted-key look-up for the other schemes."""
-    scheme: VersionScheme | None = None
-    """The scheme of :attr:`keys`."""
-
-    @classmethod
-    def build(cls, versions: Sequence[str], ecosystem: str) -> Enumeration:
-        """Parse the list once (keys are cached per scheme and version string)."""
-        raw = frozenset(versions)
-        try:
-            scheme = get_scheme(ecosystem)
-        except KeyError:
-            return cls(ecosystem, raw, frozenset())
-        if scheme.name not in _HASHABLE_SCHEMES:
-            return cls(ecosystem, raw, None, EnumeratedVersions.build(raw, ecosystem))
-        keys = set()
-        for version in raw:
-            try:
-                keys.add(scheme.key(version))
-            except InvalidVersionError:
-                continue
-        return cls(ecosystem, raw, frozenset(keys), None, scheme)
-
-    def contains_version(self, version: str, keys: _VersionKeys) -> bool:
-        """:meth:`contains` with the component's keys parsed once."""
-        if version in self.raw:
-            return True
-        if self.fallback is not None:
-            return self.fallback.contains(version)
-        if not self.keys or self.scheme is None:
-            return False
-        key = keys.key(self.scheme)
-        return key is not None and key in self.keys
-
-    def contains(self, version: str) -> bool:
-        """Listed exactly, or as an equal version of the scheme."""
-        if version in self.raw:
-            return True
-        if self.fallback is not None:
-            return self.fallback.contains(version)
-        if not self.keys:
-            return False
-        try:
-            return get_scheme(self.ecosystem).key(version) in self.keys
-        except (KeyError, InvalidVersionError):
-            return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,29 +173,6 @@ def _range_scheme(prepared: PreparedRange) -> VersionScheme | None:
     if not prepared.evaluable:
         return None
     return get_scheme("SEMVER" if prepared.range_type == "SEMVER" else prepared.ecosystem)
-
-
-class _VersionKeys:
-    """One component version parsed at most once per scheme."""
-
-    __slots__ = ("cache", "version")
-
-    def __init__(self, version: str) -> None:
-        self.version = version
-        self.cache: dict[str, Any] = {}
-
-    def key(self, scheme: VersionScheme) -> Any:
-        """The version's key in ``scheme``; None when invalid there."""
-        try:
-            return self.cache[scheme.name]
-        except KeyError:
-            pass
-        try:
-            value = scheme.key(self.version)
-        except InvalidVersionError:
-            value = None
-        self.cache[scheme.name] = value
-        return value
 
 
 def _cve5_cpe_nodes(affected: Sequence[AffectedPackage]) -> tuple[CpeNode, ...]:
@@ -384,7 +299,7 @@ def _purl_matches(pos: int, component: Component, index: MatchIndex) -> Iterator
     if found is None:
         return
     key, version = found
-    keys = _VersionKeys(version)
+    keys = VersionKeys(version)
     for rule in index.packages.get(key, ()):
         evidence = _evaluate_package(rule, version, keys, index.records[rule.record])
         if evidence is not None:
@@ -396,7 +311,7 @@ def _range_text(prepared: PreparedRange) -> str:
 
 
 def _evaluate_package(
-    rule: PackageRule, version: str, keys: _VersionKeys, info: RecordInfo
+    rule: PackageRule, version: str, keys: VersionKeys, info: RecordInfo
 ) -> Evidence | None:
     if rule.versions is not None and rule.versions.contains_version(version, keys):
         return Evidence(

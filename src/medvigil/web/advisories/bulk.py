@@ -114,14 +114,19 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
     return len(rows)
 
 
-def analyze(*models: type[models.Model]) -> None:
+ANALYZE_AFTER = 5000
+"""Rows a load must have written before :func:`analyze` refreshes the statistics."""
+
+
+def analyze(*models: type[models.Model], rows: int) -> None:
     """Refresh PostgreSQL's planner statistics of tables a load just grew (no-op on SQLite).
 
     A bulk load inside one transaction leaves the planner without statistics for the new rows;
     the set-based refreshes that follow then pick sequential scans (minutes instead of
-    milliseconds on 360k EPSS rows). ANALYZE samples the rows the transaction sees.
+    milliseconds on 360k EPSS rows). ANALYZE samples the rows the transaction sees; it costs
+    about half a second, so small loads (``rows`` < :data:`ANALYZE_AFTER`) skip it.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or rows < ANALYZE_AFTER:
         return
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(table(m) for m in models))

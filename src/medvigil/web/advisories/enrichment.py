@@ -73,7 +73,7 @@ class KevWriter:
 
     def finish(self) -> None:
         """Refresh the KEV flag of every vulnerability that is or was in the catalog."""
-        bulk.analyze(KevEntry, Alias, Vulnerability)
+        bulk.analyze(KevEntry, Alias, Vulnerability, rows=self.counts.new + self.counts.updated)
         kev_refresh()
 
 
@@ -114,7 +114,7 @@ class EpssWriter:
 
     def finish(self) -> None:
         """Refresh the EPSS fields of the vulnerabilities scored on the loaded days."""
-        bulk.analyze(EpssScore, Alias, Vulnerability)
+        bulk.analyze(EpssScore, Alias, Vulnerability, rows=self.counts.new + self.counts.updated)
         for date in self._stored:
             epss_refresh(date=date)
 
@@ -238,7 +238,7 @@ def vulnerabilities_refresh(ids: Iterable[int]) -> None:
     wanted = sorted(set(ids))
     if not wanted:
         return
-    bulk.analyze(Alias, Vulnerability)
+    bulk.analyze(Alias, Vulnerability, rows=len(wanted))
     rows = _derived_rows(wanted)
     v = _names()["v"]
     sources = "CAST(u.sources AS jsonb)" if connection.vendor == "postgresql" else "u.sources"

@@ -72,7 +72,7 @@ class Candidates:
 
 
 def _select(
-    model: type[Model], columns: Sequence[str], where: str, params: Sequence[object]
+    model: type[Model], columns: Sequence[str], where: str, params: Sequence[Any]
 ) -> list[dict[str, Any]]:
     """Rows as dicts; JSON columns are read as text and decoded with orjson (Django's per-field
     ``json.loads`` was a third of the candidate load)."""
@@ -205,7 +205,7 @@ def _build(
                 rejected=rejected,
                 aliases=tuple(dict.fromkeys([*aliases, vkey])),
                 affected=tuple(codec.affected_package(r) for r in by_record_affected.get(pk, ())),
-                cpe_configurations=tuple(codec.cpe_node(n) for n in nodes.get(pk, ())),  # type: ignore[arg-type]
+                cpe_configurations=tuple(codec.cpe_node(n) for n in nodes.get(pk, ())),
                 csaf_products=tuple(_csaf_status(r) for r in by_record_csaf.get(pk, ())),
             )
             if out.index.add(core) is not None:

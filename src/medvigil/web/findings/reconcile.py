@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.match import FindingGroup, FindingStatus
+from medvigil.web.advisories import bulk
 from medvigil.web.advisories.bulk import chunked
 from medvigil.web.advisories.models import Vulnerability
 from medvigil.web.findings.models import Finding, FindingEvent
@@ -107,14 +110,30 @@ class _Writer:
         for chunk in chunked(self.seen):
             Finding.objects.filter(pk__in=chunk).update(last_seen=self.now)
         Finding.objects.bulk_create(self.new, batch_size=1000)
-        Finding.objects.bulk_update(self.changed, _UPDATE_FIELDS, batch_size=1000)
-        FindingEvent.objects.bulk_create(
-            [
-                FindingEvent(finding=f, at=self.now, kind=k, old_state=o, new_state=n, reason=r)
-                for f, k, o, n, r in self.events
-            ],
-            batch_size=2000,
-        )
+        # One UPDATE per row through executemany: Django's bulk_update builds CASE WHEN
+        # statements that grow with rows x fields and took minutes for tens of thousands.
+        bulk.update_rows(Finding, _UPDATE_FIELDS, [_update_row(f) for f in self.changed])
+        at = bulk.when(self.now)
+        rows = [(f.pk, at, k, o, n, r) for f, k, o, n, r in self.events]
+        bulk.insert_rows(FindingEvent, ("finding", "at", "kind", "old_state", "new_state", "reason"), rows)
+
+
+_JSON_FIELDS = frozenset({"component_cpes", "aliases", "sources", "evidence"})
+_TIME_FIELDS = frozenset({"last_seen", "state_changed_at"})
+
+
+def _update_row(f: Finding) -> tuple[Any, ...]:
+    values: list[Any] = []
+    for name in _UPDATE_FIELDS:
+        if name == "component":
+            values.append(f.component_id)
+        elif name in _JSON_FIELDS:
+            values.append(orjson.dumps(getattr(f, name)).decode())
+        elif name in _TIME_FIELDS:
+            values.append(bulk.when(getattr(f, name)))
+        else:
+            values.append(getattr(f, name))
+    return (*values, f.pk)
 
 
 def _tracked(f: Finding) -> tuple[Any, ...]:
@@ -168,11 +187,10 @@ def reconcile(
     now: dt.datetime,
 ) -> None:
     """Write ``computed`` for ``versions``; stored findings in scope that vanished change state."""
-    ids = [v.pk for v in versions]
-    existing: dict[tuple[int, str, int], Finding] = {}
-    for chunk in chunked(ids, 500):
-        for f in Finding.objects.filter(product_version_id__in=chunk):
-            existing[(f.product_version_id, f.component_key, f.vulnerability_id)] = f
+    existing = {
+        (f.product_version_id, f.component_key, f.vulnerability_id): f
+        for f in _stored(versions, scope, devices)
+    }
     vulns = _vulnerabilities(
         {c.vulnerability for cs in computed.values() for c in cs} | {k[2] for k in existing}
     )
@@ -203,6 +221,29 @@ def reconcile(
             w.move(f, Finding.State.RESOLVED, f"{what} no longer matches the advisory data")
         w.changed.append(f)
     w.flush()
+
+
+def _stored(
+    versions: Sequence[ProductVersion], scope: dict[int, set[int]] | None, devices: bool
+) -> list[Finding]:
+    """Stored findings that this run may change: whole versions, or only the scoped components."""
+    ids = [v.pk for v in versions]
+    if scope is None:
+        return [
+            f for chunk in chunked(ids, 500) for f in Finding.objects.filter(product_version_id__in=chunk)
+        ]
+    found = [
+        f
+        for chunk in chunked(sorted({pk for pks in scope.values() for pk in pks}))
+        for f in Finding.objects.filter(component_id__in=chunk)
+    ]
+    if devices:
+        found += [
+            f
+            for chunk in chunked(ids, 500)
+            for f in Finding.objects.filter(product_version_id__in=chunk, component_key="device")
+        ]
+    return found
 
 
 def _in_scope(f: Finding, scope: dict[int, set[int]] | None, devices: bool) -> bool:

@@ -121,19 +121,6 @@ def case_add_version(
     return True
 
 
-def _deactivate(case: Case, keep: set[int]) -> int:
-    gone = list(case.scope.filter(active=True, source="finding").exclude(product_version_id__in=keep))
-    for cv in gone:
-        cv.active = False
-        cv.save(update_fields=["active"])
-        CaseEvent.objects.create(
-            case=case,
-            kind="version-left",
-            message=f"version {cv.product_version.version} has no open finding",
-        )
-    return len(gone)
-
-
 def _first_party_versions(product: Product, result: SyncResult) -> None:
     """First-party cases join newer versions that contain the same components."""
     for case in product.cases.filter(first_party=True).exclude(state=CaseState.CLOSED):
@@ -145,37 +132,92 @@ def _first_party_versions(product: Product, result: SyncResult) -> None:
                 result.joined += 1
 
 
-def cases_sync(*, product: Product) -> SyncResult:
-    """Open or join cases from the product's open findings, then carry over or flag re-reviews."""
-    result = SyncResult()
+def _component_sort(c: dict[str, str]) -> tuple[str, str, str]:
+    return (c["key"], c["version"], c["purl"])
+
+
+def _group_findings(
+    product: Product,
+) -> tuple[dict[int, dict[int, list[dict[str, str]]]], dict[int, dt.date]]:
     grouped: dict[int, dict[int, list[dict[str, str]]]] = defaultdict(lambda: defaultdict(list))
     first_seen: dict[int, dt.date] = {}
     for row in findings_source.open_findings(product=product):
         grouped[row.vulnerability_id][row.product_version_id].append(row.component)
         seen = first_seen.get(row.vulnerability_id)
         first_seen[row.vulnerability_id] = min(seen, row.first_seen) if seen else row.first_seen
+    return grouped, first_seen
+
+
+def _deactivate_stale(
+    product: Product,
+    grouped: dict[int, dict[int, list[dict[str, str]]]],
+    scope: dict[tuple[int, int], CaseVersion],
+) -> set[int]:
+    """Versions whose findings are gone leave their case; returns the ids of the changed cases."""
+    cases = {c.pk: c for c in product.cases.all()}
+    changed: set[int] = set()
+    versions = {pv.pk: pv.version for pv in product.versions.all()}
+    for (case_id, pv_id), cv in scope.items():
+        case = cases[case_id]
+        if not cv.active or cv.source != "finding":
+            continue
+        per_version = grouped.get(case.vulnerability_id)
+        if (per_version is not None and pv_id in per_version) or (per_version is None and case.first_party):
+            continue
+        cv.active = False
+        cv.save(update_fields=["active"])
+        CaseEvent.objects.create(
+            case=case,
+            kind="version-left",
+            message=f"version {versions.get(pv_id, pv_id)} has no open finding",
+        )
+        changed.add(case_id)
+    return changed
+
+
+def cases_sync(*, product: Product) -> SyncResult:
+    """Open or join cases from the product's open findings, then carry over or flag re-reviews.
+
+    Set-based: the product's cases and case versions are read once; only new cases, changed case
+    versions and the carry-over of changed cases cost further queries, so a sync after an import
+    that changed nothing for the product is a handful of queries whatever the portfolio size.
+    """
+    result = SyncResult()
+    grouped, first_seen = _group_findings(product)
     versions = {pv.pk: pv for pv in product.versions.all()}
-    vulns = Vulnerability.objects.in_bulk(list(grouped))
-    touched: list[Case] = []
+    cases = {c.vulnerability_id: c for c in product.cases.all()}
+    scope = {
+        (cv.case_id, cv.product_version_id): cv for cv in CaseVersion.objects.filter(case__product=product)
+    }
+    missing = [v for v in grouped if v not in cases]
+    vulns = Vulnerability.objects.in_bulk(missing)
+    changed: set[int] = set()
     with transaction.atomic():
+        for vuln_id in missing:
+            case, _ = case_open(product=product, vulnerability=vulns[vuln_id], day0=first_seen[vuln_id])
+            cases[vuln_id] = case
+            result.opened.append(case)
         for vuln_id, per_version in grouped.items():
-            case, created = case_open(product=product, vulnerability=vulns[vuln_id], day0=first_seen[vuln_id])
-            if created:
-                result.opened.append(case)
+            case = cases[vuln_id]
             for pv_id, comps in per_version.items():
-                unique = list({c["key"] + "@" + c["version"]: c for c in comps}.values())
-                result.joined += case_add_version(
-                    case=case, product_version=versions[pv_id], components=unique
+                unique = sorted(
+                    {c["key"] + "@" + c["version"]: c for c in comps}.values(), key=_component_sort
                 )
-            touched.append(case)
-        for case in product.cases.exclude(vulnerability_id__in=list(grouped)).filter(first_party=False):
-            result.left += _deactivate(case, set())
-        for case in touched:
-            result.left += _deactivate(case, set(grouped[case.vulnerability_id]))
+                row = scope.get((case.pk, pv_id))
+                if row is not None and row.active and row.components == unique:
+                    continue
+                if case_add_version(case=case, product_version=versions[pv_id], components=unique):
+                    result.joined += 1
+                    changed.add(case.pk)
+        left = _deactivate_stale(product, grouped, scope)
+        result.left += len(left)
+        changed |= left
         _first_party_versions(product, result)
-    for case in product.cases.filter(current_assessment__status=AssessmentStatus.CONFIRMED).select_related(
-        "current_assessment", "product"
-    ):
+        changed |= set(product.cases.filter(first_party=True).values_list("pk", flat=True))
+    confirmed = product.cases.filter(
+        pk__in=changed, current_assessment__status=AssessmentStatus.CONFIRMED
+    ).select_related("current_assessment", "product")
+    for case in confirmed:
         outcome = case_review_check(case=case)
         result.carried += outcome == "carried"
         result.review += outcome == "review"

@@ -1,0 +1,103 @@
+"""Enumerated affected versions as hash sets of version keys, and per-component key caches.
+
+OSV enumerations can hold thousands of versions (TensorFlow, Django); the matcher builds them for
+every candidate record, so they are kept as a ``frozenset`` of keys where the scheme's keys hash
+consistently with equality (PyPI ``1.1`` == ``1.1.0`` hash alike), with the sorted look-up of
+:class:`~.ranges.EnumeratedVersions` as the fallback for the other schemes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from medvigil.core.matching.ranges import EnumeratedVersions
+from medvigil.core.matching.versions import InvalidVersionError, VersionScheme, get_scheme
+
+__all__ = ["Enumeration", "VersionKeys"]
+
+
+class VersionKeys:
+    """One component version parsed at most once per scheme."""
+
+    __slots__ = ("cache", "version")
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.cache: dict[str, Any] = {}
+
+    def key(self, scheme: VersionScheme) -> Any:
+        """The version's key in ``scheme``; None when invalid there."""
+        try:
+            return self.cache[scheme.name]
+        except KeyError:
+            pass
+        try:
+            value = scheme.key(self.version)
+        except InvalidVersionError:
+            value = None
+        self.cache[scheme.name] = value
+        return value
+
+
+_HASHABLE_SCHEMES = frozenset({"pypi", "semver", "deb", "rpm"})
+"""Schemes whose keys hash consistently with equality (``1.1`` and ``1.1.0`` hash alike)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Enumeration:
+    """Enumerated affected versions, as a hash set of keys where the scheme allows (no sort)."""
+
+    ecosystem: str
+    """Ecosystem deciding version equality."""
+    raw: frozenset[str]
+    """The strings as given."""
+    keys: frozenset[Any] | None
+    """Keys of the valid strings; None: use :attr:`fallback` (scheme keys do not hash)."""
+    fallback: EnumeratedVersions | None = None
+    """Sorted-key look-up for the other schemes."""
+    scheme: VersionScheme | None = None
+    """The scheme of :attr:`keys`."""
+
+    @classmethod
+    def build(cls, versions: Sequence[str], ecosystem: str) -> Enumeration:
+        """Parse the list once (keys are cached per scheme and version string)."""
+        raw = frozenset(versions)
+        try:
+            scheme = get_scheme(ecosystem)
+        except KeyError:
+            return cls(ecosystem, raw, frozenset())
+        if scheme.name not in _HASHABLE_SCHEMES:
+            return cls(ecosystem, raw, None, EnumeratedVersions.build(raw, ecosystem))
+        keys = set()
+        for version in raw:
+            try:
+                keys.add(scheme.key(version))
+            except InvalidVersionError:
+                continue
+        return cls(ecosystem, raw, frozenset(keys), None, scheme)
+
+    def contains_version(self, version: str, keys: VersionKeys) -> bool:
+        """:meth:`contains` with the component's keys parsed once."""
+        if version in self.raw:
+            return True
+        if self.fallback is not None:
+            return self.fallback.contains(version)
+        if not self.keys or self.scheme is None:
+            return False
+        key = keys.key(self.scheme)
+        return key is not None and key in self.keys
+
+    def contains(self, version: str) -> bool:
+        """Listed exactly, or as an equal version of the scheme."""
+        if version in self.raw:
+            return True
+        if self.fallback is not None:
+            return self.fallback.contains(version)
+        if not self.keys:
+            return False
+        try:
+            return get_scheme(self.ecosystem).key(version) in self.keys
+        except (KeyError, InvalidVersionError):
+            return False
