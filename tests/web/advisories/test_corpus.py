@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 
 from medvigil.web.advisories import selectors
@@ -49,9 +50,12 @@ def feed_files() -> dict[str, list[Path]]:
 
 
 def wipe() -> None:
-    for model in (CpeIndexEntry, CpeConfiguration, AffectedPackage, CsafProductStatus, AdvisoryRecord, Alias,
-                  Vulnerability, KevEntry, EpssScore, ImportRun, Source):  # fmt: skip
-        model.objects.all().delete()
+    """Empty the store with one DELETE per table (the ORM's cascade collector is far slower)."""
+    models = (CpeIndexEntry, CpeConfiguration, AffectedPackage, CsafProductStatus, AdvisoryRecord, Alias,
+              Vulnerability, KevEntry, EpssScore, ImportRun, Source)  # fmt: skip
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
 
 
 @pytest.fixture(scope="module")
