@@ -15,3 +15,7 @@ os.environ.setdefault("MEDVIGIL_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost"
 from medvigil.web.config.settings import *  # noqa: E402,F403 - test settings extend the real ones
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303 - tests only
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # One test database per run, so concurrent runs on one server do not collide on "test_<name>".
+    DATABASES["default"]["TEST"] = {"NAME": f"test_medvigil_{os.getpid()}"}  # noqa: F405
