@@ -35,9 +35,9 @@ lint: dev  ## ruff, ruff format --check, mypy, import-linter
 test-sqlite: dev  ## the whole suite but browser tests, on SQLite
 	$(BIN)/pytest -q -m "not browser" -p no:cacheprovider
 
-test-postgres: dev  ## the database-backed tests again, on PostgreSQL
+test-postgres: dev  ## the database-backed tests again, on PostgreSQL (whole-corpus imports run on SQLite only)
 	@scripts/postgres-ready "$(PG_URL)" && \
-	  MEDVIGIL_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser" -p no:cacheprovider tests/web tests/cli || \
+	  MEDVIGIL_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser and not corpus" -p no:cacheprovider tests/web tests/cli || \
 	  { test $$? -eq 3 && echo "SKIPPED PostgreSQL run: no server answers at $(PG_URL)"; }
 
 test-browser: dev  ## page tests in headless Chromium (Playwright driving /usr/bin/chromium)

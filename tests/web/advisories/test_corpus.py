@@ -33,7 +33,7 @@ from medvigil.web.advisories.services import ImportRunResult, feed_import
 from tests.conftest import shared_path
 from tests.web.advisories import rawcount as raw
 
-pytestmark = [pytest.mark.shared_data, pytest.mark.django_db]
+pytestmark = [pytest.mark.shared_data, pytest.mark.corpus, pytest.mark.django_db]
 
 
 def feed_files() -> dict[str, list[Path]]:
