@@ -69,6 +69,8 @@ def test_analyst_creates_a_product_and_uploads_an_sbom(page: Any, live_server: A
     page.fill("#id_username", "ana")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/dashboard/")
+    page.goto(f"{base}/")
     page.click("text=New product")
     page.fill("#id_name", "Neuro Stimulator")
     page.check("#id_implantable")
