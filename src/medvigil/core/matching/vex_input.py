@@ -22,7 +22,19 @@ from medvigil.core.model.advisory import AdvisoryRecord
 from medvigil.core.model.match import MatchStatus
 from medvigil.core.risk.vex import VexStatus, from_csaf, from_cyclonedx, from_openvex
 
-__all__ = ["VexAssertion", "read_vex", "vex_from_csaf_records", "vex_from_cyclonedx", "vex_from_openvex"]
+__all__ = [
+    "VEX_FORMATS",
+    "VexAssertion",
+    "VexDocument",
+    "read_vex",
+    "read_vex_document",
+    "vex_from_csaf_records",
+    "vex_from_cyclonedx",
+    "vex_from_openvex",
+]
+
+VEX_FORMATS = ("cyclonedx-vex", "openvex", "csaf-vex")
+"""Format names :func:`read_vex_document` reports."""
 
 _STATUS = {
     VexStatus.NOT_AFFECTED: MatchStatus.NOT_AFFECTED,
@@ -158,8 +170,18 @@ def vex_from_csaf_records(records: Iterable[AdvisoryRecord]) -> Iterator[VexAsse
                 yield VexAssertion(vid, _STATUS[statement.status], ps.status, record.id, **_target(ref))
 
 
-def read_vex(data: bytes, source: str) -> list[VexAssertion]:
-    """Read a CycloneDX VEX/BOM, OpenVEX or CSAF document into assertions."""
+@dataclass(frozen=True, slots=True)
+class VexDocument:
+    """A read VEX document: its detected format and its statements."""
+
+    format: str
+    """One of :data:`VEX_FORMATS`."""
+    assertions: tuple[VexAssertion, ...]
+    """Statements, one per (vulnerability id, component)."""
+
+
+def read_vex_document(data: bytes, source: str) -> VexDocument:
+    """Read a CycloneDX VEX/BOM, OpenVEX or CSAF document, keeping its detected format."""
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -167,13 +189,18 @@ def read_vex(data: bytes, source: str) -> list[VexAssertion]:
     if not isinstance(doc, dict):
         raise InputError("a VEX document must be a JSON object", source=source)
     if doc.get("bomFormat") == "CycloneDX":
-        return list(vex_from_cyclonedx(doc, source))
+        return VexDocument("cyclonedx-vex", tuple(vex_from_cyclonedx(doc, source)))
     if "statements" in doc and "openvex" in str(doc.get("@context", "")):
-        return list(vex_from_openvex(doc, source))
+        return VexDocument("openvex", tuple(vex_from_openvex(doc, source)))
     if isinstance(doc.get("document"), dict) and "csaf_version" in doc["document"]:
         try:
             records = csaf_records(doc)
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"malformed CSAF document: {exc!r}", source=source) from None
-        return list(vex_from_csaf_records(records))
+        return VexDocument("csaf-vex", tuple(vex_from_csaf_records(records)))
     raise InputError("not a CycloneDX, OpenVEX or CSAF document", source=source)
+
+
+def read_vex(data: bytes, source: str) -> list[VexAssertion]:
+    """Read a CycloneDX VEX/BOM, OpenVEX or CSAF document into assertions."""
+    return list(read_vex_document(data, source).assertions)

@@ -1,20 +1,23 @@
-"""Findings endpoints: the portfolio list, a version's findings, one finding's history."""
+"""Findings endpoints: the portfolio list, a version's findings, one finding's history, and a
+product's supplier VEX documents (viewers read; analysts and admins upload and remove)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Router
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from medvigil.core.errors import NotFoundError
-from medvigil.web.accounts.auth import require_read
+from medvigil.web.accounts.auth import require_read, require_write
+from medvigil.web.findings import services
 from medvigil.web.findings.models import Finding
-from medvigil.web.findings.presenters import finding_dict
-from medvigil.web.findings.schemas import FindingEventOut, FindingOut
-from medvigil.web.findings.selectors import FindingFilters, finding_list
-from medvigil.web.inventory.selectors import version_get
+from medvigil.web.findings.presenters import finding_dict, supplier_vex_dict
+from medvigil.web.findings.schemas import FindingEventOut, FindingOut, SupplierVexImportOut, SupplierVexOut
+from medvigil.web.findings.selectors import FindingFilters, finding_list, supplier_vex_get, supplier_vex_list
+from medvigil.web.inventory.selectors import product_get, version_get
 
 router = Router(tags=["findings"])
 
@@ -69,3 +72,54 @@ def finding_events(request: HttpRequest, finding_id: int) -> Any:
     if finding is None:
         raise NotFoundError(f"no finding {finding_id}")
     return list(finding.events.all())
+
+
+@router.get(
+    "/products/{slug}/vex",
+    response=list[SupplierVexOut],
+    summary="A product's supplier VEX documents (include_removed=true for removed ones too)",
+)
+def vex_list(request: HttpRequest, slug: str, include_removed: bool = False) -> list[dict[str, Any]]:
+    require_read(request)
+    product = product_get(slug=slug)
+    docs = supplier_vex_list(product=product, include_removed=include_removed)
+    return [supplier_vex_dict(d) for d in docs]
+
+
+@router.post(
+    "/products/{slug}/vex",
+    response={200: SupplierVexImportOut, 201: SupplierVexImportOut},
+    summary="Upload a supplier VEX document: CycloneDX VEX, OpenVEX or CSAF (multipart field 'file'; "
+    "optional 'version' limits it to one product version). Findings are re-matched in the background.",
+)
+def vex_upload(
+    request: HttpRequest, slug: str, file: File[UploadedFile], version: Form[str] = ""
+) -> Status[dict[str, Any]]:
+    require_write(request)
+    product = product_get(slug=slug)
+    pv = version_get(product_slug=slug, version=version) if version else None
+    result = services.supplier_vex_import(
+        product=product, version=pv, filename=file.name or "upload", content=file.read(), user=request.user
+    )
+    body = {"created": result.created, "document": supplier_vex_dict(result.document)}
+    return Status(201 if result.created else 200, body)
+
+
+@router.get("/products/{slug}/vex/{vex_id}/content", summary="Download a supplier VEX document's bytes")
+def vex_download(request: HttpRequest, slug: str, vex_id: int) -> HttpResponse:
+    require_read(request)
+    doc = supplier_vex_get(product=product_get(slug=slug), vex_id=vex_id)
+    response = HttpResponse(bytes(doc.content), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    return response
+
+
+@router.delete(
+    "/products/{slug}/vex/{vex_id}",
+    response=SupplierVexOut,
+    summary="Stop applying a supplier VEX document (kept for the record); findings are re-matched",
+)
+def vex_remove(request: HttpRequest, slug: str, vex_id: int) -> dict[str, Any]:
+    require_write(request)
+    doc = supplier_vex_get(product=product_get(slug=slug), vex_id=vex_id)
+    return supplier_vex_dict(services.supplier_vex_remove(document=doc, user=request.user))

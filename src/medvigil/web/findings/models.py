@@ -5,11 +5,13 @@ version, ``device`` for CSAF matches of the whole product version) because SBOM 
 component rows; the ``component`` link is re-pointed on every match run. ``FindingEvent`` is the
 history of state changes. ``MatchKey`` lists the join keys (package keys, CPE vendor:product,
 stated and inferred) of every matched component so that a feed import re-evaluates only the
-components its changed records can touch.
+components its changed records can touch. ``SupplierVex`` keeps a supplier's VEX documents per
+product (or one version of it); matching applies the active ones' statements as evidence.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from medvigil.web.advisories.models import Vulnerability
@@ -118,3 +120,51 @@ class MatchSettings(models.Model):
 
     def __str__(self) -> str:
         return f"match settings of {self.product}"
+
+
+class SupplierVex(models.Model):
+    """A supplier VEX document stored for a product (all versions, or one version).
+
+    The original bytes are kept; matching re-reads them. Removal clears ``active`` (the row and
+    its bytes stay for the audit trail); re-importing the same bytes re-activates it.
+    """
+
+    class Format(models.TextChoices):
+        CYCLONEDX = "cyclonedx-vex", "CycloneDX VEX"
+        OPENVEX = "openvex", "OpenVEX"
+        CSAF = "csaf-vex", "CSAF VEX"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="supplier_vex")
+    product_version = models.ForeignKey(
+        ProductVersion,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="supplier_vex",
+        help_text="empty: the statements apply to every version of the product",
+    )
+    filename = models.CharField(max_length=255)
+    format = models.CharField(max_length=20, choices=Format.choices)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content = models.BinaryField()
+    statement_count = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(default=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "sha256"], name="uniq_supplier_vex"),
+        ]
+        indexes = [models.Index(fields=["product", "active"], name="supplier_vex_active")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.format})"

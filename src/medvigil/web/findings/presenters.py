@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medvigil.web.findings.models import Finding
+from medvigil.web.findings.models import Finding, SupplierVex
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -27,3 +27,22 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "first_seen": f.first_seen,
         "last_seen": f.last_seen,
     }  # fmt: skip
+
+
+def supplier_vex_dict(doc: SupplierVex) -> dict[str, Any]:
+    """The API and CLI form of a stored supplier VEX document (without its bytes)."""
+    user = doc.uploaded_by
+    return {
+        "id": doc.pk,
+        "product": doc.product.slug,
+        "product_version": doc.product_version.version if doc.product_version else None,
+        "filename": doc.filename,
+        "format": doc.format,
+        "sha256": doc.sha256,
+        "size": doc.size,
+        "statement_count": doc.statement_count,
+        "uploaded_by": user.get_username() if user else None,
+        "uploaded_at": doc.uploaded_at,
+        "active": doc.active,
+        "removed_at": doc.removed_at,
+    }

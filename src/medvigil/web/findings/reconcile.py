@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from medvigil.core.model import Component as CoreComponent
-from medvigil.core.model.match import FindingGroup, FindingStatus
+from medvigil.core.model.match import FindingGroup, FindingStatus, MatchStatus
 from medvigil.web.advisories import bulk
 from medvigil.web.advisories.bulk import chunked
 from medvigil.web.advisories.models import Vulnerability
@@ -85,6 +85,10 @@ def _apply(f: Finding, c: Computed, version: ProductVersion, vuln: dict[str, Any
 
 
 def _reason(group: FindingGroup) -> str:
+    if group.status is FindingStatus.NOT_AFFECTED:
+        vex = [e for e in group.evidence if e.method is None and e.status is MatchStatus.NOT_AFFECTED]
+        if vex:
+            return f"not affected per supplier VEX {vex[0].source}: {vex[0].summary}"[:500]
     best = group.evidence[0]
     return f"{group.method.value} ({best.source} {best.record_id}): {best.summary}"[:500]
 

@@ -31,3 +31,27 @@ class FindingEventOut(Schema):
     old_state: str
     new_state: str
     reason: str
+
+
+class SupplierVexOut(Schema):
+    """A stored supplier VEX document."""
+
+    id: int
+    product: str
+    product_version: str | None
+    filename: str
+    format: str
+    sha256: str
+    size: int
+    statement_count: int
+    uploaded_by: str | None
+    uploaded_at: dt.datetime
+    active: bool
+    removed_at: dt.datetime | None
+
+
+class SupplierVexImportOut(Schema):
+    """Result of a supplier VEX upload."""
+
+    created: bool
+    document: SupplierVexOut

@@ -6,11 +6,18 @@ from dataclasses import dataclass
 
 from django.db.models import F, OrderBy, QuerySet
 
-from medvigil.core.errors import InputError
-from medvigil.web.findings.models import Finding
-from medvigil.web.inventory.models import ProductVersion
+from medvigil.core.errors import InputError, NotFoundError
+from medvigil.web.findings.models import Finding, SupplierVex
+from medvigil.web.inventory.models import Product, ProductVersion
 
-__all__ = ["FindingFilters", "SORTS", "finding_list", "version_summary"]
+__all__ = [
+    "FindingFilters",
+    "SORTS",
+    "finding_list",
+    "supplier_vex_get",
+    "supplier_vex_list",
+    "version_summary",
+]
 
 SORTS: dict[str, tuple[OrderBy | str, ...]] = {
     "severity": (F("severity_score").desc(nulls_last=True), F("epss").desc(nulls_last=True), "id"),
@@ -84,3 +91,19 @@ def version_summary(*, product_version: ProductVersion) -> dict[str, int]:
     for state in Finding.objects.filter(product_version=product_version).values_list("state", flat=True):
         counts[state] += 1
     return counts
+
+
+def supplier_vex_list(*, product: Product, include_removed: bool = False) -> QuerySet[SupplierVex]:
+    """A product's supplier VEX documents (active ones unless ``include_removed``), newest first."""
+    qs = SupplierVex.objects.filter(product=product).select_related("product_version", "uploaded_by")
+    if not include_removed:
+        qs = qs.filter(active=True)
+    return qs.defer("content").order_by("-uploaded_at", "-id")
+
+
+def supplier_vex_get(*, product: Product, vex_id: int) -> SupplierVex:
+    """One supplier VEX document of a product."""
+    doc = SupplierVex.objects.filter(product=product, pk=vex_id).select_related("product_version").first()
+    if doc is None:
+        raise NotFoundError(f"no supplier VEX document {vex_id} for product {product.slug!r}")
+    return doc

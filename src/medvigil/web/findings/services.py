@@ -5,6 +5,12 @@
 * :func:`rematch_after_import` re-evaluates only the components that the records changed by
   an import can touch: those whose join keys (``MatchKey``) the records' packages, CPE index
   entries or CSAF helpers name, plus those with findings on the records' vulnerabilities.
+* :func:`supplier_vex_import` / :func:`supplier_vex_remove` keep a product's supplier VEX
+  documents; every matching run applies the active ones (product-wide and version-scoped) as
+  not-affected evidence, and a change re-matches the product's versions in the background.
+* The device itself is identified for CSAF product trees by name, model numbers and the
+  product's CPEs and purls (a CPE with version ``*`` or a purl without one stands for each
+  registered version).
 
 Reconciliation never deletes: a finding that no longer matches becomes *resolved* (or
 *withdrawn* when only withdrawn records supported it), a finding that matches again is
@@ -14,18 +20,25 @@ reopened, and every change is a :class:`FindingEvent` with its reason. All reads
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from medvigil.core.errors import Error, InputError
+from medvigil.core.matching.cpe import ANY, Cpe, CpeError, parse_cpe
 from medvigil.core.matching.engine import MatchOptions, match, match_device
 from medvigil.core.matching.grouping import group_matches
-from medvigil.core.matching.keys import package_key
+from medvigil.core.matching.keys import package_key, purl_version
+from medvigil.core.matching.vex_input import VexAssertion, read_vex, read_vex_document
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model import ComponentType
 from medvigil.core.model.match import DeviceIdentity
@@ -34,18 +47,23 @@ from medvigil.web.advisories.models import AdvisoryRecord, AffectedPackage, CpeI
 from medvigil.web.advisories.models import CsafProductStatus as CsafRow
 from medvigil.web.findings import candidates
 from medvigil.web.findings.keys import component_key
-from medvigil.web.findings.models import Finding, MatchKey, MatchSettings
+from medvigil.web.findings.models import Finding, MatchKey, MatchSettings, SupplierVex
 from medvigil.web.findings.reconcile import Computed, reconcile
-from medvigil.web.inventory.models import Component, ProductVersion
+from medvigil.web.inventory.models import Component, Product, ProductVersion
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "MatchRunResult",
+    "SupplierVexImportResult",
+    "device_identity",
     "match_product_versions",
     "refresh_sort_fields",
     "rematch_after_import",
     "rematch_all",
+    "rematch_product",
+    "supplier_vex_import",
+    "supplier_vex_remove",
 ]
 
 _COLUMNS = (
@@ -130,9 +148,48 @@ def _infer_flags(versions: Sequence[ProductVersion]) -> dict[int, bool]:
     return {v.pk: v.product_id not in off for v in versions}
 
 
-def _device(version: ProductVersion) -> DeviceIdentity:
-    product = version.product
-    return DeviceIdentity(product.name, version.version, tuple(product.model_numbers or ()))
+_CPE_QUOTE = re.compile(r"([^A-Za-z0-9_.\-])")
+
+
+def _cpe_version(version: str) -> str:
+    """A version string as a CPE 2.3 formatted-string attribute (lower case, escaped)."""
+    return _CPE_QUOTE.sub(r"\\\1", version.strip()).lower() or ANY
+
+
+def _same(left: str, right: str) -> bool:
+    return left.strip().lstrip("vV").lower() == right.strip().lstrip("vV").lower()
+
+
+def device_identity(product: Product, version: str) -> DeviceIdentity:
+    """How CSAF product trees may identify this version of the product.
+
+    A product CPE with version ``*`` gets the version filled in; one with a concrete version
+    identifies only the version it names. A purl without a version stands for every version
+    (the registered version is compared); one with a version only for that version.
+    """
+    wanted = _cpe_version(version)
+    cpes: list[Cpe] = []
+    for text in product.cpes or ():
+        try:
+            cpe = parse_cpe(text)
+        except CpeError:
+            continue
+        if cpe.version == ANY:
+            cpe = dataclasses.replace(cpe, version=wanted)
+        elif cpe.version != wanted:
+            continue
+        cpes.append(cpe)
+    purls = tuple(p for p in product.purls or () if not purl_version(p) or _same(purl_version(p), version))
+    return DeviceIdentity(product.name, version, tuple(product.model_numbers or ()), tuple(cpes), purls)
+
+
+def _device_component(device: DeviceIdentity) -> CoreComponent:
+    """The device as a component, so that supplier VEX about its purl or CPE applies to it."""
+    purl = device.purls[0] if device.purls else None
+    return CoreComponent(
+        name=device.name, version=device.version, purl=purl, cpes=tuple(c.to_fs() for c in device.cpes),
+        type=ComponentType.DEVICE,
+    )  # fmt: skip
 
 
 def _compute(
@@ -141,13 +198,18 @@ def _compute(
     found: candidates.Candidates,
     infer: bool,
     with_device: bool,
+    vex: Sequence[VexAssertion] = (),
 ) -> list[Computed]:
     core = [c for _, c in comps]
     matches = list(match(core, found.index, MatchOptions(infer_cpes=infer)))
+    targets = core
     if with_device:
-        matches += match_device(_device(version), found.index, position=len(core))
+        device = device_identity(version.product, version.version)
+        matches += match_device(device, found.index, position=len(core))
+        if vex:
+            targets = [*core, _device_component(device)]
     out = []
-    for group in group_matches(matches, core):
+    for group in group_matches(matches, targets, vex):
         vuln = found.vulnerability_pks[group.record_keys[0]]
         if group.component == len(core):
             out.append(Computed(None, DEVICE_KEY, None, vuln, group))
@@ -175,8 +237,9 @@ def match_product_versions(
     every = [c for comps in by_version.values() for _, c in comps]
     result.components = len(every)
     found = candidates.load_index(every, infer=any(flags.values()), devices=devices)
+    vex = _active_vex(versions)
     computed: dict[int, list[Computed]] = {
-        v.pk: _compute(v, by_version[v.pk], found, flags[v.pk], devices) for v in versions
+        v.pk: _compute(v, by_version[v.pk], found, flags[v.pk], devices, vex.get(v.pk, ())) for v in versions
     }
     with transaction.atomic():
         if only is None:
@@ -279,3 +342,134 @@ def refresh_sort_fields() -> int:
         severity_score=Subquery(vuln.values("cvss_score")[:1]),
         severity=Subquery(vuln.values("severity")[:1]),
     )
+
+
+# --- supplier VEX -----------------------------------------------------------------------------
+
+_EMPTY_FIELD = {
+    "cyclonedx-vex": "vulnerabilities[].analysis",
+    "openvex": "statements",
+    "csaf-vex": "product_tree.product_identification_helper",
+}
+_EMPTY_HINT = {
+    "cyclonedx-vex": "no vulnerability has an analysis state and an affects reference",
+    "openvex": "no statement names a vulnerability, a known status and a product",
+    "csaf-vex": "no product status names a product with a purl or CPE helper "
+    "(products identified only by name or model number cannot be tied to components)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierVexImportResult:
+    """What a supplier VEX import did."""
+
+    document: SupplierVex
+    created: bool
+    """False when the same bytes were already stored and active for the product (a no-op)."""
+
+
+def _vex_max_bytes() -> int:
+    return int(getattr(settings, "SUPPLIER_VEX_MAX_BYTES", 0) or settings.SBOM_MAX_BYTES)
+
+
+def _user(user: Any) -> Any:
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def supplier_vex_import(
+    *,
+    product: Product,
+    filename: str,
+    content: bytes,
+    user: Any = None,
+    version: ProductVersion | None = None,
+) -> SupplierVexImportResult:
+    """Store a supplier VEX document for ``product`` (or one ``version``) after reading it.
+
+    The document must parse (CycloneDX VEX, OpenVEX or CSAF) and carry at least one statement
+    that can be tied to a component; otherwise :class:`InputError` names the file and field and
+    nothing is stored. Importing bytes already stored for the product is a no-op (a removed
+    document is re-activated, with the scope given now). The product's versions are re-matched
+    in the background once the transaction commits.
+    """
+    filename = (filename or "upload").rsplit("/", 1)[-1][:255]
+    if version is not None and version.product_id != product.pk:
+        raise InputError(f"version {version.version!r} is not a version of {product.name}", field="version")
+    limit = _vex_max_bytes()
+    if len(content) > limit:
+        raise InputError(f"{len(content)} bytes is over the limit of {limit} bytes", source=filename, field="file")
+    digest = hashlib.sha256(content).hexdigest()
+    existing = SupplierVex.objects.filter(product=product, sha256=digest).first()
+    if existing is not None and existing.active:
+        return SupplierVexImportResult(existing, False)
+    parsed = read_vex_document(content, filename)
+    if not parsed.assertions:
+        raise InputError(_EMPTY_HINT[parsed.format], source=filename, field=_EMPTY_FIELD[parsed.format])
+    with transaction.atomic():
+        if existing is not None:
+            existing.active, existing.removed_at, existing.removed_by = True, None, None
+            existing.product_version = version
+            existing.filename = filename
+            existing.uploaded_by = _user(user)
+            existing.save()
+            doc = existing
+        else:
+            doc = SupplierVex.objects.create(
+                product=product,
+                product_version=version,
+                filename=filename,
+                format=parsed.format,
+                sha256=digest,
+                size=len(content),
+                content=content,
+                statement_count=len(parsed.assertions),
+                uploaded_by=_user(user),
+            )
+    log.info("supplier VEX %s stored for %s (%d statements)", filename, product.slug, len(parsed.assertions))
+    return SupplierVexImportResult(doc, True)
+
+
+def supplier_vex_remove(*, document: SupplierVex, user: Any = None) -> SupplierVex:
+    """Stop applying a supplier VEX document (kept for the record); its findings are re-matched."""
+    if not document.active:
+        return document
+    document.active = False
+    document.removed_at = timezone.now()
+    document.removed_by = _user(user)
+    document.save(update_fields=["active", "removed_at", "removed_by"])
+    return document
+
+
+def _active_vex(versions: Sequence[ProductVersion]) -> dict[int, list[VexAssertion]]:
+    """Statements of the active supplier VEX documents that apply to each version."""
+    product_ids = {v.product_id for v in versions}
+    if not product_ids:
+        return {}
+    by_product: dict[int, list[VexAssertion]] = {}
+    by_version: dict[int, list[VexAssertion]] = {}
+    rows = SupplierVex.objects.filter(product_id__in=product_ids, active=True).values_list(
+        "product_id", "product_version_id", "filename", "content"
+    )
+    for product_id, version_id, filename, content in rows:
+        try:
+            statements = read_vex(bytes(content), filename)
+        except Error as exc:  # validated at import; a parser change must not stop matching
+            log.warning("supplier VEX %s of product %s skipped: %s", filename, product_id, exc.diagnostics())
+            continue
+        if version_id is None:
+            by_product.setdefault(product_id, []).extend(statements)
+        else:
+            by_version.setdefault(version_id, []).extend(statements)
+    return {
+        v.pk: [*by_product.get(v.product_id, ()), *by_version.get(v.pk, ())]
+        for v in versions
+        if v.product_id in by_product or v.pk in by_version
+    }
+
+
+def rematch_product(*, product_id: int, version_id: int | None = None, reason: str) -> MatchRunResult:
+    """Match every version of a product (or one version) from scratch."""
+    versions = ProductVersion.objects.select_related("product").filter(product_id=product_id).order_by("id")
+    if version_id is not None:
+        versions = versions.filter(pk=version_id)
+    return match_product_versions(versions, reason=reason)

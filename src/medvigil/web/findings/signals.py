@@ -1,4 +1,4 @@
-"""Receivers: match after SBOM imports and feed imports; follow identity merges.
+"""Receivers: match after SBOM imports, feed imports and supplier VEX changes; follow identity merges.
 
 Work is queued with ``transaction.on_commit`` so it runs only when the import committed, and
 as a huey task so a web request or a feed import does not wait for it.
@@ -15,7 +15,7 @@ from django.dispatch import receiver
 
 from medvigil.web.advisories.models import ImportRun
 from medvigil.web.advisories.signals import vulnerabilities_merged
-from medvigil.web.findings.models import Finding, FindingEvent
+from medvigil.web.findings.models import Finding, FindingEvent, SupplierVex
 from medvigil.web.inventory.models import SbomDocument
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,20 @@ def _sbom_imported(sender: Any, instance: SbomDocument, created: bool, **kwargs:
         from medvigil.web.findings import tasks
 
         tasks.match_version_task(version_id)
+
+    transaction.on_commit(enqueue)
+
+
+@receiver(post_save, sender=SupplierVex, dispatch_uid="findings-supplier-vex")
+def _supplier_vex_changed(sender: Any, instance: SupplierVex, **kwargs: Any) -> None:
+    """A VEX document was stored, removed or re-activated: re-match the product's versions."""
+    product_id = instance.product_id
+    why = f"supplier VEX {instance.filename} {'stored' if instance.active else 'removed'}"
+
+    def enqueue() -> None:
+        from medvigil.web.findings import tasks
+
+        tasks.match_product_task(product_id, why)
 
     transaction.on_commit(enqueue)
 

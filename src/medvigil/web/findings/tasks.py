@@ -1,4 +1,5 @@
-"""Background jobs (huey): match a version after an SBOM import, re-match after a feed import."""
+"""Background jobs (huey): match a version after an SBOM import, re-match after a feed import or
+a supplier VEX change."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ def match_version_task(version_id: int) -> dict[str, int]:
     """Match one product version (queued after its SBOM import)."""
     versions = ProductVersion.objects.filter(pk=version_id).select_related("product")
     return services.match_product_versions(versions, reason="SBOM import").counts()
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def match_product_task(product_id: int, reason: str = "supplier VEX change") -> dict[str, int]:
+    """Match every version of a product (queued after a supplier VEX upload or removal)."""
+    return services.rematch_product(product_id=product_id, reason=reason).counts()
 
 
 @db_task()  # type: ignore[untyped-decorator]

@@ -29,6 +29,14 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     model_numbers = models.JSONField(default=list, blank=True)
+    cpes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="CPE 2.3 names of the device; version '*' stands for each registered version",
+    )
+    purls = models.JSONField(
+        default=list, blank=True, help_text="package URLs of the device; without a version for every version"
+    )
     udi_dis = models.JSONField(default=list, blank=True)
     device_class = models.CharField(max_length=3, choices=_choices(DeviceClass), default=DeviceClass.II)
     pathway = models.CharField(

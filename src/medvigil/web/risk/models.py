@@ -64,13 +64,14 @@ class Hazard(models.Model):
         return CoreHazard(self.identifier, self.hazardous_situation, self.harm, self.severity_level, linked)
 
 
-class RiskMatrix(models.Model):
-    """One version of a product's risk matrix; the highest version is the current one."""
+class VersionedProductSetting(models.Model):
+    """A per-product setting kept as numbered versions; the highest version is the current one.
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="risk_matrices")
+    Old versions stay, so an assessment can name the version it was made under.
+    """
+
     version = models.PositiveIntegerField()
     data = models.JSONField()
-    """``core.risk.matrix.RiskMatrix.to_mapping()``."""
     note = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -78,7 +79,16 @@ class RiskMatrix(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["product", "-version"]
+
+
+class RiskMatrix(VersionedProductSetting):
+    """One version of a product's risk matrix (``data``: ``core.risk.matrix.RiskMatrix.to_mapping()``)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="risk_matrices")
+
+    class Meta(VersionedProductSetting.Meta):
         constraints = [
             models.UniqueConstraint(fields=["product", "version"], name="uniq_risk_matrix_version"),
         ]
@@ -91,21 +101,15 @@ class RiskMatrix(models.Model):
         return CoreMatrix.from_mapping(self.data)
 
 
-class ExploitabilityPolicy(models.Model):
-    """One version of a product's exploitability policy override (absent: the default policy)."""
+class ExploitabilityPolicy(VersionedProductSetting):
+    """One version of a product's exploitability policy override (absent: the default policy).
+
+    ``data``: ``core.risk.exploitability.ExploitabilityPolicy.to_dict()``.
+    """
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="exploitability_policies")
-    version = models.PositiveIntegerField()
-    data = models.JSONField()
-    """``core.risk.exploitability.ExploitabilityPolicy.to_dict()``."""
-    note = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["product", "-version"]
+    class Meta(VersionedProductSetting.Meta):
         constraints = [
             models.UniqueConstraint(fields=["product", "version"], name="uniq_policy_version"),
         ]
