@@ -114,3 +114,45 @@ def test_first_party_form_opens_a_case(analyst: Any, version: Any) -> None:
     assert resp.status_code == 302
     case = Case.objects.get()
     assert resp["Location"] == f"/risk/cases/{case.pk}/" and case.first_party
+
+
+def _policy_form(**extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "high_threshold": "2.8", "medium_threshold": "1.8", "v2_high_threshold": "8.0",
+        "v2_medium_threshold": "3.9", "raise_on_kev": "on", "raise_on_maturity": ["functional", "high"],
+        "epss_raise_threshold": "", "credit_compensating_controls": "on", "no_vector_band": "high",
+        "note": "",
+    }  # fmt: skip
+    data.update(extra)
+    return data
+
+
+def test_exploitability_policy_editor_stores_versions(analyst: Any, viewer: Any, case: Case) -> None:
+    viewer_client = login(viewer)
+    page = viewer_client.get("/products/pump-x/exploitability-policy/").content.decode()
+    assert "default of regulatory.md" in page and "policy-form" not in page
+    assert viewer_client.post("/products/pump-x/exploitability-policy/", _policy_form()).status_code == 403
+    assert not case.product.exploitability_policies.exists()
+
+    client = login(analyst)
+    resp = client.post(
+        "/products/pump-x/exploitability-policy/",
+        _policy_form(epss_raise_threshold="0.5", raise_on_kev="", note="EPSS raises after SOP-12"),
+    )
+    assert resp.status_code == 302
+    policy = services.policy_current(product=case.product)
+    assert policy is not None and policy.version == 1 and policy.created_by == analyst
+    core = policy.to_core()
+    assert core.epss_raise_threshold == 0.5 and core.raise_on_kev is False
+    page = client.get("/products/pump-x/exploitability-policy/").content.decode()
+    assert "EPSS raises after SOP-12" in page and "Save as version 2" in page
+    assert "version 1" in client.get("/products/pump-x/risk-matrix/").content.decode()
+
+
+def test_exploitability_policy_editor_refuses_inverted_thresholds(analyst: Any, case: Case) -> None:
+    resp = login(analyst).post(
+        "/products/pump-x/exploitability-policy/", _policy_form(medium_threshold="3.0", high_threshold="2.0")
+    )
+    assert resp.status_code == 400
+    assert "must not exceed the High threshold" in resp.content.decode()
+    assert services.policy_current(product=case.product) is None

@@ -229,3 +229,45 @@ class FirstPartyForm(forms.Form):
         d["components"] = _items(d["components"])
         d["versions"] = list(d["versions"])
         return d
+
+
+class PolicyForm(forms.Form):
+    """Every setting of a product's exploitability policy (regulatory.md 1.4)."""
+
+    high_threshold = forms.FloatField(min_value=0, max_value=3.9, help_text="v3 sub-score ≥ this: High")
+    medium_threshold = forms.FloatField(min_value=0, max_value=3.9, help_text="≥ this: Medium")
+    v2_high_threshold = forms.FloatField(min_value=0, max_value=10, help_text="v2 sub-score: High")
+    v2_medium_threshold = forms.FloatField(min_value=0, max_value=10, help_text="CVSS v2: Medium")
+    raise_on_kev = forms.BooleanField(required=False, label="Raise one band when the CVE is in CISA KEV")
+    raise_on_maturity = forms.MultipleChoiceField(
+        choices=[(m.value, m.value.replace("_", " ")) for m in ExploitMaturity],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Raise one band for exploit maturity",
+    )
+    epss_raise_threshold = forms.FloatField(
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text="empty: EPSS recorded only",
+    )
+    credit_compensating_controls = forms.BooleanField(required=False, label="Credit compensating controls")
+    no_vector_band = forms.ChoiceField(
+        choices=[(b.value, b.value) for b in ExploitabilityBand], label="Band when no CVSS vector is known"
+    )
+    note = forms.CharField(max_length=500, required=False, label="Why this change")
+
+    def clean(self) -> dict[str, Any]:
+        """Medium thresholds must not exceed high ones."""
+        data = super().clean() or {}
+        for medium, high in (
+            ("medium_threshold", "high_threshold"),
+            ("v2_medium_threshold", "v2_high_threshold"),
+        ):
+            if data.get(medium) is not None and data.get(high) is not None and data[medium] > data[high]:
+                self.add_error(medium, "must not exceed the High threshold")
+        return data
+
+    def policy_data(self) -> dict[str, Any]:
+        """The cleaned settings in ``ExploitabilityPolicy.from_mapping`` form."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "note"}

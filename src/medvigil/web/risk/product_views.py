@@ -1,4 +1,5 @@
-"""Per-product risk set-up pages: hazard-list editor, risk-matrix editor, first-party record."""
+"""Per-product risk set-up pages: hazard list, risk matrix and exploitability policy editors,
+first-party record."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from medvigil.core.errors import Error, NotFoundError
+from medvigil.core.risk.exploitability import DEFAULT_POLICY
 from medvigil.web.accounts.decorators import analyst_required, viewer_required
 from medvigil.web.inventory.models import Product
 from medvigil.web.inventory.selectors import product_get
 from medvigil.web.risk import selectors, services
-from medvigil.web.risk.forms import FirstPartyForm, HazardForm, MatrixForm
+from medvigil.web.risk.forms import FirstPartyForm, HazardForm, MatrixForm, PolicyForm
 
 
 def _product(slug: str) -> Product:
@@ -103,6 +105,48 @@ def _matrix_save(request: HttpRequest, product: Product, form: MatrixForm) -> Ht
     else:
         messages.error(request, "Every cell needs a result.")
     return HttpResponseRedirect(reverse("risk:matrix", args=[product.slug]))
+
+
+@viewer_required
+def policy_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    product = _product(slug)
+    current = services.policy_current(product=product)
+    core = current.to_core() if current is not None else DEFAULT_POLICY
+    if request.method == "POST":
+        return _policy_save(request, product)
+    initial = core.to_dict()
+    context = {
+        "product": product,
+        "current": current,
+        "policy": core,
+        "form": PolicyForm(initial=initial),
+        "versions": product.exploitability_policies.select_related("created_by").order_by("-version"),
+    }
+    return render(request, "risk/policy.html", context)
+
+
+@analyst_required
+def _policy_save(request: HttpRequest, product: Product) -> HttpResponse:
+    form = PolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            made = services.policy_update(
+                product=product, data=form.policy_data(), user=request.user, note=form.cleaned_data["note"]
+            )
+        except Error as exc:
+            form.add_error(None, exc.diagnostics())
+        else:
+            messages.success(request, f"Saved exploitability policy version {made.version}.")
+            return HttpResponseRedirect(reverse("risk:policy", args=[product.slug]))
+    current = services.policy_current(product=product)
+    context = {
+        "product": product,
+        "current": current,
+        "policy": current.to_core() if current is not None else DEFAULT_POLICY,
+        "form": form,
+        "versions": product.exploitability_policies.select_related("created_by").order_by("-version"),
+    }
+    return render(request, "risk/policy.html", context, status=400)
 
 
 @analyst_required
