@@ -14,6 +14,8 @@ product_app = typer.Typer(help="Device products: add, list, show, edit.", no_arg
 version_app = typer.Typer(help="Product versions.", no_args_is_help=True)
 
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json")]
+_CPE_HELP = "device CPE 2.3 name, version * for every version (repeat)"
+_PURL_HELP = "device package URL, without version for every version (repeat)"
 
 
 def _date(value: str | None, name: str) -> dt.date | None:
@@ -41,6 +43,8 @@ def product_add(
     pathway: Annotated[str, typer.Option(help="510k, de-novo, pma, exempt, other")] = "510k",
     regulatory_number: str = "",
     model_number: Annotated[list[str] | None, typer.Option(help="repeat or comma-separate")] = None,
+    cpe: Annotated[list[str] | None, typer.Option(help=_CPE_HELP)] = None,
+    purl: Annotated[list[str] | None, typer.Option(help=_PURL_HELP)] = None,
     udi_di: Annotated[list[str] | None, typer.Option(help="repeat or comma-separate")] = None,
     interface: Annotated[list[str] | None, typer.Option(help="ethernet, wifi, bluetooth, ble, ...")] = None,
     essential_performance: Annotated[list[str] | None, typer.Option(help="a function; repeat")] = None,
@@ -64,6 +68,8 @@ def product_add(
         pathway=pathway,
         regulatory_number=regulatory_number,
         model_numbers=_split(model_number),
+        cpes=cpe or [],
+        purls=purl or [],
         udi_dis=_split(udi_di),
         interfaces=_split(interface),
         essential_performance=essential_performance or [],
@@ -135,17 +141,31 @@ def product_show(slug: str, format: FormatOpt = OutputFormat.TABLE) -> None:
 @product_app.command("edit")
 def product_edit(
     slug: str,
-    set_: Annotated[list[str], typer.Option("--set", help="FIELD=VALUE; lists comma-separated")],
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="FIELD=VALUE; lists comma-separated")
+    ] = None,
+    cpe: Annotated[list[str] | None, typer.Option(help=_CPE_HELP + "; replaces the list")] = None,
+    purl: Annotated[list[str] | None, typer.Option(help=_PURL_HELP + "; replaces the list")] = None,
     format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
-    """Change product fields, e.g. --set end_of_support=2030-12-31 --set interfaces=wifi,ble."""
+    """Change product fields, e.g. --set end_of_support=2030-12-31 --set interfaces=wifi,ble.
+
+    ``--cpe``/``--purl`` replace the device identifiers CSAF advisories are matched by
+    (``--set cpes=`` clears them).
+    """
     _django.setup()
     from medvigil.web.inventory.presenters import product_dict
     from medvigil.web.inventory.selectors import product_get
     from medvigil.web.inventory.services import product_update
 
     product = product_get(slug=slug)
-    fields = dict(_parse_assignment(item) for item in set_)
+    fields = dict(_parse_assignment(item) for item in set_ or [])
+    if cpe:
+        fields["cpes"] = cpe
+    if purl:
+        fields["purls"] = purl
+    if not fields:
+        raise typer.BadParameter("nothing to change: give --set, --cpe or --purl", param_hint="--set")
     product = product_update(product=product, **fields)
     if format is OutputFormat.JSON:
         print_json(product_dict(product))
@@ -153,7 +173,7 @@ def product_edit(
         console.print(f"Updated {product.name}: {', '.join(sorted(fields))}")
 
 
-_LIST_FIELDS = {"model_numbers", "udi_dis", "interfaces", "essential_performance"}
+_LIST_FIELDS = {"model_numbers", "udi_dis", "interfaces", "essential_performance", "cpes", "purls"}
 _BOOL_FIELDS = {"implantable", "life_sustaining", "patient_connected", "home_use", "has_software"}
 
 

@@ -10,7 +10,7 @@ import sys
 import typer
 
 from medvigil import __version__
-from medvigil.cli import cases, cvss, feeds, inventory, sbom, scan, server
+from medvigil.cli import cases, cvss, feeds, inventory, sbom, scan, server, vex
 from medvigil.cli.output import err_console
 from medvigil.core.errors import Error
 
@@ -23,6 +23,7 @@ app = typer.Typer(
 app.add_typer(inventory.product_app, name="product")
 app.add_typer(inventory.version_app, name="version")
 app.add_typer(sbom.sbom_app, name="sbom")
+app.add_typer(vex.vex_app, name="vex")
 app.add_typer(cases.case_app, name="case")
 app.add_typer(feeds.feeds_app, name="feeds")
 app.add_typer(server.user_app, name="user")

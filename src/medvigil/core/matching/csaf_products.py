@@ -21,7 +21,7 @@ import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from medvigil.core.matching.cpe import Cpe, CpeCriterion, CpeError
+from medvigil.core.matching.cpe import ANY, Cpe, CpeCriterion, CpeError
 from medvigil.core.matching.csaf_versions import CsafVersionRange, parse_csaf_version
 from medvigil.core.matching.keys import model_key, name_key, purl_package_key, purl_version
 from medvigil.core.matching.versions import InvalidVersionError, get_scheme
@@ -183,7 +183,7 @@ def _device_hits(
         rules += [rule for pattern, rule in index.wildcard_models if fnmatch.fnmatchcase(mk, pattern)]
         yield from _hits(rules, device.version, f"model number {model}", 85, ids)
     for cpe in device.cpes:
-        yield from _cpe_hits(cpe, index, ids)
+        yield from _cpe_hits(cpe, index, ids, device.version)
     for purl in device.purls:
         yield from _purl_hits(purl, device.version, index, ids)
     key = name_key(device.name)
@@ -191,10 +191,18 @@ def _device_hits(
         yield from _hits(index.by_name.get(key, ()), device.version, f"name {device.name!r}", 60, ids)
 
 
-def _cpe_hits(cpe: Cpe, index: CsafIndex, ids: Sequence[str]) -> Iterator[tuple[int, Evidence]]:
+def _cpe_hits(
+    cpe: Cpe, index: CsafIndex, ids: Sequence[str], version: str = ""
+) -> Iterator[tuple[int, Evidence]]:
     for rule, criterion in index.by_cpe.get(cpe.vendor_product, ()):
-        if criterion.matches(cpe):
-            yield rule.record, _evidence(rule, True, f"CPE {criterion.criteria}", 85, ids[rule.record])
+        if not criterion.matches(cpe):
+            continue
+        how = f"CPE {criterion.criteria}"
+        if criterion.cpe.version == ANY and rule.version_text is not None:
+            # A versionless helper names the product; the branch wording says which versions.
+            yield from _hits((rule,), version, how, 85, ids)
+        else:
+            yield rule.record, _evidence(rule, True, how, 85, ids[rule.record])
 
 
 def _purl_hits(
@@ -229,6 +237,6 @@ def match_component(
 ) -> Iterator[tuple[int, Evidence]]:
     """CSAF evidence for an SBOM component, through purl and CPE helpers only."""
     for cpe in cpes:
-        yield from _cpe_hits(cpe, index, record_ids)
+        yield from _cpe_hits(cpe, index, record_ids, component.version)
     if component.purl:
         yield from _purl_hits(component.purl, component.version, index, record_ids)

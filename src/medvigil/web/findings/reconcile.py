@@ -88,7 +88,8 @@ def _reason(group: FindingGroup) -> str:
     if group.status is FindingStatus.NOT_AFFECTED:
         vex = [e for e in group.evidence if e.method is None and e.status is MatchStatus.NOT_AFFECTED]
         if vex:
-            return f"not affected per supplier VEX {vex[0].source}: {vex[0].summary}"[:500]
+            what = vex[0].summary.removeprefix("supplier VEX: ")
+            return f"not affected per supplier VEX {vex[0].source}: {what}"[:500]
     best = group.evidence[0]
     return f"{group.method.value} ({best.source} {best.record_id}): {best.summary}"[:500]
 

@@ -359,6 +359,9 @@ _EMPTY_HINT = {
 }
 
 
+_SAFE_NAME = re.compile(r"[^\w.\- ]")
+
+
 @dataclass(frozen=True, slots=True)
 class SupplierVexImportResult:
     """What a supplier VEX import did."""
@@ -392,12 +395,14 @@ def supplier_vex_import(
     document is re-activated, with the scope given now). The product's versions are re-matched
     in the background once the transaction commits.
     """
-    filename = (filename or "upload").rsplit("/", 1)[-1][:255]
+    filename = _SAFE_NAME.sub("_", (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1])[:255]
     if version is not None and version.product_id != product.pk:
         raise InputError(f"version {version.version!r} is not a version of {product.name}", field="version")
     limit = _vex_max_bytes()
     if len(content) > limit:
-        raise InputError(f"{len(content)} bytes is over the limit of {limit} bytes", source=filename, field="file")
+        raise InputError(
+            f"{len(content)} bytes is over the limit of {limit} bytes", source=filename, field="file"
+        )
     digest = hashlib.sha256(content).hexdigest()
     existing = SupplierVex.objects.filter(product=product, sha256=digest).first()
     if existing is not None and existing.active:
@@ -425,7 +430,6 @@ def supplier_vex_import(
                 statement_count=len(parsed.assertions),
                 uploaded_by=_user(user),
             )
-    log.info("supplier VEX %s stored for %s (%d statements)", filename, product.slug, len(parsed.assertions))
     return SupplierVexImportResult(doc, True)
 
 

@@ -7,4 +7,9 @@ from django.urls import path
 from medvigil.web.findings import views
 
 app_name = "findings"
-urlpatterns = [path("findings/", views.finding_list_page, name="list")]
+urlpatterns = [
+    path("findings/", views.finding_list_page, name="list"),
+    path("products/<slug:slug>/vex/", views.vex_upload, name="vex-upload"),
+    path("products/<slug:slug>/vex/<int:vex_id>/", views.vex_download, name="vex-download"),
+    path("products/<slug:slug>/vex/<int:vex_id>/remove/", views.vex_remove, name="vex-remove"),
+]

@@ -1,16 +1,30 @@
-"""Findings pages: the portfolio list with filters, sorted and paginated in the database."""
+"""Findings pages: the portfolio list with filters, sorted and paginated in the database; the
+supplier VEX upload, removal and download behind the product page's VEX section."""
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from medvigil.core.errors import InputError
-from medvigil.web.accounts.decorators import viewer_required
+from medvigil.core.errors import Error, InputError, NotFoundError
+from medvigil.web.accounts.decorators import analyst_required, viewer_required
+from medvigil.web.findings import services
 from medvigil.web.findings.models import Finding
-from medvigil.web.findings.selectors import METHODS, SEVERITIES, SORTS, FindingFilters, finding_list
+from medvigil.web.findings.selectors import (
+    METHODS,
+    SEVERITIES,
+    SORTS,
+    FindingFilters,
+    finding_list,
+    supplier_vex_get,
+)
 from medvigil.web.inventory.models import Product
+from medvigil.web.inventory.selectors import product_get, version_get
 
 PAGE_SIZE = 50
 
@@ -51,3 +65,71 @@ def finding_list_page(request: HttpRequest) -> HttpResponse:
         "states": [*Finding.State.values, "all"], "sorts": list(SORTS),
     }  # fmt: skip
     return render(request, "findings/list.html", context)
+
+
+class SupplierVexForm(forms.Form):
+    """Upload a supplier VEX document for a product (optionally one version)."""
+
+    file = forms.FileField(label="VEX document")
+    version = forms.CharField(
+        required=False, max_length=100, help_text="leave empty when the statements apply to every version"
+    )
+
+
+def _product_page(slug: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("inventory:product-detail", args=[slug]) + "#supplier-vex")
+
+
+@require_POST
+@analyst_required
+def vex_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    form = SupplierVexForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a VEX document to upload.")
+        return _product_page(slug)
+    upload = form.cleaned_data["file"]
+    try:
+        product = product_get(slug=slug)
+        wanted = form.cleaned_data["version"].strip()
+        pv = version_get(product_slug=slug, version=wanted) if wanted else None
+        result = services.supplier_vex_import(
+            product=product, version=pv, filename=upload.name, content=upload.read(), user=request.user
+        )
+    except Error as exc:
+        messages.error(request, f"VEX refused, nothing was stored: {exc.diagnostics()}")
+    else:
+        doc = result.document
+        if result.created:
+            messages.success(
+                request,
+                f"Stored {doc.filename} ({doc.get_format_display()}, {doc.statement_count} "
+                f"statement{'' if doc.statement_count == 1 else 's'}); "
+                "findings are being re-matched.",
+            )
+        else:
+            messages.info(request, f"{doc.filename} is already stored for this product; nothing changed.")
+    return _product_page(slug)
+
+
+@require_POST
+@analyst_required
+def vex_remove(request: HttpRequest, slug: str, vex_id: int) -> HttpResponse:
+    try:
+        doc = supplier_vex_get(product=product_get(slug=slug), vex_id=vex_id)
+    except NotFoundError as exc:
+        messages.error(request, exc.diagnostics())
+    else:
+        services.supplier_vex_remove(document=doc, user=request.user)
+        messages.success(request, f"Removed {doc.filename}; findings it covered are being re-matched.")
+    return _product_page(slug)
+
+
+@viewer_required
+def vex_download(request: HttpRequest, slug: str, vex_id: int) -> HttpResponse:
+    try:
+        doc = supplier_vex_get(product=product_get(slug=slug), vex_id=vex_id)
+    except NotFoundError as exc:
+        return render(request, "inventory/not_found.html", {"message": exc.diagnostics()}, status=404)
+    response = HttpResponse(bytes(doc.content), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    return response

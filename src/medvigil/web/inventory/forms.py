@@ -21,6 +21,19 @@ class ProductForm(forms.Form):
     model_numbers = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="one per line"
     )
+    cpes = forms.CharField(
+        label="CPEs",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="CPE 2.3 names of the device, one per line; use version * "
+        "(cpe:2.3:h:vendor:product:*:*:*:*:*:*:*:*) so each registered version is matched",
+    )
+    purls = forms.CharField(
+        label="Package URLs",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="purls of the device (e.g. pkg:generic/vendor/product), one per line, without version",
+    )
     udi_dis = forms.CharField(
         label="UDI-DIs", widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="one per line"
     )
@@ -42,7 +55,7 @@ class ProductForm(forms.Form):
     def service_kwargs(self) -> dict[str, Any]:
         """Cleaned data in the shape ``product_create`` takes."""
         data = dict(self.cleaned_data)
-        for key in ("model_numbers", "udi_dis", "essential_performance"):
+        for key in ("model_numbers", "cpes", "purls", "udi_dis", "essential_performance"):
             data[key] = _lines(data[key])
         return data
 
@@ -62,3 +75,11 @@ class SbomUploadForm(forms.Form):
 
     file = forms.FileField()
     format = forms.CharField(required=False, help_text="leave empty to detect")
+
+
+def product_initial(product: Any) -> dict[str, Any]:
+    """A product's fields as the product form's initial data (lists one per line)."""
+    data = {name: getattr(product, name) for name in ProductForm.base_fields}
+    for key in ("model_numbers", "cpes", "purls", "udi_dis", "essential_performance"):
+        data[key] = "\n".join(data[key] or [])
+    return data

@@ -18,6 +18,8 @@ def product_dict(product: Product) -> dict[str, Any]:
         "name": product.name,
         "description": product.description,
         "model_numbers": product.model_numbers,
+        "cpes": product.cpes,
+        "purls": product.purls,
         "udi_dis": product.udi_dis,
         "device_class": product.device_class,
         "pathway": product.pathway,

@@ -14,6 +14,8 @@ class ProductIn(Schema):
     slug: str = ""
     description: str = ""
     model_numbers: list[str] = []
+    cpes: list[str] = []
+    purls: list[str] = []
     udi_dis: list[str] = []
     device_class: str = "II"
     pathway: str = "510k"
@@ -36,6 +38,8 @@ class ProductPatch(Schema):
     name: str | None = None
     description: str | None = None
     model_numbers: list[str] | None = None
+    cpes: list[str] | None = None
+    purls: list[str] | None = None
     udi_dis: list[str] | None = None
     device_class: str | None = None
     pathway: str | None = None
@@ -68,6 +72,8 @@ class ProductOut(Schema):
     name: str
     description: str
     model_numbers: list[str]
+    cpes: list[str]
+    purls: list[str]
     udi_dis: list[str]
     device_class: str
     pathway: str

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from medvigil.core.errors import InputError, NotFoundError
 from medvigil.core.ids import purl_key
+from medvigil.core.matching.cpe import CpeError, parse_cpe
 from medvigil.core.model import ParsedSbom
 from medvigil.core.model.product import DeviceClass, Interface, Lifecycle, RegulatoryPathway
 from medvigil.core.model.support import SupportUpdate
@@ -25,7 +26,8 @@ from medvigil.web.inventory.bulk import insert_components
 from medvigil.web.inventory.models import Component, InventoryEvent, Product, ProductVersion, SbomDocument
 
 PRODUCT_FIELDS = {
-    "name", "description", "model_numbers", "udi_dis", "device_class", "pathway", "regulatory_number",
+    "name", "description", "model_numbers", "cpes", "purls", "udi_dis", "device_class", "pathway",
+    "regulatory_number",
     "implantable", "life_sustaining", "patient_connected", "home_use", "has_software", "interfaces",
     "essential_performance", "cyber_device_override", "cyber_device_reason", "end_of_support",
 }  # fmt: skip
@@ -54,11 +56,40 @@ def _check_product_fields(fields: dict[str, Any]) -> None:
         raise InputError("overriding the cyber-device status needs a reason", field="cyber_device_reason")
 
 
+def _device_cpe(text: str) -> str:
+    """A device CPE checked and normalised to a CPE 2.3 formatted string."""
+    if not text.lower().startswith("cpe:2.3:"):
+        raise InputError(f"{text!r} is not a CPE 2.3 formatted string (cpe:2.3:...)", field="cpes")
+    try:
+        parsed = parse_cpe(text)
+    except CpeError as exc:
+        raise InputError(exc.message, field="cpes") from None
+    if parsed.part not in ("a", "o", "h") or "*" in parsed.vendor + parsed.product:
+        raise InputError(f"{text!r}: a device CPE needs part a, o or h, a vendor and a product", field="cpes")
+    return parsed.to_fs()
+
+
+def _device_purl(text: str) -> str:
+    """A device purl checked with the core purl parser."""
+    if purl_key(text) is None or any(c.isspace() for c in text):
+        raise InputError(f"{text!r} is not a package URL (pkg:type/namespace/name)", field="purls")
+    return text
+
+
+def _device_ids(fields: dict[str, Any]) -> None:
+    """Validate and normalise the device's CPEs and purls in place (blank lines and repeats dropped)."""
+    for name, check in (("cpes", _device_cpe), ("purls", _device_purl)):
+        if name in fields:
+            values = (str(v).strip() for v in fields[name] or [])
+            fields[name] = list(dict.fromkeys(check(v) for v in values if v))
+
+
 def product_create(*, name: str, slug: str = "", **fields: Any) -> Product:
     """Create a product; ``slug`` defaults to the slugified name."""
     if not name.strip():
         raise InputError("a product needs a name", field="name")
     _check_product_fields(fields)
+    _device_ids(fields)
     product = Product(name=name.strip(), slug=slug or slugify(name)[:80], **fields)
     try:
         with transaction.atomic():
@@ -72,6 +103,7 @@ def product_update(*, product: Product, **fields: Any) -> Product:
     """Change the given fields of a product."""
     merged = {"cyber_device_reason": product.cyber_device_reason, **fields}
     _check_product_fields(merged)
+    _device_ids(fields)
     for name, value in fields.items():
         setattr(product, name, value)
     product.save()

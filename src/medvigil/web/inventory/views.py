@@ -10,7 +10,7 @@ from django.urls import reverse
 from medvigil.core.errors import Error, NotFoundError
 from medvigil.web.accounts.decorators import analyst_required, viewer_required
 from medvigil.web.inventory import selectors, services
-from medvigil.web.inventory.forms import ProductForm, SbomUploadForm, VersionForm
+from medvigil.web.inventory.forms import ProductForm, SbomUploadForm, VersionForm, product_initial
 
 
 def _not_found(request: HttpRequest, exc: NotFoundError) -> HttpResponse:
@@ -31,11 +31,37 @@ def product_create(request: HttpRequest) -> HttpResponse:
         try:
             product = services.product_create(**form.service_kwargs())
         except Error as exc:
-            form.add_error(None, exc.diagnostics())
+            _form_error(form, exc)
         else:
             messages.success(request, f"Created {product.name}.")
             return HttpResponseRedirect(reverse("inventory:product-detail", args=[product.slug]))
     return render(request, "inventory/product_form.html", {"form": form})
+
+
+def _form_error(form: ProductForm, exc: Error) -> None:
+    field = getattr(exc, "field", "")
+    if field in form.fields:
+        form.add_error(field, getattr(exc, "message", exc.diagnostics()))
+    else:
+        form.add_error(None, exc.diagnostics())
+
+
+@analyst_required
+def product_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        product = selectors.product_get(slug=slug)
+    except NotFoundError as exc:
+        return _not_found(request, exc)
+    form = ProductForm(request.POST or None, initial=product_initial(product))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_update(product=product, **form.service_kwargs())
+        except Error as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"Saved {product.name}.")
+            return HttpResponseRedirect(reverse("inventory:product-detail", args=[product.slug]))
+    return render(request, "inventory/product_form.html", {"form": form, "product": product})
 
 
 @viewer_required

@@ -1,4 +1,5 @@
-"""``{% version_findings pv %}``: the findings panel of the inventory's version page."""
+"""``{% version_findings pv %}``: the findings panel of the inventory's version page;
+``{% supplier_vex product %}``: the supplier VEX section of the product page."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from typing import Any
 
 from django import template
 
-from medvigil.web.findings.selectors import FindingFilters, finding_list, version_summary
-from medvigil.web.inventory.models import ProductVersion
+from medvigil.web.findings.selectors import FindingFilters, finding_list, supplier_vex_list, version_summary
+from medvigil.web.inventory.models import Product, ProductVersion
 
 register = template.Library()
 PANEL_ROWS = 50
@@ -22,4 +23,19 @@ def version_findings(pv: ProductVersion) -> dict[str, Any]:
         "rows": list(rows[:PANEL_ROWS]),
         "summary": version_summary(product_version=pv),
         "limit": PANEL_ROWS,
+    }
+
+
+@register.inclusion_tag("findings/_supplier_vex.html", takes_context=True)
+def supplier_vex(context: template.Context, product: Product) -> dict[str, Any]:
+    """The product's active supplier VEX documents, with upload and remove forms for analysts."""
+    from medvigil.web.findings.views import SupplierVexForm
+
+    return {
+        "product": product,
+        "documents": list(supplier_vex_list(product=product)),
+        "can_write": context.get("can_write", False),
+        "csrf_token": context.get("csrf_token"),
+        "form": SupplierVexForm(),
+        "versions": list(product.versions.values_list("version", flat=True)),
     }
