@@ -3,11 +3,13 @@
 Inputs: one document (``.json`` / ``.json.gz``) or a folder of documents (a provider's
 ``<year>/`` tree; ``.asc``/``.sha512`` files are ignored). Each document is validated against
 the CSAF 2.0 JSON schema (with the FIRST CVSS schemas, see :mod:`.validation`); a document that
-violates it yields :class:`RecordError` values (JSON pointer + message) and no records.
-Beyond the schema, product ids referred to (product status, groups, relationships,
-remediations, threats, flags, scores) but defined nowhere in the product tree (mandatory test
-6.1.1) and ids defined twice (6.1.2) are reported the same way. The other mandatory tests of
-CSAF section 6.1 are not run here.
+violates it yields :class:`RecordError` values (JSON pointer + message) and no records;
+violations inside a ``cvss_v2``/``cvss_v3`` object are labelled ``CSAF 6.1.8`` (invalid CVSS).
+A schema-valid document then goes through every mandatory test of CSAF section 6.1
+(:func:`medvigil.core.csaf.validate.validate_csaf`); each violation becomes a
+:class:`RecordError` (``CSAF 6.1.x: ...``, field = JSON pointer, record id = tracking id) and the
+document yields no records. With ``validate=False`` only 6.1.1 and 6.1.2 (product ids referred
+to but undefined, or defined twice) run: the mapping relies on them.
 
 Records: one :class:`AdvisoryRecord` per vulnerability (see its docstring for ids and aliases);
 a document without vulnerabilities yields one record carrying the document facts. All records
@@ -23,6 +25,7 @@ from typing import Any, ClassVar
 
 import orjson
 
+from medvigil.core.csaf.validate import MANDATORY_TESTS, validate_csaf
 from medvigil.core.errors import FeedParseError
 from medvigil.core.feeds._io import (
     FieldError,
@@ -106,49 +109,28 @@ class CsafFeed(FeedParser):
             found = violations(csaf_validator(), doc)
             if found:
                 return [
-                    RecordError(f"CSAF schema: {v.message}", src, location, v.pointer, doc_id) for v in found
+                    RecordError(f"{_schema_label(v.pointer)}: {v.message}", src, location, v.pointer, doc_id)
+                    for v in found
                 ]
-        tree = product_tree(doc.get("product_tree"))
+        tests = AFTER_SCHEMA if self.validate else PRODUCT_ID_TESTS
         return [
-            RecordError(message, src, location, pointer, doc_id)
-            for pointer, message in _product_id_problems(doc, tree)
+            RecordError(f"CSAF {v.test_id}: {v.message}", src, location, v.pointer, doc_id)
+            for v in validate_csaf(doc, tests)
         ]
 
 
-def _product_id_problems(doc: JsonObj, tree: ProductTree) -> Iterator[tuple[str, str]]:
-    for product_id in dict.fromkeys(tree.duplicates):
-        yield "/product_tree", f"product id {product_id!r} is defined more than once (CSAF 6.1.2)"
-    for pointer, product_id in _product_references(doc):
-        if product_id not in tree.products:
-            yield pointer, f"product id {product_id!r} is not defined in the product tree (CSAF 6.1.1)"
+_CVSS_OBJECT = re.compile(r"^/vulnerabilities/\d+/scores/\d+/cvss_v[23](/|$)")
 
 
-def _product_references(doc: JsonObj) -> Iterator[tuple[str, str]]:
-    """Yield ``(pointer, product id)`` for every product id a document refers to."""
-    tree = doc.get("product_tree") or {}
-    for i, group in enumerate(tree.get("product_groups") or ()):
-        yield from _ids(group.get("product_ids"), f"/product_tree/product_groups/{i}/product_ids")
-    for i, rel in enumerate(tree.get("relationships") or ()):
-        for key in ("product_reference", "relates_to_product_reference"):
-            if isinstance(rel.get(key), str):
-                yield f"/product_tree/relationships/{i}/{key}", rel[key]
-    for v, vuln in enumerate(doc.get("vulnerabilities") or ()):
-        base = f"/vulnerabilities/{v}"
-        for status, ids in (vuln.get("product_status") or {}).items():
-            yield from _ids(ids, f"{base}/product_status/{status}")
-        for key, field in (
-            ("remediations", "product_ids"),
-            ("threats", "product_ids"),
-            ("flags", "product_ids"),
-            ("scores", "products"),
-        ):
-            for i, item in enumerate(vuln.get(key) or ()):
-                yield from _ids(item.get(field), f"{base}/{key}/{i}/{field}")
+def _schema_label(pointer: str) -> str:
+    """Schema violations inside a CVSS object are mandatory test 6.1.8 (invalid CVSS)."""
+    return "CSAF 6.1.8" if _CVSS_OBJECT.match(pointer) else "CSAF schema"
 
 
-def _ids(ids: Any, pointer: str) -> Iterator[tuple[str, str]]:
-    for pos, product_id in enumerate(ids or ()):
-        yield f"{pointer}/{pos}", str(product_id)
+PRODUCT_ID_TESTS = ("6.1.1", "6.1.2")
+"""Mandatory tests run even without validation: :func:`csaf_records` needs defined, unique ids."""
+AFTER_SCHEMA = tuple(test_id for test_id in MANDATORY_TESTS if test_id != "6.1.8")
+"""Mandatory tests run after the schema passed; it already checked the CVSS objects (6.1.8)."""
 
 
 def csaf_records(doc: JsonObj) -> list[AdvisoryRecord]:
