@@ -143,3 +143,7 @@ def feeds_import(
         _print_table(runs, skipped)
     if any(r["_status"][0] == "failed" for r in runs):
         raise typer.Exit(code=2)
+
+
+import medvigil.cli.feeds_bundle  # noqa: E402,F401 - registers export-bundle/import-bundle
+from medvigil.cli import feeds_sync  # noqa: E402,F401 - registers ``feeds sync`` on feeds_app

@@ -47,3 +47,6 @@ def small_store(db: Any, tmp_path: Path) -> dict[str, Any]:
     results = [feed_import(path=p) for p in paths]
     assert not any(r.failed for r in results), [r.message for r in results]
     return {"paths": paths, "results": results}
+
+
+from tests.core.feeds.sync.conftest import feed_server  # noqa: E402,F401 - local HTTP server fixture

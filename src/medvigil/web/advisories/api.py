@@ -1,4 +1,4 @@
-"""Intelligence endpoints: vulnerabilities, import runs and sources (read-only).
+"""Intelligence endpoints: vulnerabilities, import runs, sources and online sync.
 
 Each endpoint checks the role, calls one selector and serialises.
 """
@@ -8,13 +8,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
+from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from medvigil.core.errors import InputError
 from medvigil.web.accounts.auth import require_read
+from medvigil.web.accounts.roles import Role, role_of
 from medvigil.web.advisories import selectors
-from medvigil.web.advisories.presenters import run_dict, source_dict, vulnerability_dict
-from medvigil.web.advisories.schemas import RunOut, SourceOut, VulnerabilityDetailOut, VulnerabilityOut
+from medvigil.web.advisories.presenters import run_dict, source_dict, sync_dict, vulnerability_dict
+from medvigil.web.advisories.schemas import (
+    RunOut,
+    SourceOut,
+    SyncIn,
+    SyncOut,
+    SyncQueuedOut,
+    VulnerabilityDetailOut,
+    VulnerabilityOut,
+)
 
 router = Router(tags=["intelligence"])
 
@@ -65,3 +76,27 @@ def run_list(
 def source_list(request: HttpRequest) -> list[dict[str, Any]]:
     require_read(request)
     return [source_dict(s) for s in selectors.source_list()]
+
+
+@router.get("/feeds/syncs", response=list[SyncOut], summary="Online sync state of each source")
+def sync_list(request: HttpRequest) -> list[dict[str, Any]]:
+    require_read(request)
+    return [sync_dict(s) for s in selectors.feed_sync_list()]
+
+
+@router.post(
+    "/feeds/sync",
+    response={202: SyncQueuedOut},
+    summary="Queue an online sync now (admin; sources empty: the enabled ones)",
+)
+def sync_now(request: HttpRequest, payload: SyncIn) -> Status[dict[str, Any]]:
+    if role_of(request.user) < Role.ADMIN:
+        raise HttpError(403, "the admin role is needed to start a feed sync")
+    from medvigil.core.feeds.sync.registry import FETCHERS
+    from medvigil.web.advisories.tasks import feeds_sync_task
+
+    unknown = [s for s in payload.sources if s not in FETCHERS]
+    if unknown:
+        raise InputError(f"unknown feed source(s): {', '.join(unknown)}", field="sources")
+    result = feeds_sync_task(payload.sources or None)
+    return Status(202, {"task": str(result.id), "sources": payload.sources})

@@ -281,3 +281,36 @@ class EpssScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cve_id} {self.score_date} {self.epss}"
+
+
+class FeedSync(models.Model):
+    """The online sync state of one source: its cursor and what its last sync did.
+
+    ``cursor`` is what the fetcher returned after the last fully imported sync (the next sync
+    continues from it); ``runs`` are the import runs of the last sync.
+    """
+
+    class Status(models.TextChoices):
+        NEVER = "never"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    source = models.CharField(max_length=60, unique=True, help_text="fetcher name: nvd, osv, kev, epss, csaf")
+    cursor = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEVER)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True, help_text="why the last sync failed")
+    events = models.JSONField(default=list, blank=True, help_text="retries, waits and notes of the last sync")
+    rejected = models.JSONField(default=list, blank=True, help_text="documents refused (url, reason)")
+    files = models.PositiveIntegerField(default=0, help_text="inputs fetched by the last sync")
+    counts = models.JSONField(default=dict, blank=True, help_text="new/updated/... summed over the runs")
+    runs = models.ManyToManyField(ImportRun, blank=True, related_name="syncs")
+
+    class Meta:
+        ordering = ["source"]
+
+    def __str__(self) -> str:
+        return f"{self.source} sync ({self.status})"

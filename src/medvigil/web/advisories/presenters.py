@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from medvigil.web.advisories.models import AdvisoryRecord, ImportRun, Vulnerability
-from medvigil.web.advisories.selectors import SourceStatus, VulnerabilityDetail
+from medvigil.web.advisories.selectors import SourceStatus, SyncState, VulnerabilityDetail
 
 RUN_COUNTS = ("new", "updated", "unchanged", "withdrawn", "rejected")
 
@@ -117,4 +117,26 @@ def source_dict(s: SourceStatus) -> dict[str, Any]:
         "last_success": s.last_success,
         "age_days": s.age_days,
         "last_run": run_dict(s.last_run) if s.last_run else None,
+    }
+
+
+def sync_dict(s: SyncState) -> dict[str, Any]:
+    """A source's online sync state: last sync, status, cursor, next scheduled run, errors."""
+    sync = s.sync
+    return {
+        "source": s.source,
+        "label": s.label,
+        "enabled": s.enabled,
+        "status": sync.status if sync else "never",
+        "started_at": sync.started_at if sync else None,
+        "finished_at": sync.finished_at if sync else None,
+        "last_success_at": sync.last_success_at if sync else None,
+        "next_run": s.next_run,
+        "cursor": sync.cursor if sync else {},
+        "message": sync.message if sync else "",
+        "events": sync.events if sync else [],
+        "rejected": sync.rejected if sync else [],
+        "files": sync.files if sync else 0,
+        "counts": sync.counts if sync else {},
+        "runs": [r.pk for r in sync.runs.all()] if sync else [],
     }

@@ -94,3 +94,36 @@ class SourceOut(Schema):
     last_success: dt.datetime | None
     age_days: int | None
     last_run: RunOut | None
+
+
+class SyncOut(Schema):
+    """A source's online sync state."""
+
+    source: str
+    label: str
+    enabled: bool
+    status: str
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    last_success_at: dt.datetime | None
+    next_run: dt.datetime | None
+    cursor: dict[str, Any]
+    message: str
+    events: list[str]
+    rejected: list[dict[str, str]]
+    files: int
+    counts: dict[str, int]
+    runs: list[int]
+
+
+class SyncIn(Schema):
+    """Sources to sync now (empty: the enabled ones)."""
+
+    sources: list[str] = []
+
+
+class SyncQueuedOut(Schema):
+    """A queued sync."""
+
+    task: str
+    sources: list[str]

@@ -30,6 +30,7 @@ from medvigil.web.advisories.models import (
     CpeIndexEntry,
     CsafProductStatus,
     EpssScore,
+    FeedSync,
     ImportRun,
     KevEntry,
     Source,
@@ -309,3 +310,34 @@ def totals() -> dict[str, int]:
         "kev": KevEntry.objects.count(),
         "epss": EpssScore.objects.count(),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    """One online source: configuration, the state of its last sync and the next scheduled run."""
+
+    source: str
+    label: str
+    enabled: bool
+    """In ``FEEDS_SYNC_SOURCES`` (synced by the schedule and "Sync now")."""
+    sync: FeedSync | None
+    """None: never synced."""
+    next_run: dt.datetime | None
+    """None: no schedule, or the source is not enabled."""
+
+
+def feed_sync_list(*, now: dt.datetime | None = None) -> list[SyncState]:
+    """Every registered fetcher with its sync state (enabled ones first, in configured order)."""
+    from django.conf import settings
+
+    from medvigil.core.feeds.sync.registry import FETCHERS
+    from medvigil.web.advisories.schedule import next_run
+
+    enabled = [s for s in settings.FEEDS_SYNC_SOURCES if s in FETCHERS]
+    names = enabled + sorted(set(FETCHERS) - set(enabled))
+    syncs = {s.source: s for s in FeedSync.objects.prefetch_related("runs__source")}
+    upcoming = next_run(settings.FEEDS_SYNC_SCHEDULE, now or dt.datetime.now(dt.UTC))
+    return [
+        SyncState(n, FETCHERS[n].label, n in enabled, syncs.get(n), upcoming if n in enabled else None)
+        for n in names
+    ]

@@ -1,14 +1,21 @@
-"""Background jobs: feed imports through huey (``medvigil worker`` runs them)."""
+"""Background jobs: feed imports and online syncs through huey (``medvigil worker`` runs them).
+
+``feeds_sync_scheduled`` runs on ``FEEDS_SYNC_SCHEDULE`` (``MEDVIGIL_SYNC_SCHEDULE``, cron-like,
+UTC; empty: never); ``feeds_sync_task`` is the on-demand sync behind the "Sync now" button.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from huey.contrib.djhuey import db_task
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from medvigil.web.advisories.presenters import RUN_COUNTS
 from medvigil.web.advisories.services import feed_import
+from medvigil.web.advisories.sync import SyncResult, feeds_sync
 
 
 @db_task()  # type: ignore[untyped-decorator]
@@ -22,3 +29,35 @@ def feed_import_task(path: str, source: str | None = None, force: bool = False) 
         "message": result.message,
         **{name: result.counts[name] for name in RUN_COUNTS},
     }
+
+
+def sync_summary(result: SyncResult) -> dict[str, Any]:
+    """A sync's outcome as plain data (the task result)."""
+    return {
+        "source": result.source,
+        "status": result.status,
+        "files": result.files,
+        "message": result.message,
+        "rejected": result.rejected,
+        "runs": [r.run.pk for r in result.runs if r.run is not None],
+    }
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def feeds_sync_task(sources: list[str] | None = None) -> list[dict[str, Any]]:
+    """Sync ``sources`` (default: the enabled ones) now."""
+    return [sync_summary(r) for r in feeds_sync(sources)]
+
+
+def _schedule() -> Any:
+    spec = settings.FEEDS_SYNC_SCHEDULE.split()
+    if not spec:
+        return lambda moment: False
+    minute, hour, day, month, day_of_week = spec
+    return crontab(minute, hour, day, month, day_of_week, strict=True)
+
+
+@db_periodic_task(_schedule())  # type: ignore[untyped-decorator]
+def feeds_sync_scheduled() -> list[dict[str, Any]]:
+    """The scheduled sync of the enabled sources."""
+    return [sync_summary(r) for r in feeds_sync()]

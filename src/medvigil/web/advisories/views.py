@@ -1,13 +1,19 @@
-"""Intelligence pages: feeds (sources, runs, errors), vulnerability list and detail."""
+"""Intelligence pages: feeds (sources, online sync, runs, errors), vulnerability list and detail."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from medvigil.core.errors import Error, NotFoundError
 from medvigil.web.accounts.decorators import viewer_required
+from medvigil.web.accounts.roles import Role, role_of
 from medvigil.web.advisories import selectors
 
 PAGE_SIZE = 50
@@ -19,8 +25,24 @@ def feeds(request: HttpRequest) -> HttpResponse:
         "sources": selectors.source_list(),
         "runs": selectors.import_run_list(limit=50),
         "totals": selectors.totals(),
+        "syncs": selectors.feed_sync_list(),
+        "schedule": settings.FEEDS_SYNC_SCHEDULE,
+        "can_sync": role_of(request.user) >= Role.ADMIN,
     }
     return render(request, "advisories/feeds.html", context)
+
+
+@require_POST
+@login_required
+def feeds_sync_now(request: HttpRequest) -> HttpResponse:
+    """Queue a sync of the enabled sources (admins only; CSRF-protected form)."""
+    if role_of(request.user) < Role.ADMIN:
+        raise PermissionDenied("the admin role is needed to start a feed sync")
+    from medvigil.web.advisories.tasks import feeds_sync_task
+
+    feeds_sync_task(None)
+    messages.success(request, "Feed sync queued; the worker runs it and this page shows its outcome.")
+    return redirect("advisories:feeds")
 
 
 def _kev(value: str) -> bool | None:

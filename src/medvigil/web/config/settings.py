@@ -182,6 +182,43 @@ def _huey() -> dict[str, Any]:
 
 HUEY = _huey()
 
+# Online feed sync (``medvigil feeds sync``, the scheduled job, the feeds page's "Sync now").
+# Empty URLs mean the upstream defaults of each fetcher (medvigil.core.feeds.sync).
+FEEDS_SYNC_SOURCES = env_list("MEDVIGIL_SYNC_SOURCES", ["nvd", "osv", "kev", "epss"])
+FEEDS_SYNC_SCHEDULE = env_str("MEDVIGIL_SYNC_SCHEDULE", "").strip()
+if FEEDS_SYNC_SCHEDULE:
+    from huey import crontab as huey_crontab
+
+    from medvigil.core.errors import InputError
+    from medvigil.web.advisories.schedule import parse_schedule
+
+    try:
+        parse_schedule(FEEDS_SYNC_SCHEDULE)
+        huey_crontab(*FEEDS_SYNC_SCHEDULE.split(), strict=True)  # what the worker will run
+    except (InputError, ValueError) as exc:
+        reason = exc.diagnostics() if isinstance(exc, InputError) else str(exc)
+        raise ImproperlyConfigured(
+            f"MEDVIGIL_SYNC_SCHEDULE={FEEDS_SYNC_SCHEDULE!r}: {reason} (e.g. '0 3 * * *')"
+        ) from None
+FEEDS_SYNC_TIMEOUT = env_int("MEDVIGIL_SYNC_TIMEOUT", 60, minimum=1)
+FEEDS_SYNC_OPTIONS: dict[str, dict[str, Any]] = {
+    "nvd": {
+        "url": env_str("MEDVIGIL_NVD_URL", ""),
+        "api_key": env_secret("MEDVIGIL_NVD_API_KEY", ""),
+        "start_date": env_str("MEDVIGIL_NVD_START_DATE", ""),
+    },
+    "osv": {"url": env_str("MEDVIGIL_OSV_URL", ""), "ecosystems": env_list("MEDVIGIL_OSV_ECOSYSTEMS", [])},
+    "kev": {"url": env_str("MEDVIGIL_KEV_URL", "")},
+    "epss": {"url": env_str("MEDVIGIL_EPSS_URL", "")},
+    "csaf": {
+        "providers": [
+            {"url": provider, "public_keys": env_list("MEDVIGIL_CSAF_PUBLIC_KEYS", [])}
+            for provider in env_list("MEDVIGIL_CSAF_PROVIDERS", [])
+        ]
+    },
+}
+"""Options handed to each fetcher as ``SyncContext.options`` (keys per fetcher module)."""
+
 LOG_LEVEL = env_str("MEDVIGIL_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
     raise ImproperlyConfigured(f"MEDVIGIL_LOG_LEVEL={LOG_LEVEL!r}: use DEBUG, INFO, WARNING or ERROR")

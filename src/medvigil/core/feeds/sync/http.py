@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -57,23 +57,15 @@ def _retry_after(response: httpx.Response, now: dt.datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-def get(
-    ctx: SyncContext,
-    url: str,
-    *,
-    params: Mapping[str, str | int] | None = None,
-    headers: Mapping[str, str] | None = None,
-    policy: RetryPolicy = DEFAULT_POLICY,
+def _retrying(
+    ctx: SyncContext, url: str, policy: RetryPolicy, send: Callable[[], httpx.Response]
 ) -> httpx.Response:
-    """GET ``url``; retry 429/5xx/transport errors; return a 2xx/3xx/4xx (non-429) response.
-
-    A non-retryable error status (404, 403...) is returned for the caller to judge.
-    """
+    """Call ``send`` until it returns a non-retryable answer; retry 429/5xx and transport errors."""
     wait = policy.backoff
     last = ""
     for attempt in range(1, policy.attempts + 1):
         try:
-            response = ctx.client.get(url, params=params, headers=headers)
+            response = send()
         except httpx.TransportError as exc:
             last = f"{type(exc).__name__}: {exc}"
             delay = wait
@@ -92,6 +84,62 @@ def get(
     raise FeedUnavailableError(f"{url}: gave up after {policy.attempts} attempts (last: {last})")
 
 
+def get(
+    ctx: SyncContext,
+    url: str,
+    *,
+    params: Mapping[str, str | int] | None = None,
+    headers: Mapping[str, str] | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+) -> httpx.Response:
+    """GET ``url``; retry 429/5xx/transport errors; return a 2xx/3xx/4xx (non-429) response.
+
+    A non-retryable error status (404, 403...) is returned for the caller to judge.
+    """
+    return _retrying(ctx, url, policy, lambda: ctx.client.get(url, params=params, headers=headers))
+
+
+def _fetch_to(
+    ctx: SyncContext,
+    url: str,
+    path: Path,
+    headers: Mapping[str, str] | None,
+    max_bytes: int,
+    policy: RetryPolicy,
+) -> tuple[httpx.Response, str | None]:
+    """Stream a 2xx body into ``path`` (via a ``.part`` file; retried like :func:`get`, a
+    connection lost mid-body included). Returns the answer and the body's SHA-256, or None
+    (nothing written) for a non-2xx answer."""
+    digest: list[str] = []
+    part = path.with_name(path.name + ".part")
+
+    def send() -> httpx.Response:
+        request = ctx.client.build_request("GET", url, headers=headers)
+        response = ctx.client.send(request, stream=True)
+        try:
+            if not response.is_success:
+                return response
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sha = hashlib.sha256()
+            size = 0
+            with part.open("wb") as out:
+                for block in response.iter_bytes(1 << 20):
+                    size += len(block)
+                    if size > max_bytes:
+                        raise FeedUnavailableError(f"{url}: body is over the limit of {max_bytes} bytes")
+                    sha.update(block)
+                    out.write(block)
+            part.replace(path)
+            digest.append(sha.hexdigest())
+            return response
+        finally:
+            response.close()
+            part.unlink(missing_ok=True)
+
+    response = _retrying(ctx, url, policy, send)
+    return response, (digest[-1] if response.is_success and digest else None)
+
+
 def download(
     ctx: SyncContext,
     url: str,
@@ -101,19 +149,15 @@ def download(
     max_bytes: int = 2 << 30,
     policy: RetryPolicy = DEFAULT_POLICY,
 ) -> str:
-    """Fetch ``url`` into ``path`` (with retries); return the SHA-256 of the bytes.
+    """Stream ``url`` into ``path`` (with retries); return the SHA-256 of the bytes.
 
-    Fails with :class:`FeedUnavailableError` on a non-2xx answer or a body over ``max_bytes``.
+    Fails with :class:`FeedUnavailableError` on a non-2xx answer or a body over ``max_bytes``
+    (nothing is left at ``path`` then).
     """
-    response = get(ctx, url, headers=headers, policy=policy)
-    if not response.is_success:
+    response, digest = _fetch_to(ctx, url, path, headers, max_bytes, policy)
+    if digest is None:
         raise FeedUnavailableError(f"{url}: HTTP {response.status_code}")
-    body = response.content
-    if len(body) > max_bytes:
-        raise FeedUnavailableError(f"{url}: {len(body)} bytes is over the limit of {max_bytes}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(body)
-    return hashlib.sha256(body).hexdigest()
+    return digest
 
 
 def conditional_download(
@@ -137,18 +181,13 @@ def conditional_download(
         headers["If-None-Match"] = ctx.cursor["etag"]
     if ctx.cursor.get("last_modified"):
         headers["If-Modified-Since"] = ctx.cursor["last_modified"]
-    response = get(ctx, url, headers=headers, policy=policy)
+    response, digest = _fetch_to(ctx, url, path, headers, max_bytes, policy)
     if response.status_code == 304:
         ctx.events.append(f"{url}: not modified since the last sync")
         return False, dict(ctx.cursor)
-    if not response.is_success:
+    if digest is None:
         raise FeedUnavailableError(f"{url}: HTTP {response.status_code}")
-    body = response.content
-    if len(body) > max_bytes:
-        raise FeedUnavailableError(f"{url}: {len(body)} bytes is over the limit of {max_bytes}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(body)
-    cursor = {"sha256": hashlib.sha256(body).hexdigest()}
+    cursor = {"sha256": digest}
     if etag := response.headers.get("etag"):
         cursor["etag"] = etag
     if modified := response.headers.get("last-modified"):

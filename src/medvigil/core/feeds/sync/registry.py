@@ -19,3 +19,14 @@ def register(fetcher: Fetcher) -> Fetcher:
 
 
 # Registrations (one line per fetcher module, added as the fetchers land):
+from medvigil.core.feeds.sync.csaf_provider import CsafProviderFetcher  # noqa: E402
+from medvigil.core.feeds.sync.epss import EpssFetcher  # noqa: E402
+from medvigil.core.feeds.sync.kev import KevFetcher  # noqa: E402
+from medvigil.core.feeds.sync.nvd import NvdFetcher  # noqa: E402
+from medvigil.core.feeds.sync.osv import OsvFetcher  # noqa: E402
+
+register(NvdFetcher())
+register(OsvFetcher())
+register(KevFetcher())
+register(EpssFetcher())
+register(CsafProviderFetcher())
