@@ -132,7 +132,7 @@ def test_bad_documents_are_refused_naming_file_and_field(acme: dict[str, Any], s
         services.supplier_vex_import(product=product, filename="vex.json", content=vex_example())
     assert exc.value.field == "file" and "over the limit" in exc.value.message
     other = inv.version_create(product=inv.product_create(name="Other"), version="1")
-    settings.SUPPLIER_VEX_MAX_BYTES = 0
+    settings.SUPPLIER_VEX_MAX_BYTES = 10 * 1024 * 1024
     with pytest.raises(InputError) as exc:
         services.supplier_vex_import(
             product=product, version=other, filename="vex.json", content=vex_example()

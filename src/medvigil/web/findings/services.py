@@ -372,7 +372,7 @@ class SupplierVexImportResult:
 
 
 def _vex_max_bytes() -> int:
-    return int(getattr(settings, "SUPPLIER_VEX_MAX_BYTES", 0) or settings.SBOM_MAX_BYTES)
+    return int(settings.SUPPLIER_VEX_MAX_BYTES)
 
 
 def _user(user: Any) -> Any:
