@@ -7,13 +7,12 @@ from typing import Annotated, Any
 import typer
 
 from medvigil.cli import _django
-from medvigil.cli.output import OutputFormat, console, print_json, print_table
+from medvigil.cli.output import FormatOpt, OutputFormat, console, print_json, print_table
 
 case_app = typer.Typer(
     help="Cases (a vulnerability in a product) and their risk assessments.", no_args_is_help=True
 )
 
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json")]
 UserOpt = Annotated[str, typer.Option("--user", "-u", help="username of the analyst (recorded as assessor)")]
 
 

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 
-from medvigil.cli.output import OutputFormat, console, err_console, print_json
+from medvigil.cli.output import FormatOpt, OutputFormat, console, err_console, print_json
 from medvigil.core.csaf.optional import check_optional
 from medvigil.core.csaf.validate import validate_csaf
 from medvigil.core.errors import InputError
@@ -70,9 +70,7 @@ def _print(result: dict[str, Any]) -> None:
 def csaf_validate(
     paths: Annotated[list[Path], typer.Argument(help="CSAF 2.0 JSON documents", exists=True, dir_okay=False)],
     optional: Annotated[bool, typer.Option(help="also run the optional tests (6.2) as warnings")] = True,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table or json")
-    ] = OutputFormat.TABLE,
+    format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Validate CSAF documents: schema and mandatory tests fail, optional tests warn."""
     results = [check_document(p, optional=optional) for p in paths]

@@ -24,7 +24,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from medvigil.cli import _django
-from medvigil.cli.output import OutputFormat, console, err_console, print_json, print_table
+from medvigil.cli.output import FormatOpt, OutputFormat, console, err_console, print_json, print_table
 
 feeds_app = typer.Typer(
     help="Vulnerability-intelligence feeds: import files, folders, archives.", no_args_is_help=True
@@ -129,9 +129,7 @@ def feeds_import(
         str | None, typer.Option("--source", "-s", help="osv, nvd, cve5, kev, epss or csaf (default: detect)")
     ] = None,
     force: Annotated[bool, typer.Option(help="re-read inputs whose bytes were imported before")] = False,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table or json")
-    ] = OutputFormat.TABLE,  # noqa: E501
+    format: FormatOpt = OutputFormat.TABLE,  # noqa: E501
 ) -> None:
     """Import feed files into the store: one run per input, all-or-nothing per input."""
     _django.migrate()

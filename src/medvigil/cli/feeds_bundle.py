@@ -22,7 +22,7 @@ import typer
 
 from medvigil.cli import _django
 from medvigil.cli.feeds import RUN_KEYS, feeds_app
-from medvigil.cli.output import OutputFormat, console, err_console, print_json, print_table
+from medvigil.cli.output import FormatOpt, OutputFormat, console, err_console, print_json, print_table
 
 
 def _since(value: str | None) -> dt.date | None:
@@ -44,9 +44,7 @@ def export_bundle(
     since: Annotated[
         str | None, typer.Option(help="only records modified since this date (YYYY-MM-DD)")
     ] = None,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table or json")
-    ] = OutputFormat.TABLE,
+    format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Write the intelligence store (or part of it) into one verifiable bundle file."""
     day = _since(since)
@@ -87,9 +85,7 @@ def import_bundle(
     verify_only: Annotated[
         bool, typer.Option("--verify-only", help="check members and checksums, import nothing")
     ] = False,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table or json")
-    ] = OutputFormat.TABLE,
+    format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Verify a bundle completely, then import it (all or nothing)."""
     _django.migrate()

@@ -19,7 +19,7 @@ import typer
 
 from medvigil.cli import _django
 from medvigil.cli.feeds import _run_json, feeds_app
-from medvigil.cli.output import OutputFormat, console, err_console, print_json, print_table
+from medvigil.cli.output import FormatOpt, OutputFormat, console, err_console, print_json, print_table
 
 
 def _sync_json(result: Any) -> dict[str, Any]:
@@ -57,9 +57,7 @@ def feeds_sync_command(
     sources: Annotated[
         list[str] | None, typer.Argument(help="nvd, osv, kev, epss, csaf... (default: the enabled sources)")
     ] = None,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table or json")
-    ] = OutputFormat.TABLE,
+    format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Fetch feeds online (incrementally after the first sync) and import them."""
     _django.migrate()

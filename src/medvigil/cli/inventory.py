@@ -8,12 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from medvigil.cli import _django
-from medvigil.cli.output import OutputFormat, console, print_json, print_table
+from medvigil.cli.output import FormatOpt, OutputFormat, console, print_json, print_table
 
 product_app = typer.Typer(help="Device products: add, list, show, edit.", no_args_is_help=True)
 version_app = typer.Typer(help="Product versions.", no_args_is_help=True)
 
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json")]
 _CPE_HELP = "device CPE 2.3 name, version * for every version (repeat)"
 _PURL_HELP = "device package URL, without version for every version (repeat)"
 

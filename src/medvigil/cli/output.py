@@ -6,9 +6,11 @@ import datetime as dt
 import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import orjson
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -21,6 +23,20 @@ class OutputFormat(StrEnum):
 
     TABLE = "table"
     JSON = "json"
+
+
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json")]
+"""The ``--format table|json`` option of listing commands."""
+
+
+def read_input_file(path: Path) -> bytes:
+    """The bytes of a file named on the command line; an unreadable file is an ``InputError`` naming it."""
+    from medvigil.core.errors import InputError
+
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
 
 
 def _default(value: Any) -> Any:

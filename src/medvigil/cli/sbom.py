@@ -10,12 +10,10 @@ from typing import Annotated, Any
 import typer
 
 from medvigil.cli import _django
-from medvigil.cli.output import OutputFormat, console, print_json, print_table
-from medvigil.core.errors import InputError
+from medvigil.cli.output import FormatOpt, OutputFormat, console, print_json, print_table, read_input_file
 
 sbom_app = typer.Typer(help="SBOMs and lockfiles: import, check, diff, export.", no_args_is_help=True)
 
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json")]
 InputFormatOpt = Annotated[
     str | None,
     typer.Option("--input-format", help="force a reader (e.g. cyclonedx-json); detected by default"),
@@ -27,13 +25,6 @@ class ExportFormat(StrEnum):
 
     CYCLONEDX = "cyclonedx"
     SPDX = "spdx"
-
-
-def _read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
 
 
 @sbom_app.command("import")
@@ -50,7 +41,7 @@ def sbom_import(
     from medvigil.web.inventory.services import sbom_import as do_import
 
     pv = version_get(product_slug=product, version=version)
-    data = _read_file(file)
+    data = read_input_file(file)
     with console.status(f"Importing {file.name}…"):
         result = do_import(product_version=pv, data=data, filename=file.name, format=input_format)
     doc = result.document
@@ -90,7 +81,7 @@ def sbom_check(
     from medvigil.core.sbom.registry import read_sbom
     from medvigil.core.sbom.schema import validate_schema
 
-    data = _read_file(file)
+    data = read_input_file(file)
     parsed = read_sbom(data, source=str(file), format=input_format)
     schema_problems = validate_schema(
         data, source=str(file), format=parsed.format, spec_version=parsed.spec_version
@@ -202,6 +193,6 @@ def sbom_support(product: str, version: str, addendum: Path) -> None:
     from medvigil.web.inventory.services import component_support_update
 
     pv = version_get(product_slug=product, version=version)
-    updates = parse_support_addendum(_read_file(addendum), source=str(addendum))
+    updates = parse_support_addendum(read_input_file(addendum), source=str(addendum))
     changed = component_support_update(product_version=pv, updates=updates)
     console.print(f"Updated support facts of {changed} component(s) of {pv}")

@@ -13,20 +13,11 @@ from typing import Annotated, Any
 import typer
 
 from medvigil.cli import _django
-from medvigil.cli.output import OutputFormat, console, print_json, print_table
-from medvigil.core.errors import InputError
+from medvigil.cli.output import FormatOpt, OutputFormat, console, print_json, print_table, read_input_file
 
 vex_app = typer.Typer(help="Supplier VEX documents of a product: import, list, remove.", no_args_is_help=True)
 
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json")]
 ProductOpt = Annotated[str, typer.Option("--product", "-p", help="product slug")]
-
-
-def _read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
 
 
 @vex_app.command("import")
@@ -46,7 +37,9 @@ def vex_import(
 
     target = product_get(slug=product)
     pv = version_get(product_slug=product, version=version) if version else None
-    result = supplier_vex_import(product=target, version=pv, filename=file.name, content=_read_file(file))
+    result = supplier_vex_import(
+        product=target, version=pv, filename=file.name, content=read_input_file(file)
+    )
     doc = result.document
     if format is OutputFormat.JSON:
         print_json({"created": result.created, "document": supplier_vex_dict(doc)})
