@@ -5,7 +5,9 @@ Targets (issue 4): under 1 s and under 5 s, under 500 MB. Components are real Py
 of them hit. Measures two things:
 
 * ``engine``: ``scan_components`` in a warm process (candidate selection from the database, index
-  build over the candidates, hash-join match, grouping, contract output);
+  build over the candidates, hash-join match, grouping, contract output): the first scan of the
+  SBOM, then the median of three repeats (candidate rows prepared by the first scan are cached
+  per process, as in a web or worker process);
 * ``cli``: ``medvigil scan FILE -f json`` as a fresh process (Python and Django start-up, SBOM read,
   scan, JSON out), wall time and peak RSS of the child.
 
@@ -52,14 +54,17 @@ def main() -> None:
         path = tmp / f"bom-{n}.json"
         path.write_bytes(data)
         components = read_sbom(data, source=path.name).components
-        times = []
-        for _ in range(3):
-            t0 = time.perf_counter()
+        times, cpu = [], []
+        for _ in range(4):
+            t0, c0 = time.perf_counter(), time.process_time()
             result = scan_components(components)
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
         hit = len({f["component"]["bom_ref"] for f in result.findings})
-        print(f"{n:>6} components: engine {statistics.median(times):.2f} s (median of 3), "
-              f"{len(result.findings)} findings on {hit} components")  # fmt: skip
+        print(f"{n:>6} components: engine {times[0]:.2f} s first scan (CPU {cpu[0]:.2f} s), "
+              f"{statistics.median(times[1:]):.2f} s repeat (median of 3, prepared rows cached; "
+              f"CPU {statistics.median(cpu[1:]):.2f} s), {len(result.findings)} findings on {hit} "
+              "components")  # fmt: skip
         wall, rss, count = _cli(path)
         print(f"{n:>6} components: cli {wall:.2f} s wall, peak RSS {rss:.0f} MB, {count} findings")
 

@@ -7,20 +7,25 @@ CycloneDX 1.6 VEX. Exit codes: 0 passes, 1 a ``--fail-on*`` rule tripped, 2 inpu
 
 from __future__ import annotations
 
+import gc
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 
 from medvigil import __version__
 from medvigil.cli import _django
-from medvigil.cli.output import console, err_console, print_json, print_table
+from medvigil.cli.output import console, err_console, print_table
 from medvigil.core.errors import InputError
-from medvigil.core.matching.report import cyclonedx_vex, sarif, trips
-from medvigil.core.matching.vex_input import VexAssertion, read_vex
+
+if TYPE_CHECKING:
+    from medvigil.core.matching.vex_input import VexAssertion
+
+# Imports a command needs are made inside it: ``medvigil scan`` is a pipeline gate started
+# once per build, so start-up time counts (VEX reading pulls in the CSAF validator).
 
 
 class ScanFormat(StrEnum):
@@ -46,6 +51,18 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
+
+
+def _write_json(data: object) -> None:
+    """Indented JSON to stdout as bytes (tens of MB for a large SBOM: no str round trip)."""
+    out = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (e.g. a test runner's capture)
+        sys.stdout.write(out.decode())
+        return
+    sys.stdout.flush()
+    buffer.write(out)
+    buffer.flush()
 
 
 def _table(findings: list[dict[str, object]], suppressed: int, scanned: int) -> None:
@@ -88,28 +105,53 @@ def scan(
     input_format: Annotated[str | None, typer.Option("--input-format", help="force a reader")] = None,
 ) -> None:
     """Scan an SBOM or lockfile against the local store (nothing is registered)."""
+    # A one-shot command: the cyclic GC's passes over the scan's millions of live objects
+    # (findings, prepared candidates) cost more than anything it could reclaim before exit.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _scan(file, format, fail_on, fail_on_kev, fail_on_epss, vex, no_infer_cpes, input_format)
+    finally:
+        if enabled:
+            # Move what the scan left alive into the oldest generation, so the next young
+            # collection does not traverse it; nothing stays frozen (in-process callers such as
+            # tests keep a normal collector).
+            gc.freeze()
+            gc.enable()
+            gc.unfreeze()
+
+
+def _scan(
+    file: Path,
+    format: ScanFormat,
+    fail_on: Severity | None,
+    fail_on_kev: bool,
+    fail_on_epss: float | None,
+    vex: list[Path] | None,
+    no_infer_cpes: bool,
+    input_format: str | None,
+) -> None:
+    from medvigil.core.matching.report import cyclonedx_vex, sarif, trips
     from medvigil.core.sbom.registry import read_sbom
 
     parsed = read_sbom(_read(file), source=str(file), format=input_format)
     statements: list[VexAssertion] = []
-    for path in vex or ():
-        statements += read_vex(_read(path), str(path))
+    if vex:
+        from medvigil.core.matching.vex_input import read_vex
+
+        for path in vex:
+            statements += read_vex(_read(path), str(path))
     _django.setup()
     from medvigil.web.findings.scan import scan_components
 
     result = scan_components(parsed.components, infer_cpes=not no_infer_cpes, vex=statements)
     findings = result.findings
     if format is ScanFormat.JSON:
-        print_json({"findings": findings})
+        _write_json({"findings": findings})
     elif format is ScanFormat.SARIF:
-        print_json(sarif(findings, artifact=file.name, tool_version=__version__))
+        _write_json(sarif(findings, artifact=file.name, tool_version=__version__))
     elif format is ScanFormat.CYCLONEDX_VEX:
-        sys.stdout.write(
-            orjson.dumps(
-                cyclonedx_vex(findings, tool_version=__version__), option=orjson.OPT_INDENT_2
-            ).decode()
-            + "\n"
-        )
+        _write_json(cyclonedx_vex(findings, tool_version=__version__))
     else:
         _table(findings, result.suppressed, result.components)
     reasons = trips(findings, severity=fail_on.value if fail_on else None, kev=fail_on_kev, epss=fail_on_epss)

@@ -405,3 +405,29 @@ def test_enumeration_hash_set_agrees_with_sorted_lookup(
 
     fast, reference = Enumeration.build(listed, ecosystem), EnumeratedVersions.build(listed, ecosystem)
     assert [fast.contains(q) for q in queries] == [reference.contains(q) for q in queries]
+
+
+_PEP440_TRICKY = (
+    "1.0", "1.0.0", "v1.0", "1", "0", "0.0", "01.0", "1.0.post0", "1.0-0", "1.0-1", "1.0.post1",
+    "1.0.dev0", "1.0a1", "1.0alpha1", "1.0.0a1", "1.0rc1", "1.0c1", "1!1.0", "1.0+local.5",
+    "1.0+LOCAL.05", "1.0+local-5", "1.0+5", "1.0.0+local.5", "1.0a1.post2.dev3", "1.0.dev", "junk",
+    "2.1", "2.10", "2.01", "10.0.0.0", "0.0.0", " 1.0", "1.0.", "1..0", "",
+)  # fmt: skip
+
+
+def test_pypi_enumeration_equality_is_pep_440_equality() -> None:
+    from packaging.version import InvalidVersion, Version
+
+    from medvigil.core.matching.enumeration import Enumeration
+
+    def equal(a: str, b: str) -> bool:
+        try:
+            return Version(a) == Version(b)
+        except InvalidVersion:
+            return False
+
+    for listed in _PEP440_TRICKY:
+        enumeration = Enumeration.build((listed,), "PyPI")
+        for query in _PEP440_TRICKY:
+            expected = query == listed or equal(listed, query)
+            assert enumeration.contains(query) is expected, (listed, query)

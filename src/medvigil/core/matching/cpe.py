@@ -229,14 +229,25 @@ class CpeCriterion:
     def matches(self, target: Cpe) -> bool:
         """Whether the component CPE ``target`` satisfies this criterion."""
         src = self.cpe
-        if not (
-            attribute_matches(src.part, target.part)
-            and attribute_matches(src.vendor, target.vendor)
-            and attribute_matches(src.product, target.product)
-        ):
+        # Equal or ANY source values match without the general rule (the common case; this is
+        # the innermost loop of CPE evaluation): only other pairs go to attribute_matches.
+        s, t = src.product, target.product
+        if s != t and s != ANY and not attribute_matches(s, t):
             return False
-        for attr in ATTRIBUTES[4:]:
-            if not attribute_matches(getattr(src, attr), getattr(target, attr)):
+        s, t = src.vendor, target.vendor
+        if s != t and s != ANY and not attribute_matches(s, t):
+            return False
+        for s, t in (
+            (src.part, target.part),
+            (src.update, target.update),
+            (src.edition, target.edition),
+            (src.language, target.language),
+            (src.sw_edition, target.sw_edition),
+            (src.target_sw, target.target_sw),
+            (src.target_hw, target.target_hw),
+            (src.other, target.other),
+        ):
+            if s != t and s != ANY and not attribute_matches(s, t):
                 return False
         return self._version_matches(target.version)
 

@@ -25,16 +25,15 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from medvigil.core.ids import purl_key
 from medvigil.core.matching import csaf_products
 from medvigil.core.matching.cpe import Cpe, CpeError, parse_cpe
 from medvigil.core.matching.cpe_config import PreparedNode, evaluate_configurations, prepare_nodes
 from medvigil.core.matching.enumeration import Enumeration, VersionKeys
 from medvigil.core.matching.inference import infer_cpes
-from medvigil.core.matching.keys import package_key, purl_version
+from medvigil.core.matching.keys import package_key, purl_package_key, purl_version
 from medvigil.core.matching.ranges import PreparedRange
 from medvigil.core.matching.versions import VersionScheme, get_scheme
-from medvigil.core.model.advisory import AdvisoryRecord, AffectedPackage, CpeMatch, CpeNode
+from medvigil.core.model.advisory import AdvisoryRecord, AffectedPackage, CpeMatch, CpeNode, CsafProductStatus
 from medvigil.core.model.component import Component, ComponentType
 from medvigil.core.model.match import DeviceIdentity, Evidence, Match, MatchMethod, MatchStatus
 
@@ -49,6 +48,8 @@ __all__ = [
     "match",
     "match_device",
     "package_key",
+    "prepare_package",
+    "prepare_record_nodes",
 ]
 
 _ENUMERATED, _RANGE, _AFFECTED = MatchMethod.PURL_ENUMERATED, MatchMethod.PURL_RANGE, MatchStatus.AFFECTED
@@ -130,26 +131,58 @@ class MatchIndex:
 
     def add(self, record: AdvisoryRecord) -> int | None:
         """Add one record; returns its position, or ``None`` when it has nothing to match."""
-        pos = len(self.records)
-        package_rules = [r for a in record.affected if (r := _package_rule(pos, a)) is not None]
+        package_rules = [r for a in record.affected if (r := prepare_package(a)) is not None]
         cpe_nodes = record.cpe_configurations + _cve5_cpe_nodes(record.affected)
-        if not package_rules and not cpe_nodes and not record.csaf_products:
-            return None
         withdrawn = record.withdrawn is not None or record.rejected
-        self.records.append(RecordInfo(record.source, record.id, record.aliases, withdrawn))
-        self.ids.append(record.id)
-        for rule, pkg in package_rules:
-            self.packages.setdefault(pkg, []).append(rule)
-        if cpe_nodes:
-            rule_c = CpeRule(pos, prepare_nodes(cpe_nodes))
-            for key in _vulnerable_keys(rule_c.nodes):
+        return self.add_prepared(
+            RecordInfo(record.source, record.id, record.aliases, withdrawn),
+            package_rules,
+            prepare_nodes(cpe_nodes),
+            record.csaf_products,
+        )
+
+    def add_prepared(
+        self,
+        info: RecordInfo,
+        packages: Sequence[tuple[PackageRule, str]],
+        nodes: tuple[PreparedNode, ...],
+        csaf: Sequence[CsafProductStatus] = (),
+    ) -> int | None:
+        """:meth:`add` from prepared parts (:func:`prepare_package`, :func:`prepare_record_nodes`),
+        which callers may cache and reuse across indexes; the rules' ``record`` is replaced by
+        the record's position here."""
+        if not packages and not nodes and not csaf:
+            return None
+        pos = len(self.records)
+        self.records.append(info)
+        self.ids.append(info.id)
+        for rule, pkg in packages:
+            self.packages.setdefault(pkg, []).append(
+                PackageRule(pos, rule.package, rule.ranges, rule.versions, rule.schemes)
+            )
+        if nodes:
+            rule_c = CpeRule(pos, nodes)
+            for key in _vulnerable_keys(nodes):
                 self.cpes.setdefault(key, []).append(rule_c)
-        for status in record.csaf_products:
+        for status in csaf:
             self.csaf.add(pos, status)
         return pos
 
     def __len__(self) -> int:
         return len(self.records)
+
+
+def prepare_package(affected: AffectedPackage) -> tuple[PackageRule, str] | None:
+    """The rule of one affected package (ranges and enumeration parsed) and its package key;
+    ``None`` when it has nothing to evaluate. The rule's ``record`` is -1 until indexed."""
+    return _package_rule(-1, affected)
+
+
+def prepare_record_nodes(
+    configurations: Sequence[CpeNode], affected: Sequence[AffectedPackage] = ()
+) -> tuple[PreparedNode, ...]:
+    """A record's NVD configuration trees plus CVE 5 ``cpes`` of its ``affected``, prepared."""
+    return prepare_nodes((*configurations, *_cve5_cpe_nodes(affected)))
 
 
 def _package_rule(pos: int, affected: AffectedPackage) -> tuple[PackageRule, str] | None:
@@ -285,13 +318,13 @@ def _component_key(component: Component) -> tuple[str, str] | None:
     """(package key, version) of a component with a purl."""
     if not component.purl:
         return None
-    key = purl_key(component.purl)
+    key = purl_package_key(component.purl)
     if key is None:
         return None
     version = component.version or purl_version(component.purl)
     if not version:
         return None
-    return package_key(key.type, key.namespace, key.name), version
+    return key, version
 
 
 def _purl_matches(pos: int, component: Component, index: MatchIndex) -> Iterator[Match]:
@@ -299,11 +332,18 @@ def _purl_matches(pos: int, component: Component, index: MatchIndex) -> Iterator
     if found is None:
         return
     key, version = found
+    rules = index.packages.get(key)
+    if not rules:
+        return
     keys = VersionKeys(version)
-    for rule in index.packages.get(key, ()):
-        evidence = _evaluate_package(rule, version, keys, index.records[rule.record])
-        if evidence is not None:
-            yield _match(pos, index, rule.record, evidence)
+    records = index.records
+    for rule in rules:
+        info = records[rule.record]
+        evidence = _evaluate_package(rule, version, keys, info)
+        if evidence is not None:  # what _match does, inline (the hottest loop of a scan)
+            if info.withdrawn and not evidence.withdrawn:
+                evidence = _withdrawn(evidence)
+            yield Match(pos, rule.record, info.id, info.source, info.aliases, evidence)
 
 
 def _range_text(prepared: PreparedRange) -> str:
@@ -313,7 +353,8 @@ def _range_text(prepared: PreparedRange) -> str:
 def _evaluate_package(
     rule: PackageRule, version: str, keys: VersionKeys, info: RecordInfo
 ) -> Evidence | None:
-    if rule.versions is not None and rule.versions.contains_version(version, keys):
+    versions = rule.versions
+    if versions is not None and (version in versions.raw or versions.contains_version(version, keys)):
         return Evidence(
             _ENUMERATED,
             info.source,
@@ -389,10 +430,11 @@ def _evaluate_cpe(
         )
         if value
     ]
-    details = (("criteria", hit.match.criteria), *bounds, ("matched_cpe", hit.cpe.to_fs()))
+    matched_cpe = hit.cpe.to_fs()
+    details = (("criteria", hit.match.criteria), *bounds, ("matched_cpe", matched_cpe))
     if not result.matched:
         details = (*details, ("platform", "unknown: a running-on condition could not be checked"))
-    summary = f"{hit.cpe.to_fs()} matches {hit.match.criteria}"
+    summary = f"{matched_cpe} matches {hit.match.criteria}"
     if bounds:
         summary += " (" + ", ".join(f"{n} {v}" for n, v in bounds) + ")"
     return Evidence(method, info.source, info.id, MatchStatus.AFFECTED, confidence, summary, details)

@@ -8,6 +8,8 @@ consistently with equality (PyPI ``1.1`` == ``1.1.0`` hash alike), with the sort
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +47,39 @@ _HASHABLE_SCHEMES = frozenset({"pypi", "semver", "deb", "rpm"})
 """Schemes whose keys hash consistently with equality (``1.1`` and ``1.1.0`` hash alike)."""
 
 
+_PLAIN_RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
+"""A PEP 440 release without epoch, pre, post, dev or local part (most versions): no parse."""
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _identity(scheme_name: str, version: str) -> Any:
+    """A value of C-hashable parts, equal exactly when the versions are equal in the scheme;
+    None when the version is invalid there. Cached per string, so building a set of thousands
+    of enumerated versions that earlier records listed too stays in C (``map`` over the cache).
+
+    PyPI: packaging's ``Version`` hashes in Python; its equality is that of (epoch, release
+    without trailing zeros, pre, post, dev, local), all normalised by the parser, so that tuple
+    is the identity. The other hashable schemes' keys are tuples already.
+    """
+    if scheme_name == "pypi" and _PLAIN_RELEASE.fullmatch(version):
+        release: tuple[int, ...] = tuple(map(int, version.split(".")))  # what Version would hold
+        end = len(release)
+        while end and release[end - 1] == 0:
+            end -= 1
+        return (0, release[:end], None, None, None, None)
+    try:
+        key: Any = get_scheme(scheme_name).key(version)
+    except InvalidVersionError:
+        return None
+    if scheme_name != "pypi":
+        return key
+    release = key.release
+    end = len(release)
+    while end and release[end - 1] == 0:
+        end -= 1
+    return (key.epoch, release[:end], key.pre, key.post, key.dev, key.local)
+
+
 @dataclass(frozen=True, slots=True)
 class Enumeration:
     """Enumerated affected versions, as a hash set of keys where the scheme allows (no sort)."""
@@ -54,7 +89,8 @@ class Enumeration:
     raw: frozenset[str]
     """The strings as given."""
     keys: frozenset[Any] | None
-    """Keys of the valid strings; None: use :attr:`fallback` (scheme keys do not hash)."""
+    """Identities (:func:`_identity`) of the valid strings; None: use :attr:`fallback` (scheme
+    keys do not hash)."""
     fallback: EnumeratedVersions | None = None
     """Sorted-key look-up for the other schemes."""
     scheme: VersionScheme | None = None
@@ -70,24 +106,13 @@ class Enumeration:
             return cls(ecosystem, raw, frozenset())
         if scheme.name not in _HASHABLE_SCHEMES:
             return cls(ecosystem, raw, None, EnumeratedVersions.build(raw, ecosystem))
-        keys = set()
-        for version in raw:
-            try:
-                keys.add(scheme.key(version))
-            except InvalidVersionError:
-                continue
+        keys = set(map(functools.partial(_identity, scheme.name), raw))
+        keys.discard(None)
         return cls(ecosystem, raw, frozenset(keys), None, scheme)
 
     def contains_version(self, version: str, keys: VersionKeys) -> bool:
-        """:meth:`contains` with the component's keys parsed once."""
-        if version in self.raw:
-            return True
-        if self.fallback is not None:
-            return self.fallback.contains(version)
-        if not self.keys or self.scheme is None:
-            return False
-        key = keys.key(self.scheme)
-        return key is not None and key in self.keys
+        """:meth:`contains` (``keys``: the component's parsed keys, for the interface)."""
+        return self.contains(version)
 
     def contains(self, version: str) -> bool:
         """Listed exactly, or as an equal version of the scheme."""
@@ -95,9 +120,7 @@ class Enumeration:
             return True
         if self.fallback is not None:
             return self.fallback.contains(version)
-        if not self.keys:
+        if not self.keys or self.scheme is None:
             return False
-        try:
-            return get_scheme(self.ecosystem).key(version) in self.keys
-        except (KeyError, InvalidVersionError):
-            return False
+        identity = _identity(self.scheme.name, version)
+        return identity is not None and identity in self.keys

@@ -136,7 +136,41 @@ def _rank(e: Evidence) -> tuple[int, int, int]:
     return (int(e.withdrawn), -e.confidence, _METHOD_RANK[e.method])
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _identity(record_id: str, aliases: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """(primary id, other ids sorted) of one record's ids (a record matches many components)."""
+    ids = {record_id, *aliases}
+    primary = primary_id(ids)
+    return primary, tuple(sorted(ids - {primary}))
+
+
+def _single(component: int, match: Match) -> FindingGroup | None:
+    """:func:`_group` of one match without supplier statements (most findings)."""
+    only = match.evidence
+    if only.status is _NOT_AFFECTED:
+        return None
+    if only.withdrawn:
+        status = FindingStatus.WITHDRAWN
+    else:
+        status = FindingStatus.AFFECTED if only.status is _AFFECTED else FindingStatus.UNDER_INVESTIGATION
+    primary, aliases = _identity(match.record_id, match.aliases)
+    assert only.method is not None
+    return FindingGroup(
+        component=component,
+        vulnerability_id=primary,
+        aliases=aliases,
+        sources=(match.source,),
+        record_keys=(match.record_key,),
+        method=only.method,
+        confidence=only.confidence,
+        status=status,
+        evidence=(only,),
+    )
+
+
 def _group(component: int, matches: list[Match], statements: list[VexAssertion]) -> FindingGroup | None:
+    if len(matches) == 1 and not statements:
+        return _single(component, matches[0])
     claims = [matches[0].evidence] if len(matches) == 1 else sorted((m.evidence for m in matches), key=_rank)
     vex = [_vex_evidence(a) for a in statements]
     status = _verdict(claims, vex)

@@ -55,18 +55,29 @@ def _vendors(namespace: str, name: str, supplier: str) -> set[str]:
 
 def infer_cpes(component: Component) -> tuple[Cpe, ...]:
     """Candidate CPEs (``vendor:product`` guesses, the component's version) for a component."""
-    version = _cpe_value(component.version) or "*"
-    namespace, name = component.group, component.name
-    key = purl_key(component.purl) if component.purl else None
+    return _infer(
+        component.purl or "", component.version, component.group, component.name, component.type,
+        component.supplier,
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _infer(
+    purl: str, component_version: str, group: str, component_name: str, ctype: ComponentType, supplier: str
+) -> tuple[Cpe, ...]:
+    """:func:`infer_cpes` on the fields it reads (cached: a scan asks twice per component)."""
+    version = _cpe_value(component_version) or "*"
+    namespace, name = group, component_name
+    key = purl_key(purl) if purl else None
     if key is not None:
         namespace, name = key.namespace, key.name
-        if not component.version and "@" in (component.purl or ""):
-            version = _cpe_value(component.purl.rsplit("@", 1)[1].split("?")[0]) or "*"  # type: ignore[union-attr]
+        if not component_version and "@" in purl:
+            version = _cpe_value(purl.rsplit("@", 1)[1].split("?")[0]) or "*"
     if not name or version in ("*", "-"):
         return ()
-    part = _PARTS.get(component.type, "a")
+    part = _PARTS.get(ctype, "a")
     products = _variants(name)
-    vendors = _vendors(namespace, name, component.supplier)
+    vendors = _vendors(namespace, name, supplier)
     return tuple(
         Cpe(part, vendor, product, version) for vendor in sorted(vendors) for product in sorted(products)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from medvigil.core.ids import purl_key
@@ -18,8 +19,12 @@ def package_key(purl_type: str, namespace: str | None, name: str) -> str:
     return f"{ptype}:{normalize_name(ptype, namespace, name)}"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def purl_package_key(purl: str) -> str | None:
-    """:func:`package_key` of a purl string (version and qualifiers ignored); None if not a purl."""
+    """:func:`package_key` of a purl string (version and qualifiers ignored); None if not a purl.
+
+    Cached: a scan asks for every component's key from candidate selection and from the matcher.
+    """
     key = purl_key(purl)
     return None if key is None else package_key(key.type, key.namespace, key.name)
 

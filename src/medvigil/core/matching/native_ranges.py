@@ -19,14 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from univers.version_range import VersionRange
-
 from medvigil.core.errors import InputError
 from medvigil.core.matching.versions import InvalidVersionError, get_scheme
 
 __all__ = ["ConstraintRange", "RangeSyntaxError", "parse_npm_range", "parse_vers"]
 
-_vers_from_string: Callable[[str], Any] = VersionRange.from_string  # univers is untyped
+
+def _vers_from_string(text: str) -> Any:
+    """univers' ``vers`` parser (imported on first use: univers is slow to import, and untyped)."""
+    from univers.version_range import VersionRange
+
+    parse: Callable[[str], Any] = VersionRange.from_string  # univers is untyped
+    return parse(text)
+
 
 Comparator = tuple[str, Any]
 """``(operator, key)`` with operator one of ``<``, ``<=``, ``>``, ``>=``, ``=``."""

@@ -24,7 +24,6 @@ from typing import Any, Protocol
 
 from packaging.version import InvalidVersion as _PackagingInvalid
 from packaging.version import Version as _PepVersion
-from univers import versions as _uv
 
 from medvigil.core.errors import InputError
 from medvigil.core.matching.version_keys import debian_key, rpm_key, semver_key, vendor_key
@@ -113,10 +112,18 @@ def _pypi(version: str) -> _PepVersion:
         raise ValueError(str(exc)) from exc
 
 
-def _univers(cls: type[Any]) -> Callable[[str], UniversKey]:
+def _univers(name: str) -> Callable[[str], UniversKey]:
+    """Parser of a univers version class, imported on first use (univers takes 0.1-0.4 s to
+    import, which ``medvigil scan`` of a PyPI/Go SBOM would pay for nothing)."""
+    loaded: list[type[Any]] = []
+
     def parse(version: str) -> UniversKey:
+        if not loaded:
+            from univers import versions
+
+            loaded.append(getattr(versions, name))
         try:
-            return UniversKey(cls(version))
+            return UniversKey(loaded[0](version))
         except (ValueError, TypeError, AttributeError, IndexError) as exc:
             raise ValueError(f"{version!r}: {exc}") from exc
 
@@ -130,12 +137,12 @@ _SCHEMES_BY_NAME: dict[str, VersionScheme] = {
         VersionScheme("semver", semver_key, "SemVer 2.0 precedence, own tuple key (v/= prefix allowed)"),
         VersionScheme("deb", debian_key, "dpkg order (epoch, ~, letters < symbols), own tuple key"),
         VersionScheme("rpm", rpm_key, "rpmvercmp incl. ~ and ^, epoch and release, own tuple key"),
-        VersionScheme("maven", _univers(_uv.MavenVersion), "Maven ComparableVersion via univers"),
-        VersionScheme("nuget", _univers(_uv.NugetVersion), "NuGet SemVer 2 + 4th part via univers"),
-        VersionScheme("gem", _univers(_uv.RubygemsVersion), "Gem::Version via univers"),
-        VersionScheme("composer", _univers(_uv.ComposerVersion), "Composer (coerced SemVer) via univers"),
-        VersionScheme("apk", _univers(_uv.AlpineLinuxVersion), "apk/Gentoo vercmp via univers"),
-        VersionScheme("conan", _univers(_uv.ConanVersion), "Conan version model via univers"),
+        VersionScheme("maven", _univers("MavenVersion"), "Maven ComparableVersion via univers"),
+        VersionScheme("nuget", _univers("NugetVersion"), "NuGet SemVer 2 + 4th part via univers"),
+        VersionScheme("gem", _univers("RubygemsVersion"), "Gem::Version via univers"),
+        VersionScheme("composer", _univers("ComposerVersion"), "Composer (coerced SemVer) via univers"),
+        VersionScheme("apk", _univers("AlpineLinuxVersion"), "apk/Gentoo vercmp via univers"),
+        VersionScheme("conan", _univers("ConanVersion"), "Conan version model via univers"),
         VersionScheme("generic", vendor_key, "vendor strings: digit/letter runs, see vendor_key"),
     )
 }

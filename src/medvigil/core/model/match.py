@@ -96,10 +96,11 @@ class Evidence:
     def as_dict(self) -> dict[str, object]:
         """Plain JSON form (used by the store and every output format)."""
         return {
-            "method": self.method.value if self.method else None,
+            # str() of a StrEnum member is its value (Enum.value is a slow Python property)
+            "method": str(self.method) if self.method else None,
             "source": self.source,
             "record_id": self.record_id,
-            "status": self.status.value,
+            "status": str(self.status),
             "confidence": self.confidence,
             "summary": self.summary,
             "details": dict(self.details),

@@ -15,14 +15,22 @@ from typing import Any
 
 import orjson
 from django.db import connection
-from django.db.models import JSONField, Model
+from django.db.models import JSONField, Model, TextField
+from django.db.models.functions import Cast
 
 from medvigil.core.ids import purl_key
-from medvigil.core.matching.engine import MatchIndex, component_cpes
+from medvigil.core.matching.cpe_config import PreparedNode
+from medvigil.core.matching.engine import (
+    MatchIndex,
+    PackageRule,
+    RecordInfo,
+    component_cpes,
+    prepare_package,
+    prepare_record_nodes,
+)
 from medvigil.core.matching.inference import infer_cpes
-from medvigil.core.matching.keys import package_key
+from medvigil.core.matching.keys import package_key, purl_package_key
 from medvigil.core.model import Component as CoreComponent
-from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
 from medvigil.core.model.advisory import CsafProduct, CsafProductStatus
 from medvigil.web.advisories import codec
 from medvigil.web.advisories.bulk import chunked
@@ -41,6 +49,7 @@ _AFFECTED_COLUMNS = (
     "record_id", "ecosystem", "name", "purl", "purl_type", "purl_namespace", "purl_name", "vendor",
     "product", "ranges", "versions", "unaffected", "cpes", "default_status", "extra",
 )  # fmt: skip
+_AFFECTED_JSON = frozenset({"ranges", "versions", "unaffected", "cpes", "extra"})
 _CSAF_COLUMNS = (
     "record_id", "product_id", "status", "name", "vendor", "product_name", "product_version",
     "product_version_range", "helpers", "branch_path",
@@ -50,8 +59,8 @@ _CSAF_COLUMNS = (
 def component_keys(component: CoreComponent, *, infer: bool) -> set[str]:
     """``pkg:<package key>`` and ``cpe:<vendor:product>`` join keys of a component."""
     keys: set[str] = set()
-    if component.purl and (key := purl_key(component.purl)):
-        keys.add("pkg:" + package_key(key.type, key.namespace, key.name))
+    if component.purl and (key := purl_package_key(component.purl)):
+        keys.add("pkg:" + key)
     stated = component_cpes(component)
     keys.update("cpe:" + c.vendor_product for c in stated)
     if infer and not stated:
@@ -72,10 +81,10 @@ class Candidates:
 
 
 def _select(
-    model: type[Model], columns: Sequence[str], where: str, params: Sequence[Any]
+    model: type[Model], columns: Sequence[str], where: str, params: Sequence[Any], *, decode_json: bool = True
 ) -> list[dict[str, Any]]:
     """Rows as dicts; JSON columns are read as text and decoded with orjson (Django's per-field
-    ``json.loads`` was a third of the candidate load)."""
+    ``json.loads`` was a third of the candidate load), or left as text (``decode_json=False``)."""
     meta = model._meta
     qn = connection.ops.quote_name
     json_cols = {f.column for f in meta.concrete_fields if isinstance(f, JSONField)}
@@ -84,6 +93,8 @@ def _select(
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         rows = cursor.fetchall()
+    if not decode_json:
+        return [dict(zip(columns, row, strict=True)) for row in rows]
     decode = [c in json_cols for c in columns]
     return [
         {
@@ -110,7 +121,7 @@ def _package_rows(keys: set[str]) -> list[dict[str, Any]]:
     type_list = sorted(types)
     for chunk in chunked(sorted(names), 2000):
         where = f"purl_type IN ({_marks(type_list)}) AND purl_name IN ({_marks(chunk)})"
-        found = _select(AffectedPackage, _AFFECTED_COLUMNS, where, [*type_list, *chunk])
+        found = _select(AffectedPackage, _AFFECTED_COLUMNS, where, [*type_list, *chunk], decode_json=False)
         rows.extend(
             r
             for r in found
@@ -173,42 +184,95 @@ def load_index(
     return _build(record_pks, affected, cpe_pks, csaf)
 
 
+_PreparedRow = tuple[tuple[PackageRule, str] | None, tuple[PreparedNode, ...]]
+
+_CACHE_LIMIT = 50_000
+"""Prepared rows kept per process (then the caches start again empty)."""
+_prepared_rows: dict[tuple[Any, ...], _PreparedRow] = {}
+_prepared_nodes: dict[str, tuple[PreparedNode, ...]] = {}
+
+
+def _prepared_row(row: dict[str, Any]) -> _PreparedRow:
+    """The matching rule of an affected-package row (text JSON columns), cached by content.
+
+    Parsing a row's ranges and enumerated versions into version keys (PyPI enumerations hold
+    thousands of versions) was most of the candidate load; the same rows come back in every
+    scan and re-match, so prepared rules are kept per process, keyed by the row's stored values
+    (not its id: an updated record's rows are replaced, and ids are reused across databases).
+    """
+    key = tuple(row[c] for c in _AFFECTED_COLUMNS[1:])
+    found = _prepared_rows.get(key)
+    if found is None:
+        decoded = {
+            c: (orjson.loads(v) if c in _AFFECTED_JSON and v is not None else v) for c, v in row.items()
+        }
+        pkg = codec.affected_package(decoded)
+        found = (prepare_package(pkg), prepare_record_nodes((), (pkg,)))
+        if len(_prepared_rows) >= _CACHE_LIMIT:
+            _prepared_rows.clear()
+        _prepared_rows[key] = found
+    return found
+
+
+def _prepared_config(text: str) -> tuple[PreparedNode, ...]:
+    """Prepared NVD configuration trees of one stored ``nodes`` text, cached by content."""
+    found = _prepared_nodes.get(text)
+    if found is None:
+        found = prepare_record_nodes(tuple(codec.cpe_node(n) for n in orjson.loads(text)))
+        if len(_prepared_nodes) >= _CACHE_LIMIT:
+            _prepared_nodes.clear()
+        _prepared_nodes[text] = found
+    return found
+
+
 def _build(
     record_pks: set[int],
     affected: Sequence[dict[str, Any]],
     cpe_pks: set[int],
     csaf: Sequence[dict[str, object]],
 ) -> Candidates:
-    by_record_affected: dict[int, list[dict[str, Any]]] = {}
+    by_record_affected: dict[int, list[_PreparedRow]] = {}
     for row in affected:
-        by_record_affected.setdefault(int(row["record_id"]), []).append(row)
+        by_record_affected.setdefault(int(row["record_id"]), []).append(_prepared_row(row))
     by_record_csaf: dict[int, list[dict[str, object]]] = {}
     for row in csaf:
         by_record_csaf.setdefault(int(row["record_id"]), []).append(row)  # type: ignore[call-overload]
-    nodes: dict[int, list[Any]] = {}
+    nodes: dict[int, list[PreparedNode]] = {}
     for chunk in chunked(sorted(cpe_pks), 2000):
         where = f"record_id IN ({_marks(chunk)})"
-        for row in _select(CpeConfiguration, ("record_id", "nodes"), where, chunk):
-            nodes.setdefault(row["record_id"], []).extend(row["nodes"])
+        for row in _select(CpeConfiguration, ("record_id", "nodes"), where, chunk, decode_json=False):
+            if row["nodes"] is not None:
+                nodes.setdefault(row["record_id"], []).extend(_prepared_config(row["nodes"]))
     out = Candidates(MatchIndex())
     for chunk in chunked(sorted(record_pks)):
-        rows = AdvisoryRecord.objects.filter(pk__in=chunk).values_list(
-            "pk", "source__kind", "record_id", "aliases", "withdrawn", "rejected", "vulnerability_id",
-            "vulnerability__key", "modified",
-        )  # fmt: skip
-        for pk, kind, rid, aliases, withdrawn, rejected, vuln, vkey, modified in rows:
-            core = CoreRecord(
-                source=kind,
-                id=rid,
-                modified=modified,
-                withdrawn=withdrawn,
-                rejected=rejected,
-                aliases=tuple(dict.fromkeys([*aliases, vkey])),
-                affected=tuple(codec.affected_package(r) for r in by_record_affected.get(pk, ())),
-                cpe_configurations=tuple(codec.cpe_node(n) for n in nodes.get(pk, ())),
-                csaf_products=tuple(_csaf_status(r) for r in by_record_csaf.get(pk, ())),
+        # aliases as text decoded with orjson (the JSONField's json.loads was 20% of a warm load)
+        rows = (
+            AdvisoryRecord.objects.filter(pk__in=chunk)
+            .annotate(aliases_text=Cast("aliases", TextField()))
+            .values_list(
+                "pk",
+                "source__kind",
+                "record_id",
+                "aliases_text",
+                "withdrawn",
+                "rejected",
+                "vulnerability_id",
+                "vulnerability__key",
+            )  # fmt: skip
+        )
+        for pk, kind, rid, aliases, withdrawn, rejected, vuln, vkey in rows:
+            prepared = by_record_affected.get(pk, ())
+            listed = orjson.loads(aliases) if aliases else ()
+            info = RecordInfo(
+                kind, rid, tuple(dict.fromkeys([*listed, vkey])), withdrawn is not None or rejected
             )
-            if out.index.add(core) is not None:
+            position = out.index.add_prepared(
+                info,
+                [rule for rule, _ in prepared if rule is not None],
+                (*nodes.get(pk, ()), *(n for _, cve5 in prepared for n in cve5)),
+                [_csaf_status(r) for r in by_record_csaf.get(pk, ())],
+            )
+            if position is not None:
                 out.record_pks.append(pk)
                 out.vulnerability_pks.append(vuln)
     return out
