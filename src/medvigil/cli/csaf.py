@@ -19,10 +19,7 @@ import orjson
 import typer
 
 from medvigil.cli.output import FormatOpt, OutputFormat, console, err_console, print_json
-from medvigil.core.csaf.optional import check_optional
-from medvigil.core.csaf.validate import validate_csaf
 from medvigil.core.errors import InputError
-from medvigil.core.feeds.validation import csaf_validator, violations
 
 csaf_app = typer.Typer(
     help="CSAF 2.0 documents: validate before publishing or importing.", no_args_is_help=True
@@ -35,6 +32,11 @@ def _issue(test: str, pointer: str, message: str) -> dict[str, str]:
 
 def check_document(path: Path, *, optional: bool = True) -> dict[str, Any]:
     """Schema, mandatory and (optionally) optional tests of one file, in the JSON contract's form."""
+    # imported here: the validators load jsonschema and the CWE catalog, which other commands skip
+    from medvigil.core.csaf.optional import check_optional
+    from medvigil.core.csaf.validate import validate_csaf
+    from medvigil.core.feeds.validation import csaf_validator, violations
+
     try:
         doc = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
