@@ -16,36 +16,17 @@ from __future__ import annotations
 
 import gzip
 import json
-import random
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _data import SHARED  # noqa: E402
-from _store import HELD_BACK, STORE, ensure_store, sbom, use_store  # noqa: E402
+from _portfolio import portfolio_create  # noqa: E402
+from _store import HELD_BACK, STORE, ensure_store, use_store  # noqa: E402
 
 use_store(copy_to=Path(tempfile.mkdtemp(prefix="medvigil-rematch-")))
-
-
-def _portfolio() -> list[Any]:
-    from medvigil.web.inventory import services as inv
-
-    pool = sbom(1500, seed=11)["components"]
-    rng = random.Random(3)
-    versions = []
-    for p in range(20):
-        product = inv.product_create(name=f"Bench device {p} {time.time_ns()}")
-        base = rng.sample(pool, 120)
-        for v in range(10):
-            comps = base[v : v + 100]
-            doc = {"bomFormat": "CycloneDX", "specVersion": "1.5", "components": comps}
-            pv = inv.version_create(product=product, version=f"{v}.0")
-            inv.sbom_import(product_version=pv, data=json.dumps(doc).encode(), filename="bom.json")
-            versions.append(pv)
-    return versions
 
 
 def _modified_osv(names: set[str], path: Path) -> int:
@@ -99,7 +80,7 @@ def main() -> None:
     post_save.disconnect(sender=SbomDocument, dispatch_uid="risk-cases-after-sbom-import")
     post_save.disconnect(sender=ImportRun, dispatch_uid="risk-cases-after-feed-import")
     t0 = time.perf_counter()
-    versions = _portfolio()
+    versions = portfolio_create()
     print(f"portfolio: {len(versions)} versions imported in {time.perf_counter() - t0:.1f} s")
     for label in ("first full match", "full re-match, nothing changed"):
         t0 = time.perf_counter()

@@ -48,7 +48,7 @@ def vulnerability_list(
     order: str = "-cvss",
 ) -> Any:
     require_read(request)
-    return selectors.vulnerability_list(
+    return selectors.vulnerability_rows(
         q=q, kev=kev, severity=severity, source=source, include_withdrawn=include_withdrawn, order=order
     )
 

@@ -95,6 +95,8 @@ class Vulnerability(models.Model):
             models.Index(fields=["epss"], name="vuln_epss"),
             models.Index(fields=["modified"], name="vuln_modified"),
             models.Index(fields=["kev", "cvss_score"], name="vuln_kev"),
+            # The default list (not withdrawn, by CVSS): its count and pages from this index alone.
+            models.Index(fields=["withdrawn", "cvss_score", "key"], name="vuln_list_cvss"),
         ]
 
     def __str__(self) -> str:

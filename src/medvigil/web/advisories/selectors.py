@@ -36,6 +36,7 @@ from medvigil.web.advisories.models import (
     Source,
     Vulnerability,
 )
+from medvigil.web.paging import RowsById
 
 KEY_CHUNK = 2000
 SEVERITIES = ("critical", "high", "medium", "low", "none")
@@ -242,16 +243,25 @@ def vulnerability_list(
         ids = Alias.objects.filter(alias__icontains=q.strip()).values("vulnerability_id")
         qs = qs.filter(Q(id__in=ids) | Q(summary__icontains=q.strip()))
     if kev is not None:
-        qs = qs.filter(kev=kev)
+        qs = qs.filter(kev__in=[kev])  # "kev IN (1)": an indexed equality ("kev=True" renders "WHERE kev")
     if severity:
         qs = qs.filter(severity__in=[s.strip().lower() for s in severity.split(",") if s.strip()])
     if source:
         qs = qs.filter(id__in=AdvisoryRecord.objects.filter(source__name=source).values("vulnerability_id"))
     if not include_withdrawn:
-        qs = qs.filter(withdrawn=False)
+        qs = qs.filter(withdrawn__in=[False])
     if order not in ORDERINGS:
         raise InputError(f"unknown order {order!r}; use {', '.join(ORDERINGS)}", field="order")
     return qs.order_by(*ORDERINGS[order])
+
+
+def vulnerability_rows(*, q: str = "", **filters: Any) -> RowsById[Vulnerability]:
+    """:func:`vulnerability_list` for paginators: a page's ids first, then its rows.
+
+    A text search scans aliases and summaries; its ids are read once and counted in Python rather
+    than scanned twice (a count, then the page).
+    """
+    return RowsById(vulnerability_list(q=q, **filters), materialize=bool(q.strip()))
 
 
 def import_run_list(*, source: str = "", status: str = "", limit: int = 100) -> QuerySet[ImportRun]:
@@ -284,7 +294,7 @@ class SourceStatus:
 
 
 def _record_counts() -> dict[int, int]:
-    grouped = AdvisoryRecord.objects.values("source_id").annotate(n=Count("id"))
+    grouped = AdvisoryRecord.objects.order_by().values("source_id").annotate(n=Count("*"))  # index-only
     counts = dict(grouped.values_list("source_id", "n"))
     for source in Source.objects.filter(kind__in=("kev", "epss")):
         counts[source.pk] = (KevEntry if source.kind == "kev" else EpssScore).objects.count()

@@ -54,7 +54,7 @@ def vulnerability_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip() for k in ("q", "kev", "severity", "order", "source")}
     order = params["order"] or "-cvss"
     try:
-        qs = selectors.vulnerability_list(
+        qs = selectors.vulnerability_rows(
             q=params["q"], kev=_kev(params["kev"]), severity=params["severity"], source=params["source"],
             order=order,
         )  # fmt: skip

@@ -16,7 +16,7 @@ from medvigil.web.findings import services
 from medvigil.web.findings.models import Finding
 from medvigil.web.findings.presenters import finding_dict, supplier_vex_dict
 from medvigil.web.findings.schemas import FindingEventOut, FindingOut, SupplierVexImportOut, SupplierVexOut
-from medvigil.web.findings.selectors import FindingFilters, finding_list, supplier_vex_get, supplier_vex_list
+from medvigil.web.findings.selectors import FindingFilters, finding_rows, supplier_vex_get, supplier_vex_list
 from medvigil.web.inventory.selectors import product_get, version_get
 
 router = Router(tags=["findings"])
@@ -28,7 +28,7 @@ _DOC = (
 
 
 class _Page(LimitOffsetPagination):
-    """LimitOffset pagination over presented rows (the slice is taken in the database)."""
+    """LimitOffset pagination over presented rows (ids of the slice from an index, then the rows)."""
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         page = super().paginate_queryset(queryset, pagination, request, **params)
@@ -46,7 +46,7 @@ def findings(
     f = FindingFilters(
         product=product, severity=severity, kev=kev, epss_min=epss_min, method=method, state=state, sort=sort
     )
-    return finding_list(filters=f)
+    return finding_rows(filters=f)
 
 
 @router.get(
@@ -62,7 +62,7 @@ def version_findings(
     require_read(request)
     pv = version_get(product_slug=slug, version=version)
     f = FindingFilters(severity=severity, kev=kev, epss_min=epss_min, method=method, state=state, sort=sort)
-    return finding_list(filters=f, product_version=pv)
+    return finding_rows(filters=f, product_version=pv)
 
 
 @router.get("/findings/{finding_id}/events", response=list[FindingEventOut], summary="A finding's history")

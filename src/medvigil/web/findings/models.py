@@ -62,13 +62,16 @@ class Finding(models.Model):
                 fields=["product_version", "component_key", "vulnerability"], name="uniq_finding"
             ),
         ]
+        # The list's filters (state, then product, severity, KEV or method) followed by its sort
+        # columns: a page is read from one index backwards, without sorting (selectors.SORTS).
         indexes = [
-            models.Index(fields=["state", "severity_score"], name="finding_state_score"),
-            models.Index(fields=["state", "epss"], name="finding_state_epss"),
-            models.Index(fields=["state", "kev", "severity_score"], name="finding_state_kev"),
-            models.Index(fields=["product", "state", "severity_score"], name="finding_product"),
+            models.Index(fields=["state", "severity_score", "epss"], name="finding_state_score"),
+            models.Index(fields=["state", "epss", "severity_score"], name="finding_state_epss"),
+            models.Index(fields=["state", "kev", "severity_score", "epss"], name="finding_state_kev"),
+            models.Index(fields=["product", "state", "severity_score", "epss"], name="finding_product"),
+            models.Index(fields=["state", "severity", "severity_score", "epss"], name="finding_severity"),
+            models.Index(fields=["state", "method", "severity_score", "epss"], name="finding_method"),
             models.Index(fields=["product_version", "state"], name="finding_version"),
-            models.Index(fields=["method", "state"], name="finding_method"),
             models.Index(fields=["vulnerability"], name="finding_vuln"),
         ]
 

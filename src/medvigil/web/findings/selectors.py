@@ -4,27 +4,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, OrderBy, QuerySet
+from django.db.models import Count, F, OrderBy, QuerySet
 
 from medvigil.core.errors import InputError, NotFoundError
 from medvigil.web.findings.models import Finding, SupplierVex
 from medvigil.web.inventory.models import Product, ProductVersion
+from medvigil.web.paging import RowsById
 
 __all__ = [
     "FindingFilters",
     "SORTS",
     "finding_list",
+    "finding_rows",
     "supplier_vex_get",
     "supplier_vex_list",
     "version_summary",
 ]
 
-SORTS: dict[str, tuple[OrderBy | str, ...]] = {
-    "severity": (F("severity_score").desc(nulls_last=True), F("epss").desc(nulls_last=True), "id"),
-    "epss": (F("epss").desc(nulls_last=True), F("severity_score").desc(nulls_last=True), "id"),
-    "kev": ("-kev", F("severity_score").desc(nulls_last=True), "id"),
+
+def _desc(field: str) -> OrderBy:
+    return F(field).desc(nulls_last=True)
+
+
+SORTS: dict[str, tuple[OrderBy, ...]] = {
+    "severity": (_desc("severity_score"), _desc("epss"), F("id").desc()),
+    "epss": (_desc("epss"), _desc("severity_score"), F("id").desc()),
+    "kev": (F("kev").desc(), _desc("severity_score"), _desc("epss"), F("id").desc()),
 }
-"""Sort keys (all backed by an index on (state, column))."""
+"""Sort keys. Each matches an index ``(state, ..., column, column)`` read backwards (the newest
+finding first among equals), so a page is read from the index without sorting the list."""
 SEVERITIES = ("critical", "high", "medium", "low", "none")
 METHODS = ("purl-enumerated", "purl-range", "csaf-product", "cpe", "cpe-inferred")
 
@@ -72,24 +80,38 @@ def finding_list(
         qs = qs.filter(product_version=product_version)
     if filters.state != "all":
         qs = qs.filter(state=filters.state)
-    if filters.product:
-        qs = qs.filter(product__slug=filters.product)
+    if filters.product:  # the id first: an equality the planner serves from (product, state, ...)
+        product_id = Product.objects.filter(slug=filters.product).values_list("id", flat=True).first()
+        qs = qs.filter(product_id=product_id) if product_id is not None else qs.none()
     if filters.severity:
         qs = qs.filter(severity=filters.severity)
     if filters.kev is not None:
-        qs = qs.filter(kev=filters.kev)
-    if filters.epss_min is not None:
+        qs = qs.filter(kev__in=[filters.kev])  # "kev IN (1)", an indexed equality; kev=True is "WHERE kev"
+    if filters.epss_min is not None and filters.product:
+        # "epss + 0": not an index range, so SQLite (no statistics) reads the product's findings
+        # from (product, state, ...) instead of every finding above the EPSS floor.
+        qs = qs.alias(epss_unindexed=F("epss") + 0.0).filter(epss_unindexed__gte=filters.epss_min)
+    elif filters.epss_min is not None:
         qs = qs.filter(epss__gte=filters.epss_min)
     if filters.method:
         qs = qs.filter(method=filters.method)
     return qs.order_by(*SORTS[filters.sort])
 
 
+def finding_rows(
+    *, filters: FindingFilters, product_version: ProductVersion | None = None
+) -> RowsById[Finding]:
+    """:func:`finding_list` for pages and API lists: each page's ids from an index, then its rows."""
+    ordered = finding_list(filters=filters, product_version=product_version)
+    return RowsById(ordered, Finding.objects.select_related("product_version__product"))
+
+
 def version_summary(*, product_version: ProductVersion) -> dict[str, int]:
     """Finding counts by state for a version."""
     counts = dict.fromkeys(Finding.State.values, 0)
-    for state in Finding.objects.filter(product_version=product_version).values_list("state", flat=True):
-        counts[state] += 1
+    grouped = Finding.objects.filter(product_version=product_version).values_list("state")
+    for state, n in grouped.annotate(n=Count("id")).order_by():
+        counts[state] = n
     return counts
 
 

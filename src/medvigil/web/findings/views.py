@@ -20,7 +20,7 @@ from medvigil.web.findings.selectors import (
     SEVERITIES,
     SORTS,
     FindingFilters,
-    finding_list,
+    finding_rows,
     supplier_vex_get,
 )
 from medvigil.web.inventory.models import Product
@@ -52,10 +52,10 @@ def finding_list_page(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
         filters = _filters(request)
-        rows = finding_list(filters=filters)
+        rows = finding_rows(filters=filters)
     except InputError as exc:
         error, filters = exc.diagnostics(), FindingFilters()
-        rows = finding_list(filters=filters)
+        rows = finding_rows(filters=filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from medvigil.core.errors import InputError
 from medvigil.web.accounts.auth import require_read, require_write
 from medvigil.web.inventory.selectors import product_get
 from medvigil.web.risk import selectors, services
@@ -92,7 +93,11 @@ class PolicyIn(Schema):
     note: str = ""
 
 
-@router.get("/cases", response=list[Json], summary="List cases (filters as on the case list page)")
+@router.get(
+    "/cases",
+    response=list[Json],
+    summary="List cases (filters as on the case list page; limit and offset take a slice, default all)",
+)
 def case_list(
     request: HttpRequest,
     product: str = "",
@@ -102,10 +107,14 @@ def case_list(
     unassessed: bool = False,
     review: bool = False,
     q: str = "",
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[Json]:
     require_read(request)
     filters = selectors.CaseFilters(product, state, risk, kev, unassessed, review, q)
-    return [case_dict(c) for c in selectors.case_list(filters=filters)]
+    if (limit is not None and limit < 0) or offset < 0:
+        raise InputError("limit and offset must not be negative", field="limit" if offset >= 0 else "offset")
+    return [case_dict(c) for c in selectors.case_page(filters=filters, offset=offset, limit=limit)]
 
 
 @router.get(

@@ -6,14 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from medvigil.core.errors import InputError, NotFoundError
 from medvigil.core.risk.exploitability import ExploitabilityBand
 from medvigil.core.risk.harm import Severity
 from medvigil.core.risk.matrix import RiskMatrix as CoreMatrix
+from medvigil.web.advisories.models import Alias
 from medvigil.web.inventory.models import Product
-from medvigil.web.risk.models import Assessment, AssessmentStatus, Case, CaseState, Hazard
+from medvigil.web.paging import RowsById
+from medvigil.web.risk.models import Assessment, AssessmentStatus, Case, CaseState, CaseVersion, Hazard
 
 __all__ = [
     "CaseFilters",
@@ -21,6 +24,8 @@ __all__ = [
     "case_clock",
     "case_get",
     "case_list",
+    "case_page",
+    "case_rows",
     "hazard_get",
     "hazard_list",
     "heat_map",
@@ -85,27 +90,73 @@ def _apply(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(vulnerability__kev=f.kev)
     if f.review:
         qs = qs.filter(review_needed=True)
-    if f.q:
+    if f.q:  # aliases as a subquery: no join that repeats cases, so no DISTINCT
+        aliases = Alias.objects.filter(alias__icontains=f.q).values("vulnerability_id")
         qs = qs.filter(
-            Q(vulnerability__key__icontains=f.q)
-            | Q(vulnerability__aliases__alias__icontains=f.q)
-            | Q(summary__icontains=f.q)
-        ).distinct()
+            Q(vulnerability__key__icontains=f.q) | Q(vulnerability_id__in=aliases) | Q(summary__icontains=f.q)
+        )
     return qs
 
 
+_ASSESSMENT_JSON = ("inputs", "result", "rubric_answers", "scope")
+_LIST_DEFER = [
+    *(f"current_assessment__{f}" for f in _ASSESSMENT_JSON),
+    *(f"current_assessment__based_on__{f}" for f in _ASSESSMENT_JSON),
+    "current_assessment__matrix__data",
+    "current_assessment__policy__data",
+]
+"""Columns a list row does not show (large JSON, ~4 kB a row)."""
+
+
 def case_list(*, filters: CaseFilters | None = None) -> QuerySet[Case]:
-    """Cases with product, vulnerability and latest assessment, most urgent first."""
-    qs = Case.objects.select_related("product", "vulnerability", "current_assessment").annotate(
-        version_count=Count("scope", filter=Q(scope__active=True), distinct=True)
+    """Cases with product, vulnerability and latest assessment, most urgent first.
+
+    Everything a list row shows (assessment's matrix, policy, author, predecessor) is joined in the
+    same query; the active version count is a correlated count, not a GROUP BY over the join.
+    """
+    versions = (
+        CaseVersion.objects.filter(case=OuterRef("pk"), active=True)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("id"))
+        .values("n")
     )
-    return _apply(qs, filters or CaseFilters()).order_by(
-        "current_assessment__controlled",
-        "-vulnerability__kev",
-        "-current_assessment__severity",
-        "-day0",
-        "-id",
+    qs = (
+        Case.objects.select_related(
+            "product",
+            "vulnerability",
+            "current_assessment__matrix",
+            "current_assessment__policy",
+            "current_assessment__created_by",
+            "current_assessment__based_on",
+        )
+        .defer(*_LIST_DEFER)
+        .annotate(version_count=Coalesce(Subquery(versions), 0))
     )
+    return _apply(qs, filters or CaseFilters()).order_by(*_ORDER)
+
+
+_ORDER = (
+    "current_assessment__controlled",
+    "-vulnerability__kev",
+    "-current_assessment__severity",
+    "-day0",
+    "-id",
+)
+
+
+def case_rows(*, filters: CaseFilters | None = None) -> RowsById[Case]:
+    """:func:`case_list` for paginators: the order is taken on a narrow query (ids and the sort
+    columns; no JSON, no summaries, no version counts), then only a page's cases are read whole."""
+    ordered = _apply(Case.objects.all(), filters or CaseFilters()).order_by(*_ORDER)
+    return RowsById(ordered, case_list())
+
+
+def case_page(*, filters: CaseFilters | None = None, offset: int = 0, limit: int | None = None) -> list[Case]:
+    """A slice of :func:`case_list` in its order (everything when no limit and offset are given)."""
+    if limit is None and not offset:
+        return list(case_list(filters=filters))
+    return case_rows(filters=filters)[offset : None if limit is None else offset + limit]
 
 
 def case_get(*, case_id: int) -> Case:

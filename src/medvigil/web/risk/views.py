@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +19,8 @@ from medvigil.web.inventory.models import Product
 from medvigil.web.risk import selectors, services
 from medvigil.web.risk.forms import AssessmentForm
 from medvigil.web.risk.models import Case, CaseState
+
+CASE_PAGE_SIZE = 100
 
 
 def _not_found(request: HttpRequest, exc: NotFoundError) -> HttpResponse:
@@ -50,7 +54,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "grid": selectors.heat_map(product=product),
         "bands": selectors.BANDS,
         "product": product,
-        "products": Product.objects.order_by("name"),
+        "products": Product.objects.order_by("name").annotate(  # one query, not two per product
+            hazard_count=Count("hazards", distinct=True), matrix_version=Max("risk_matrices__version")
+        ),
         "totals": {
             "active": cases.count(),
             "uncontrolled": cases.filter(current_assessment__controlled=False).count(),
@@ -66,12 +72,20 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     try:
-        cases = list(selectors.case_list(filters=filters)[:500])
+        page = Paginator(selectors.case_rows(filters=filters), CASE_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
     except Error as exc:
         messages.error(request, exc.diagnostics())
-        cases = []
+        page = Paginator(
+            selectors.case_rows(filters=selectors.CaseFilters(state="active")), CASE_PAGE_SIZE
+        ).get_page(1)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "cases": cases,
+        "cases": page,
+        "page": page,
+        "query": query.urlencode(),
         "f": filters,
         "products": Product.objects.order_by("name"),
         "states": ["active", *CaseState.values, ""],

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from medvigil.web.findings.selectors import FindingFilters, finding_list, supplier_vex_list, version_summary
+from medvigil.web.findings.selectors import FindingFilters, finding_rows, supplier_vex_list, version_summary
 from medvigil.web.inventory.models import Product, ProductVersion
 
 register = template.Library()
@@ -17,7 +17,7 @@ PANEL_ROWS = 50
 @register.inclusion_tag("findings/_version_panel.html")
 def version_findings(pv: ProductVersion) -> dict[str, Any]:
     """Open findings of a version (most severe first) and counts by state."""
-    rows = finding_list(filters=FindingFilters(), product_version=pv)
+    rows = finding_rows(filters=FindingFilters(), product_version=pv)
     return {
         "pv": pv,
         "rows": list(rows[:PANEL_ROWS]),
