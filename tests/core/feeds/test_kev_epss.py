@@ -7,6 +7,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
+from medvigil.core.errors import FeedParseError
 from medvigil.core.feeds.epss import EpssFeed
 from medvigil.core.feeds.kev import KevFeed
 from medvigil.core.model.advisory import EpssScore, KevEntry
@@ -91,3 +94,26 @@ def test_epss_first_format_keeps_header_date(tmp_path: Path) -> None:
     records, errors = split(EpssFeed(score_date=dt.date(2024, 5, 1)).parse(headerless))
     assert [r.record.score_date for r in records if isinstance(r.record, EpssScore)] == [dt.date(2024, 5, 1)]
     assert [(e.record_id, e.location) for e in errors] == [("CVE-2024-2", "line 2")]
+
+
+def test_kev_and_epss_reject_another_sources_json(tmp_path: Path) -> None:
+    nvd = tmp_path / "nvd-page.json"
+    nvd.write_text(json.dumps({"format": "NVD_CVE", "vulnerabilities": [{"cve": {"id": "CVE-2024-1"}}]}))
+    with pytest.raises(FeedParseError, match="not a KEV catalog"):
+        list(KevFeed().parse(nvd, source="nvd-page.json"))
+    osv = tmp_path / "osv.jsonl"
+    osv.write_text('{"id": "GHSA-1", "modified": "2024-01-01T00:00:00Z"}\n{"id": "GHSA-2"}\n')
+    with pytest.raises(FeedParseError, match="not EPSS data") as raised:
+        list(EpssFeed().parse(osv, source="osv.jsonl"))
+    assert raised.value.diagnostics().startswith("osv.jsonl: line 1")
+
+
+def test_epss_first_row_after_a_byte_order_mark_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    path.write_bytes(b"\xef\xbb\xbfCVE-2024-1;0.5;0.9\nCVE-2024-2;0.1;0.2\n")
+    records, errors = split(EpssFeed().parse(path))
+    assert errors == []
+    assert [r.record.cve_id for r in records if isinstance(r.record, EpssScore)] == [
+        "CVE-2024-1",
+        "CVE-2024-2",
+    ]

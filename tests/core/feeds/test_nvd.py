@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from medvigil.core.errors import FeedParseError
+from medvigil.core.feeds.interface import RecordError
 from medvigil.core.feeds.nvd import NvdFeed
 from medvigil.core.model.advisory import AdvisoryRecord
 from tests.conftest import FIXTURES, shared_path
@@ -123,3 +124,23 @@ def test_wrong_format_and_bad_item(tmp_path: Path) -> None:
         ("line 1", "/cve/lastModified", "CVE-1"),
         ("line 2", "", ""),
     ]
+
+
+def test_another_sources_jsonl_fails_the_whole_input(tmp_path: Path) -> None:
+    osv = tmp_path / "osv.jsonl"
+    osv.write_text('not json\n{"id": "GHSA-1", "modified": "2024-01-01T00:00:00Z", "affected": []}\n')
+    with pytest.raises(FeedParseError, match="not NVD data") as raised:
+        list(NvdFeed().parse(osv, source="osv.jsonl"))
+    assert raised.value.diagnostics().startswith("osv.jsonl: line 2")
+
+
+def test_pending_records_carry_id_and_raw_and_map_like_parse() -> None:
+    path = shared_path("nvd", "feeds-1.1-yearly", "nvdcve-1.1-2002.jsonl.gz")
+    pending = list(NvdFeed().parse_pending(path))
+    mapped = list(NvdFeed().parse(path))
+    assert len(pending) == len(mapped) == count_lines(path)
+    for item, full in zip(pending[:50] + pending[-50:], mapped[:50] + mapped[-50:], strict=True):
+        assert not isinstance(item, RecordError) and not isinstance(full, RecordError)
+        assert item.raw == full.raw
+        assert item.record_id == advisory(full).id
+        assert item.map() == full

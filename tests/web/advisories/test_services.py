@@ -193,3 +193,41 @@ def test_the_task_imports_through_huey(tmp_path: Path) -> None:
     result = feed_import_task(str(path)).get()
     assert result["status"] == "succeeded" and result["new"] == 1
     assert feed_import_task(str(path)).get()["status"] == "skipped"
+
+
+def nvd_item(cve: str, *, modified: str = "2024-01-01T00:00Z", text: str = "A flaw.") -> dict[str, Any]:
+    """A JSON 1.1 feed item with one CPE configuration."""
+    match = {"vulnerable": True, "cpe23Uri": "cpe:2.3:a:acme:demo:1.0:*:*:*:*:*:*:*"}
+    return {
+        "cve": {
+            "CVE_data_meta": {"ID": cve, "ASSIGNER": "cve@mitre.org"},
+            "description": {"description_data": [{"lang": "en", "value": text}]},
+        },
+        "configurations": {"nodes": [{"operator": "OR", "cpe_match": [match]}]},
+        "publishedDate": "2023-06-01T00:00Z",
+        "lastModifiedDate": modified,
+    }
+
+
+def test_unchanged_records_are_not_even_mapped_on_re_import(tmp_path: Path, monkeypatch: Any) -> None:
+    from medvigil.core.feeds import nvd
+
+    items = [nvd_item(f"CVE-2024-{n}") for n in range(1, 6)]
+    first = feed_import(path=jsonl(tmp_path / "a.jsonl", *items, "{broken"), source="nvd")
+    assert first.counts["new"] == 5 and first.run is not None and first.run.error_count == 1
+    mapped: list[str] = []
+    real = nvd.legacy_record
+    monkeypatch.setattr(
+        nvd, "legacy_record", lambda item: mapped.append(item["cve"]["CVE_data_meta"]["ID"]) or real(item)
+    )
+
+    forced = feed_import(path=tmp_path / "a.jsonl", source="nvd", force=True)
+    assert forced.counts == {"new": 0, "updated": 0, "unchanged": 5, "withdrawn": 0, "rejected": 0}
+    assert mapped == [] and forced.errors == first.errors
+
+    items[2] = nvd_item("CVE-2024-3", modified="2024-03-01T00:00Z", text="A worse flaw.")
+    snapshot = feed_import(path=jsonl(tmp_path / "b.jsonl", *items), source="nvd")
+    assert snapshot.counts == {"new": 0, "updated": 1, "unchanged": 4, "withdrawn": 0, "rejected": 0}
+    assert mapped == ["CVE-2024-3"]
+    assert AdvisoryRecord.objects.get(record_id="CVE-2024-3").details == "A worse flaw."
+    assert selectors.vulnerability_get(key="CVE-2024-3").vulnerability.modified.month == 3

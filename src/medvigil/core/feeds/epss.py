@@ -9,7 +9,8 @@ Two layouts are read:
   carries no date: pass ``EpssFeed(score_date=...)``, else ``score_date`` is None.
 
 A date given by the caller is used only when the file has none. The file is streamed line by
-line; a row with a bad CVE id or number becomes a :class:`RecordError`.
+line; a row with a bad CVE id or number becomes a :class:`RecordError`. Input whose first line
+after the header is not a CVE row (another source's JSON, say) raises :class:`FeedParseError`.
 """
 
 from __future__ import annotations
@@ -47,15 +48,25 @@ class EpssFeed(FeedParser):
         src = source or str(path)
         model_version: str | None = None
         score_date = self.score_date
+        rows = 0
         for number, line in iter_lines(path, src):
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
             if line.startswith(b"#"):
                 model_version, score_date = _header(line, src, model_version, score_date)
                 continue
             if line[:4].lower() != b"cve-":
-                if number <= 2:
-                    continue  # the column header line
+                if not rows:
+                    if line[:3].lower() == b"cve":
+                        continue  # the column header line
+                    raise FeedParseError(
+                        "not EPSS data: expected CVE id, epss and percentile rows",
+                        source=src,
+                        location=f"line {number}",
+                    )
                 yield RecordError("row does not start with a CVE id", src, f"line {number}", "cve")
                 continue
+            rows += 1
             yield _row(line, src, number, score_date, model_version)
 
 

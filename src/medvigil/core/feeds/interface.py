@@ -7,6 +7,10 @@ A parser turns one input (file, folder or archive) into a stream of :data:`FeedI
 * :class:`RecordError` -- one record could not be used (malformed JSON, schema violation,
   bad date). Parsing continues with the next record.
 
+For cheap re-imports a parser may also offer :meth:`FeedParser.parse_pending`, which yields
+:class:`PendingRecord` items -- the record's id (read without mapping) and raw bytes -- so a
+store can compare a checksum of the raw bytes with what it holds and map only what changed.
+
 Failures of the input as a whole (wrong format, truncated gzip/zip, unreadable file) raise
 :class:`medvigil.core.errors.FeedParseError`. Because parsers stream, such an error can come
 after records were yielded (a truncated ``.gz`` is noticed at its end), so a consumer must
@@ -18,7 +22,7 @@ Parsers are listed explicitly in :mod:`medvigil.core.feeds.registry`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -73,6 +77,32 @@ FeedItem = ParsedRecord | RecordError
 """One item of a parser's output stream."""
 
 
+@dataclass(frozen=True, slots=True)
+class PendingRecord:
+    """An advisory record read but not yet mapped: enough to tell whether the stored copy is the same.
+
+    Only for :class:`AdvisoryRecord` sources (KEV and EPSS parsers yield mapped records).
+    """
+
+    record_id: str
+    """The id as read from the raw bytes without mapping, "" when it could not be read cheaply.
+    Only a lookup key: the mapped record's id is authoritative."""
+    raw: bytes
+    """The bytes :attr:`ParsedRecord.raw` will hold (same checksum)."""
+    location: str
+    """As :attr:`ParsedRecord.location`."""
+    mapper: Callable[[], FeedItem]
+    """Maps the record (a :class:`ParsedRecord`, or a :class:`RecordError` when it is unusable)."""
+
+    def map(self) -> FeedItem:
+        """Map the record: the item :meth:`FeedParser.parse` would have yielded."""
+        return self.mapper()
+
+
+PendingItem = PendingRecord | ParsedRecord | RecordError
+"""One item of :meth:`FeedParser.parse_pending`."""
+
+
 class FeedParser(ABC):
     """One vulnerability-intelligence source format."""
 
@@ -92,3 +122,11 @@ class FeedParser(ABC):
         ``source`` names the input in errors (default: the path). Raises
         :class:`FeedParseError` when the input as a whole is unusable.
         """
+
+    def parse_pending(self, path: Path, *, source: str | None = None) -> Iterator[PendingItem]:
+        """Like :meth:`parse`, but records may come as :class:`PendingRecord` (mapped on demand).
+
+        The default maps everything (yields :meth:`parse`'s items); parsers whose mapping is
+        costly override it so unchanged records need not be mapped at all.
+        """
+        yield from self.parse(path, source=source)

@@ -3,7 +3,8 @@
 The JSON catalog (``known_exploited_vulnerabilities.json``) yields one :class:`KevEntry` per
 ``vulnerabilities`` item with the catalog version; the CSV form has the same columns and no
 version. Dates are ``YYYY-MM-DD``; a bad date or a missing ``cveID`` makes that entry a
-:class:`RecordError`.
+:class:`RecordError`. A document whose ``vulnerabilities`` have no ``cveID`` at all (an NVD API
+page, say) is not a catalog: :class:`FeedParseError`.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ class KevFeed(FeedParser):
         doc = loads_document(data, src)
         if not isinstance(doc, dict) or not isinstance(doc.get("vulnerabilities"), list):
             raise FeedParseError("not a KEV catalog (no 'vulnerabilities' array)", source=src)
+        if doc["vulnerabilities"] and not any(
+            isinstance(item, dict) and "cveID" in item for item in doc["vulnerabilities"]
+        ):
+            raise FeedParseError("not a KEV catalog (no entry has a 'cveID')", source=src)
         version = doc.get("catalogVersion")
         for index, item in enumerate(doc["vulnerabilities"]):
             where = f"/vulnerabilities/{index}"

@@ -14,7 +14,9 @@ last modification.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,7 +24,14 @@ import orjson
 
 from medvigil.core.errors import FeedParseError
 from medvigil.core.feeds._io import FieldError, JsonObj, iter_json_units, timestamp_at, unique
-from medvigil.core.feeds.interface import FeedItem, FeedParser, ParsedRecord, RecordError
+from medvigil.core.feeds.interface import (
+    FeedItem,
+    FeedParser,
+    ParsedRecord,
+    PendingItem,
+    PendingRecord,
+    RecordError,
+)
 from medvigil.core.model.advisory import (
     SOURCE_NVD,
     AdvisoryRecord,
@@ -56,15 +65,51 @@ class NvdFeed(FeedParser):
 
     def parse(self, path: Path, *, source: str | None = None) -> Iterator[FeedItem]:
         """Stream the CVE records of an API page, a 1.1 feed, a folder of pages or a JSONL file."""
+        for item in self.parse_pending(path, source=source):
+            yield item.map() if isinstance(item, PendingRecord) else item
+
+    def parse_pending(self, path: Path, *, source: str | None = None) -> Iterator[PendingItem]:
+        """As :meth:`parse`, each record a :class:`PendingRecord` (id and raw bytes, mapped on demand).
+
+        Raises :class:`FeedParseError` naming the input when it is not NVD data: a document that
+        is neither an API response nor a 1.1 feed, or a JSONL file whose first JSON line is not
+        an NVD CVE item (later bad lines are record errors).
+        """
         src = source or str(path)
+        checked = False
         for location, data, is_line in iter_json_units(path, src):
-            if is_line:
-                yield _item(data, src, location, raw=data)
-            else:
+            if not is_line:
                 yield from _document(data, src, location)
+                continue
+            if not checked:
+                checked = _check_line(data, src, location)
+            found = _LINE_ID.search(data, 0, 512)
+            record_id = found.group(1).decode("utf-8", "replace") if found else ""
+            yield PendingRecord(record_id, data, location, partial(_line_item, data, src, location))
 
 
-def _document(data: bytes, src: str, location: str) -> Iterator[FeedItem]:
+_LINE_ID = re.compile(rb'"(?:id|ID)"\s*:\s*"([^"\\]{1,300})"')
+"""The CVE id near the start of a JSONL item (API 2.0 ``"id"``, 1.1 ``CVE_data_meta.ID``)."""
+
+
+def _check_line(data: bytes, src: str, location: str) -> bool:
+    """True once a line decodes; raise when that first decodable line is not an NVD item."""
+    try:
+        item = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return False
+    if not _is_cve_item(item):
+        raise FeedParseError(
+            "not NVD data: the first item has no 'cve' object", source=src, location=location
+        )
+    return True
+
+
+def _is_cve_item(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("cve"), dict)
+
+
+def _document(data: bytes, src: str, location: str) -> Iterator[PendingItem]:
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -79,19 +124,27 @@ def _document(data: bytes, src: str, location: str) -> Iterator[FeedItem]:
         )
     where = f"{location}#" if location else ""
     for index, item in enumerate(items):
-        yield _item(item, src, f"{where}{prefix}/{index}", raw=None)
+        at = f"{where}{prefix}/{index}"
+        if not _is_cve_item(item):
+            yield RecordError("not an NVD CVE item (no 'cve' object)", src, at)
+            continue
+        cve = item["cve"]
+        cve_id = cve.get("id") if "id" in cve else (cve.get("CVE_data_meta") or {}).get("ID")
+        raw = orjson.dumps(item)
+        yield PendingRecord(str(cve_id or ""), raw, at, partial(_map, item, raw, src, at))
 
 
-def _item(data: bytes | Any, src: str, location: str, raw: bytes | None) -> FeedItem:
-    if raw is not None:
-        try:
-            item = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            return RecordError(f"not valid JSON: {exc}", src, location)
-    else:
-        item = data
-    if not isinstance(item, dict) or not isinstance(item.get("cve"), dict):
+def _line_item(data: bytes, src: str, location: str) -> FeedItem:
+    try:
+        item = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        return RecordError(f"not valid JSON: {exc}", src, location)
+    if not _is_cve_item(item):
         return RecordError("not an NVD CVE item (no 'cve' object)", src, location)
+    return _map(item, data, src, location)
+
+
+def _map(item: JsonObj, raw: bytes, src: str, location: str) -> FeedItem:
     cve = item["cve"]
     is_api = "id" in cve
     cve_id = cve.get("id") if is_api else (cve.get("CVE_data_meta") or {}).get("ID", "")
@@ -100,7 +153,7 @@ def _item(data: bytes | Any, src: str, location: str, raw: bytes | None) -> Feed
     except (FieldError, TypeError, AttributeError, KeyError, ValueError) as exc:
         pointer = exc.pointer if isinstance(exc, FieldError) else ""
         return RecordError(f"cannot map record: {exc!r}", src, location, pointer, str(cve_id or ""))
-    return ParsedRecord(record, raw if raw is not None else orjson.dumps(item), location)
+    return ParsedRecord(record, raw, location)
 
 
 def api_record(cve: JsonObj) -> AdvisoryRecord:
@@ -169,16 +222,31 @@ def _api_node(node: JsonObj) -> CpeNode:
     )
 
 
+_MATCHES: dict[tuple[Any, ...], CpeMatch] = {}
+"""Interned CPE matches: NVD repeats them (a yearly feed has about three uses per distinct one)."""
+_MATCHES_MAX = 200_000
+
+
 def _cpe_match(match: JsonObj, criteria: str) -> CpeMatch:
-    return CpeMatch(
-        criteria=criteria,
-        vulnerable=bool(match.get("vulnerable")),
-        version_start_including=match.get("versionStartIncluding"),
-        version_start_excluding=match.get("versionStartExcluding"),
-        version_end_including=match.get("versionEndIncluding"),
-        version_end_excluding=match.get("versionEndExcluding"),
-        match_criteria_id=match.get("matchCriteriaId"),
+    get = match.get  # positional arguments: this runs for every CPE match of every record
+    key = (
+        criteria,
+        bool(get("vulnerable")),
+        get("versionStartIncluding"),
+        get("versionStartExcluding"),
+        get("versionEndIncluding"),
+        get("versionEndExcluding"),
+        get("matchCriteriaId"),
     )
+    try:
+        found = _MATCHES.get(key)
+    except TypeError:  # a malformed bound (a list, say) is kept as it is, uninterned
+        return CpeMatch(*key)
+    if found is None:
+        if len(_MATCHES) >= _MATCHES_MAX:
+            _MATCHES.clear()
+        found = _MATCHES[key] = CpeMatch(*key)
+    return found
 
 
 def legacy_record(item: JsonObj) -> AdvisoryRecord:
@@ -239,13 +307,13 @@ def _nvd_score(stype: str, data: JsonObj, rating: str | None) -> Severity:
 
 
 def _legacy_node(node: JsonObj) -> CpeNode:
+    matches = node.get("cpe_match")
+    children = node.get("children")
     return CpeNode(
-        operator=node.get("operator", "OR"),
-        negate=bool(node.get("negate")),
-        cpe_matches=tuple(
-            _cpe_match(m, m.get("cpe23Uri") or m["cpe22Uri"]) for m in node.get("cpe_match") or ()
-        ),
-        children=tuple(_legacy_node(c) for c in node.get("children") or ()),
+        node.get("operator", "OR"),
+        bool(node.get("negate")),
+        tuple([_cpe_match(m, m.get("cpe23Uri") or m["cpe22Uri"]) for m in matches]) if matches else (),
+        tuple([_legacy_node(c) for c in children]) if children else (),
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from medvigil.core.model.advisory import SOURCE_CSAF
 from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
-from medvigil.web.advisories.bulk import chunked, insert_rows, when
+from medvigil.web.advisories.bulk import columns, insert_rows, select_in, table, when
 from medvigil.web.advisories.models import AdvisoryRecord, Alias, Vulnerability
 from medvigil.web.advisories.signals import vulnerabilities_merged
 
@@ -32,6 +32,9 @@ def identifiers(record: CoreRecord) -> list[str]:
     ``<tracking id>/<...>`` record id (the document id itself is in ``related`` and is not an
     identity: one document covers several vulnerabilities).
     """
+    if not record.aliases:
+        rid = record.id.strip()[:200] if record.id else ""
+        return [rid] if rid else []
     ordered = [*record.aliases, record.id] if record.source == SOURCE_CSAF else [record.id, *record.aliases]
     return list(dict.fromkeys(i.strip()[:200] for i in ordered if i and i.strip()))
 
@@ -70,12 +73,11 @@ class _Plan:
 
 
 def _existing(ids: set[str]) -> tuple[dict[str, int], dict[int, str]]:
-    alias_vuln: dict[str, int] = {}
-    for batch in chunked(sorted(ids)):
-        alias_vuln.update(Alias.objects.filter(alias__in=batch).values_list("alias", "vulnerability_id"))
-    keys: dict[int, str] = {}
-    for vids in chunked(sorted(set(alias_vuln.values()))):
-        keys.update(Vulnerability.objects.filter(id__in=vids).values_list("id", "key"))
+    a, v, key = table(Alias), table(Vulnerability), columns(Vulnerability, ["key"])[0]
+    by_alias = f"SELECT alias, vulnerability_id FROM {a} WHERE alias IN ({{marks}})"  # noqa: S608
+    alias_vuln: dict[str, int] = dict(select_in(by_alias, sorted(ids)))
+    by_id = f"SELECT id, {key} FROM {v} WHERE id IN ({{marks}})"  # noqa: S608
+    keys: dict[int, str] = dict(select_in(by_id, sorted(set(alias_vuln.values()))))
     return alias_vuln, keys
 
 
@@ -117,9 +119,9 @@ def _create(plan: _Plan) -> None:
         "created_at",
     )  # fmt: skip
     insert_rows(Vulnerability, fields, rows)
-    ids: dict[str, int] = {}
-    for batch in chunked(list(plan.new_keys.values())):
-        ids.update(Vulnerability.objects.filter(key__in=batch).values_list("key", "id"))
+    key = columns(Vulnerability, ["key"])[0]
+    sql = f"SELECT {key}, id FROM {table(Vulnerability)} WHERE {key} IN ({{marks}})"  # noqa: S608
+    ids: dict[str, int] = dict(select_in(sql, list(plan.new_keys.values())))
     for root, key in plan.new_keys.items():
         plan.group_vuln[root] = ids[key]
 

@@ -8,6 +8,7 @@ the stored JSON is the core model's shape. Reads rebuild the core values the mat
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -205,8 +206,12 @@ def _cpe_fields(criteria: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=1 << 16)
 def cpe_vendor_product(criteria: str) -> tuple[str, str] | None:
-    """``(vendor, product)`` of a CPE 2.3 name (lower case), None when it is not one."""
+    """``(vendor, product)`` of a CPE 2.3 name (lower case), None when it is not one.
+
+    Memoised: NVD repeats the same CPE names across thousands of records.
+    """
     fields = _cpe_fields(criteria)
     if len(fields) < 5 or fields[0] != "cpe" or fields[1] != "2.3":
         return None
@@ -215,15 +220,12 @@ def cpe_vendor_product(criteria: str) -> tuple[str, str] | None:
 
 def index_entries(nodes: Sequence[CpeNode]) -> set[tuple[str, str]]:
     """The distinct vendor:product pairs of the vulnerable matches of configuration trees."""
-    criteria: set[str] = set()
+    out: set[tuple[str, str] | None] = set()
     stack = list(nodes)
     while stack:
         node = stack.pop()
-        criteria.update(m.criteria for m in node.cpe_matches if m.vulnerable)
-        stack.extend(node.children)
-    out: set[tuple[str, str]] = set()
-    for text in criteria:
-        pair = cpe_vendor_product(text)
-        if pair is not None:
-            out.add(pair)
-    return out
+        out.update([cpe_vendor_product(m.criteria) for m in node.cpe_matches if m.vulnerable])
+        if node.children:
+            stack.extend(node.children)
+    out.discard(None)
+    return out  # type: ignore[return-value]

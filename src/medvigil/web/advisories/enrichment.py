@@ -144,17 +144,6 @@ def _kev_sets() -> str:
     return f"kev = EXISTS(SELECT 1 {join}), kev_date_added = (SELECT MIN(k.date_added) {join})"
 
 
-def _dates_sets() -> str:
-    """SET clause: first publication, last modification, withdrawn when no live record is left."""
-    q = connection.ops.quote_name
-    v, r = q(Vulnerability._meta.db_table), q(AdvisoryRecord._meta.db_table)
-    of = f"FROM {r} r WHERE r.vulnerability_id = {v}.id"
-    return (
-        f"published = (SELECT MIN(r.published) {of}), modified = (SELECT MAX(r.modified) {of}), "
-        f"withdrawn = NOT EXISTS(SELECT 1 {of} AND r.withdrawn IS NULL AND NOT r.rejected)"
-    )
-
-
 def _epss_sql(scope: str) -> str:
     return f"UPDATE {_names()['v']} SET {_epss_sets()} WHERE {scope}"  # noqa: S608 - names from metadata
 
@@ -189,18 +178,25 @@ def _summary(rows: list[tuple[Any, ...]]) -> str:
     return next((str(r[7]) for r in ranked if r[7]), "")
 
 
-def _derived(rows: list[tuple[Any, ...]]) -> tuple[Any, ...]:
-    """(summary, score, vector, version, severity, sources) from (vid, source, score, vector,
-    version, severity, summary, brief details) rows."""
+def _derived(rows: list[tuple[Any, ...]], when: Any) -> tuple[Any, ...]:
+    """The DERIVED_FIELDS values from (vid, source, score, vector, version, severity, summary,
+    brief details, published, modified, withdrawn, rejected) rows of one vulnerability."""
     scored = [r for r in rows if r[2] is not None]
     best = max(scored, key=lambda r: rank(r[4], r[2])) if scored else None
+    published = [r[8] for r in rows if r[8] is not None]
+    modified = [r[9] for r in rows if r[9] is not None]
     return (
         _summary(rows), best[2] if best else None, best[3] if best else "", best[4] if best else "",
         best[5] if best else "", dumps(sorted({r[1] for r in rows})),
+        when(min(published)) if published else None, when(max(modified)) if modified else None,
+        not any(r[10] is None and not r[11] for r in rows),
     )  # fmt: skip
 
 
-DERIVED_FIELDS = ("summary", "cvss_score", "cvss_vector", "cvss_version", "severity", "sources")
+DERIVED_FIELDS = (
+    "summary", "cvss_score", "cvss_vector", "cvss_version", "severity", "sources", "published", "modified",
+    "withdrawn",
+)  # fmt: skip
 
 
 def _records_sql(marks: str) -> str:
@@ -208,8 +204,8 @@ def _records_sql(marks: str) -> str:
     r, s = q(AdvisoryRecord._meta.db_table), q(Source._meta.db_table)
     return (
         "SELECT r.vulnerability_id, s.name, r.cvss_score, r.cvss_vector, r.cvss_version, r.severity, "  # noqa: S608
-        f"r.summary, SUBSTR(r.details, 1, 300) FROM {r} r JOIN {s} s ON s.id = r.source_id "
-        f"WHERE r.vulnerability_id IN ({marks})"
+        f"r.summary, SUBSTR(r.details, 1, 300), r.published, r.modified, r.withdrawn, r.rejected "
+        f"FROM {r} r JOIN {s} s ON s.id = r.source_id WHERE r.vulnerability_id IN ({marks})"
     )
 
 
@@ -218,22 +214,35 @@ _TEMP = "mv_vulnerability_refresh"
 
 def _derived_rows(ids: list[int]) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
+    when = _naive_when() if connection.vendor == "sqlite" else bulk.when
     for batch in bulk.chunked(ids):
         grouped: dict[int, list[tuple[Any, ...]]] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(_records_sql(", ".join(["%s"] * len(batch))), batch)
-            for row in cursor.fetchall():
-                grouped.setdefault(row[0], []).append(row)
-        rows.extend((vid, *_derived(g)) for vid, g in grouped.items())
+        for row in bulk.select_in(_records_sql("{marks}"), batch):
+            grouped.setdefault(row[0], []).append(row)
+        rows.extend((vid, *_derived(g, when)) for vid, g in grouped.items())
     return rows
+
+
+def _naive_when() -> Any:
+    """SQLite hands stored datetimes back naive (UTC) or as text; write them back as Django does."""
+
+    def when(value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            return value.isoformat(" ")
+        return value
+
+    return when
 
 
 def vulnerabilities_refresh(ids: Iterable[int]) -> None:
     """Recompute the denormalised fields of the given vulnerabilities from their records.
 
-    Python computes the headline score, summary and sources; they go to a temporary table, and
-    ONE ``UPDATE ... FROM`` writes each vulnerability once with them plus the dates, EPSS and
-    KEV fields computed in SQL (one new row version per vulnerability on PostgreSQL).
+    Python computes the headline score, summary, sources and dates from one read of the records;
+    they go to a temporary table, and ONE ``UPDATE ... FROM`` writes each vulnerability once with
+    them plus the EPSS and KEV fields computed in SQL (one new row version per vulnerability on
+    PostgreSQL).
     """
     wanted = sorted(set(ids))
     if not wanted:
@@ -241,17 +250,20 @@ def vulnerabilities_refresh(ids: Iterable[int]) -> None:
     bulk.analyze(Alias, Vulnerability, rows=len(wanted))
     rows = _derived_rows(wanted)
     v = _names()["v"]
-    sources = "CAST(u.sources AS jsonb)" if connection.vendor == "postgresql" else "u.sources"
+    pg = connection.vendor == "postgresql"
+    sources = "CAST(u.sources AS jsonb)" if pg else "u.sources"
+    stamp = "TIMESTAMP WITH TIME ZONE" if pg else "TEXT"
     sets = ", ".join(f"{f} = u.{f}" for f in DERIVED_FIELDS if f != "sources")
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}")
         cursor.execute(
             f"CREATE TEMP TABLE {_TEMP} (id BIGINT PRIMARY KEY, summary TEXT, cvss_score DOUBLE PRECISION, "
-            "cvss_vector TEXT, cvss_version TEXT, severity TEXT, sources TEXT)"
+            f"cvss_vector TEXT, cvss_version TEXT, severity TEXT, sources TEXT, published {stamp}, "
+            f"modified {stamp}, withdrawn BOOLEAN)"
         )
         bulk.insert_into(_TEMP, ("id", *DERIVED_FIELDS), rows)
         cursor.execute(
-            f"UPDATE {v} SET {sets}, sources = {sources}, {_dates_sets()}, {_epss_sets()}, {_kev_sets()} "  # noqa: S608
+            f"UPDATE {v} SET {sets}, sources = {sources}, {_epss_sets()}, {_kev_sets()} "  # noqa: S608
             f"FROM {_TEMP} u WHERE {v}.id = u.id"
         )
         cursor.execute(f"DROP TABLE {_TEMP}")

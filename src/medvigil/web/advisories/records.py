@@ -4,19 +4,22 @@ Per chunk: one query fetches the stored ``(record_id, modified, raw_sha256)`` of
 ids; unchanged records only get ``last_seen`` bumped (one statement); new ones are inserted and
 changed ones updated in place (``first_seen`` kept) with their child rows replaced, all
 set-based. A record older than the stored one (by ``modified``) never overwrites it.
+
+Records may arrive unmapped (:class:`PendingRecord`: id and raw bytes); one whose raw checksum
+equals the stored one is unchanged and is never mapped, the others are mapped here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from isal import isal_zlib
 
-from medvigil.core.feeds.interface import ParsedRecord
+from medvigil.core.feeds.interface import ParsedRecord, PendingItem, PendingRecord, RecordError
 from medvigil.core.ids import purl_key
 from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
 from medvigil.web.advisories import aliases, bulk
@@ -128,8 +131,15 @@ def _children(pk_of: dict[str, int], records: Sequence[CoreRecord]) -> None:
     bulk.insert_rows(CsafProductStatus, CSAF_FIELDS, csaf)
 
 
-def _is_stale(incoming: dt.datetime | None, stored: dt.datetime | None) -> bool:
-    return incoming is not None and stored is not None and incoming < stored
+def _is_stale(incoming: dt.datetime | None, stored: Any) -> bool:
+    """Whether ``incoming`` is older than the stored ``modified`` (SQLite: naive UTC)."""
+    if incoming is None or stored is None:
+        return False
+    if isinstance(stored, str):
+        stored = dt.datetime.fromisoformat(stored)
+    if stored.tzinfo is None:
+        stored = stored.replace(tzinfo=dt.UTC)
+    return bool(incoming < stored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +149,29 @@ class _Pending:
     digest: str
     pk: int | None
     """Stored row id of a changed record; None for a new one."""
+
+
+def raw_digest(raw: bytes) -> str:
+    """The checksum stored with a record's raw bytes (hex SHA-256)."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _raise(err: RecordError) -> None:
+    raise err.as_exception()
+
+
+def _distinct_runs(parsed: list[tuple[ParsedRecord, str]]) -> list[list[tuple[ParsedRecord, str]]]:
+    """Split ``parsed`` into consecutive runs without a repeated record id."""
+    runs: list[list[tuple[ParsedRecord, str]]] = [[]]
+    ids: set[str] = set()
+    for pair in parsed:
+        rid = pair[0].record.id  # type: ignore[union-attr]
+        if rid in ids:
+            runs.append([])
+            ids.clear()
+        ids.add(rid)
+        runs[-1].append(pair)
+    return [run for run in runs if run]
 
 
 class RecordWriter:
@@ -151,15 +184,56 @@ class RecordWriter:
         self.counts = Counts()
 
     def write(self, chunk: Sequence[ParsedRecord]) -> None:
-        """Upsert one chunk (record ids must be distinct within it)."""
-        records = [i.record for i in chunk]
-        assert all(isinstance(r, CoreRecord) for r in records)
-        stored = self._stored([r.id for r in records])  # type: ignore[union-attr]
+        """Upsert one chunk of mapped records (record ids must be distinct within it)."""
+        self.write_items(chunk, _raise)
+
+    def write_items(self, items: Sequence[PendingItem], on_error: Callable[[RecordError], None]) -> None:
+        """Upsert one chunk of mapped or pending records; record errors go to ``on_error`` in order.
+
+        Pending records whose raw checksum equals the stored one count as unchanged unmapped.
+        Ids (the pending ids and, among the mapped records, the record ids) must be distinct.
+        """
+        hints = [i.record_id for i in items if isinstance(i, PendingRecord) and i.record_id]
+        stored = self._stored(hints) if hints else {}
+        looked = set(hints)
+        unchanged: list[int] = []
+        parsed: list[tuple[ParsedRecord, str]] = []
+        for item in items:
+            if isinstance(item, RecordError):
+                on_error(item)
+                continue
+            digest = raw_digest(item.raw)
+            if isinstance(item, PendingRecord):
+                old = stored.get(item.record_id)
+                if old is not None and old[2] == digest:
+                    unchanged.append(old[0])
+                    continue
+                mapped = item.map()
+                if isinstance(mapped, RecordError):
+                    on_error(mapped)
+                    continue
+                item = mapped
+            assert isinstance(item.record, CoreRecord)
+            parsed.append((item, digest))
+        self._unchanged(unchanged)
+        for index, run in enumerate(_distinct_runs(parsed)):
+            ids = [p.record.id for p, _ in run]  # type: ignore[union-attr]
+            if index == 0:
+                stored.update(self._stored([i for i in ids if i not in looked]))
+            else:  # the same id again in one chunk (only when a pending id was wrong): see the first
+                stored = self._stored(ids)
+            self._upsert(run, stored)
+
+    def _unchanged(self, pks: list[int]) -> None:
+        self.counts.unchanged += len(pks)
+        bulk.set_in(AdvisoryRecord, {"last_seen": bulk.when(self.now)}, pks)
+
+    def _upsert(self, run: list[tuple[ParsedRecord, str]], stored: dict[str, tuple[int, Any, str]]) -> None:
         pending: list[_Pending] = []
         unchanged: list[int] = []
-        for item, r in zip(chunk, records, strict=True):
+        for item, digest in run:
+            r = item.record
             assert isinstance(r, CoreRecord)
-            digest = hashlib.sha256(item.raw).hexdigest()
             if r.id not in stored:
                 pending.append(_Pending(item, r, digest, None))
                 continue
@@ -168,16 +242,26 @@ class RecordWriter:
                 unchanged.append(pk)
             else:
                 pending.append(_Pending(item, r, digest, pk))
-        self.counts.unchanged += len(unchanged)
-        bulk.set_in(AdvisoryRecord, {"last_seen": bulk.when(self.now)}, unchanged)
+        self._unchanged(unchanged)
         if pending:
             self._write(pending)
 
-    def _stored(self, ids: list[str]) -> dict[str, tuple[int, dt.datetime | None, str]]:
-        rows = AdvisoryRecord.objects.filter(source_id=self.source_id, record_id__in=ids).values_list(
-            "record_id", "id", "modified", "raw_sha256"
+    def _stored(self, ids: list[str]) -> dict[str, tuple[int, Any, str]]:
+        """``record_id -> (pk, modified as the driver returns it, raw_sha256)`` of stored ids."""
+        if not ids:
+            return {}
+        sql = (
+            f"SELECT record_id, id, modified, raw_sha256 FROM {bulk.table(AdvisoryRecord)} "  # noqa: S608
+            "WHERE source_id = %s AND record_id IN ({marks})"
         )
-        return {rid: (pk, modified, digest) for rid, pk, modified, digest in rows}
+        return {
+            rid: (pk, modified, digest)
+            for rid, pk, modified, digest in bulk.select_in(sql, ids, [self.source_id])
+        }
+
+    def _pks(self, ids: list[str]) -> dict[str, int]:
+        sql = f"SELECT record_id, id FROM {bulk.table(AdvisoryRecord)} WHERE source_id = %s AND record_id IN ({{marks}})"  # noqa: S608,E501
+        return dict(bulk.select_in(sql, ids, [self.source_id]))
 
     def _write(self, pending: list[_Pending]) -> None:
         vuln_ids = aliases.resolve([p.record for p in pending])
@@ -197,11 +281,7 @@ class RecordWriter:
         changed_pks = [p.pk for p in pending if p.pk is not None]
         for model in CHILD_MODELS:
             bulk.delete_in(model, "record", changed_pks)
-        pk_of = dict(
-            AdvisoryRecord.objects.filter(
-                source_id=self.source_id, record_id__in=[p.record.id for p in pending]
-            ).values_list("record_id", "id")
-        )
+        pk_of = self._pks([p.record.id for p in pending])
         _children(pk_of, [p.record for p in pending])
         self.counts.new += len(inserts)
         self.counts.updated += len(updates)

@@ -5,6 +5,11 @@
 statements; a whole-input failure (wrong format, truncated archive, even after records were
 parsed) rolls everything back and marks the run failed in a separate write. An input whose
 checksum already has a succeeded run for the source is skipped without parsing.
+
+Parsers that offer
+:meth:`~medvigil.core.feeds.interface.FeedParser.parse_pending` hand over each record's id and
+raw bytes first; a record whose raw checksum equals the stored one is counted unchanged without
+being mapped, which makes re-importing mostly unchanged data cheap.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from medvigil.core.errors import Error, FeedParseError
-from medvigil.core.feeds.interface import ParsedRecord, RecordError
+from medvigil.core.feeds.interface import ParsedRecord, PendingItem, PendingRecord, RecordError
 from medvigil.core.feeds.registry import FEED_PARSERS, detect_source, input_head
 from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
 from medvigil.core.model.advisory import EpssScore as CoreEpss
@@ -114,19 +119,23 @@ class _Load:
     error_count: int = 0
     seen: int = 0
 
-    def _writer_for(self, record: object) -> Any:
+    def _writer_for(self, item: ParsedRecord | PendingRecord) -> Any:
         now = self.run.started_at
-        if isinstance(record, CoreRecord):
+        if isinstance(item, PendingRecord) or isinstance(item.record, CoreRecord):
             return RecordWriter(source_id=self.source.pk, run_id=self.run.pk, now=now)
-        if isinstance(record, CoreEpss):
+        if isinstance(item.record, CoreEpss):
             return EpssWriter(default_date=_file_date(self.path))
         return KevWriter(run_id=self.run.pk, now=now)
 
-    def _flush(self, chunk: list[ParsedRecord]) -> None:
+    def _flush(self, chunk: list[PendingItem]) -> None:
         if chunk:
             if self.writer is None:
-                self.writer = self._writer_for(chunk[0].record)
-            self.writer.write(chunk)
+                first = next(i for i in chunk if not isinstance(i, RecordError))
+                self.writer = self._writer_for(first)
+            if isinstance(self.writer, RecordWriter):
+                self.writer.write_items(chunk, self._error)
+            else:
+                self.writer.write(chunk)
             chunk.clear()
         if self.progress is not None:
             self.progress(self.seen)
@@ -136,19 +145,26 @@ class _Load:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(_error_dict(err))
 
-    def consume(self, items: Iterable[ParsedRecord | RecordError]) -> None:
-        chunk: list[ParsedRecord] = []
+    def consume(self, items: Iterable[PendingItem]) -> None:
+        chunk: list[PendingItem] = []
         ids: set[object] = set()
+        pending = False
+        """Whether the chunk holds a record mapped only at write time (errors then stay in order)."""
         for item in items:
             if isinstance(item, RecordError):
-                self._error(item)
+                if pending:
+                    chunk.append(item)
+                else:
+                    self._error(item)
                 continue
-            key = _record_key(item.record)
+            key = _item_key(item)
             if key in ids or len(chunk) >= CHUNK:
                 self._flush(chunk)
                 ids.clear()
+                pending = False
             ids.add(key)
             chunk.append(item)
+            pending = pending or isinstance(item, PendingRecord)
             self.seen += 1
         self._flush(chunk)
         if self.writer is not None:
@@ -156,6 +172,12 @@ class _Load:
                 vulnerabilities_refresh(self.writer.counts.touched)
             else:
                 self.writer.finish()
+
+
+def _item_key(item: ParsedRecord | PendingRecord) -> object:
+    if isinstance(item, PendingRecord):
+        return item.record_id or object()
+    return _record_key(item.record)
 
 
 def _record_key(record: object) -> object:
@@ -235,7 +257,7 @@ def feed_import(
     load = _Load(run=run, source=src, path=path, progress=progress)
     try:
         with transaction.atomic():
-            load.consume(parser.parse(path, source=path.name))
+            load.consume(parser.parse_pending(path, source=path.name))
             _finish(run, load)
     except Error as exc:
         _fail(run, exc.diagnostics())
