@@ -29,7 +29,7 @@ demo: install  ## load the demo portfolio into var/demo (SQLite) and serve http:
 lint: dev  ## ruff, ruff format --check, mypy, import-linter
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 	$(BIN)/lint-imports
 
 test-sqlite: dev  ## the whole suite but browser tests, on SQLite

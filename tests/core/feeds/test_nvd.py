@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from medvigil.core.errors import FeedParseError
-from medvigil.core.feeds.interface import RecordError
+from medvigil.core.feeds.interface import PendingRecord, RecordError
 from medvigil.core.feeds.nvd import NvdFeed
 from medvigil.core.model.advisory import AdvisoryRecord
 from tests.conftest import FIXTURES, shared_path
@@ -140,7 +140,7 @@ def test_pending_records_carry_id_and_raw_and_map_like_parse() -> None:
     mapped = list(NvdFeed().parse(path))
     assert len(pending) == len(mapped) == count_lines(path)
     for item, full in zip(pending[:50] + pending[-50:], mapped[:50] + mapped[-50:], strict=True):
-        assert not isinstance(item, RecordError) and not isinstance(full, RecordError)
+        assert isinstance(item, PendingRecord) and not isinstance(full, RecordError)
         assert item.raw == full.raw
         assert item.record_id == advisory(full).id
         assert item.map() == full

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import orjson
 import pytest
@@ -62,7 +63,7 @@ def pypi(name: str, version: str, **kw: object) -> Component:
     return Component(name, version, purl=f"pkg:pypi/{name}@{version}", **kw)  # type: ignore[arg-type]
 
 
-def findings(components: list[Component], *records: AdvisoryRecord, **opts: object) -> list:
+def findings(components: list[Component], *records: AdvisoryRecord, **opts: object) -> list[Any]:
     index = MatchIndex.build(records)
     return group_matches(match(components, index, MatchOptions(**opts)), components)  # type: ignore[arg-type]
 

@@ -7,7 +7,7 @@ each test then reads (and may change, inside its own rolled-back transaction) th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sized
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +93,10 @@ def test_every_feed_file_is_imported_and_nothing_else(corpus: dict[Path, ImportR
 
 
 def test_each_run_counts_every_record_of_its_file(corpus: dict[Path, ImportRunResult]) -> None:
-    counters = {"osv": raw.osv_ids, "nvd": raw.nvd_ids, "cve5": raw.cve5_ids, "kev": raw.kev_ids,
-                "epss": raw.epss_keys}  # fmt: skip
+    counters: dict[str, Callable[[Path], Sized]] = {
+        "osv": raw.osv_ids, "nvd": raw.nvd_ids, "cve5": raw.cve5_ids,
+        "kev": raw.kev_ids, "epss": raw.epss_keys,
+    }  # fmt: skip
     for source, files in feed_files().items():
         for path in files:
             result = corpus[path]

@@ -217,9 +217,12 @@ def test_unchanged_records_are_not_even_mapped_on_re_import(tmp_path: Path, monk
     assert first.counts["new"] == 5 and first.run is not None and first.run.error_count == 1
     mapped: list[str] = []
     real = nvd.legacy_record
-    monkeypatch.setattr(
-        nvd, "legacy_record", lambda item: mapped.append(item["cve"]["CVE_data_meta"]["ID"]) or real(item)
-    )
+
+    def counting(item: dict[str, Any]) -> Any:
+        mapped.append(item["cve"]["CVE_data_meta"]["ID"])
+        return real(item)
+
+    monkeypatch.setattr(nvd, "legacy_record", counting)
 
     forced = feed_import(path=tmp_path / "a.jsonl", source="nvd", force=True)
     assert forced.counts == {"new": 0, "updated": 0, "unchanged": 5, "withdrawn": 0, "rejected": 0}
@@ -230,4 +233,5 @@ def test_unchanged_records_are_not_even_mapped_on_re_import(tmp_path: Path, monk
     assert snapshot.counts == {"new": 0, "updated": 1, "unchanged": 4, "withdrawn": 0, "rejected": 0}
     assert mapped == ["CVE-2024-3"]
     assert AdvisoryRecord.objects.get(record_id="CVE-2024-3").details == "A worse flaw."
-    assert selectors.vulnerability_get(key="CVE-2024-3").vulnerability.modified.month == 3
+    modified = selectors.vulnerability_get(key="CVE-2024-3").vulnerability.modified
+    assert modified is not None and modified.month == 3

@@ -36,7 +36,7 @@ def advisory(db: Any) -> None:
     [({"cpes": [CPE]}, f"CPE {CPE}"), ({"purls": [PURL]}, f"purl {PURL}")],
 )
 def test_device_identified_by_cpe_or_purl_gets_findings_for_exactly_the_affected_versions(
-    advisory: None, ids: dict[str, list[str]], how: str
+    advisory: None, ids: dict[str, Any], how: str
 ) -> None:
     # The internal name differs from the advisory's product name: only the identifier can match.
     product = inv.product_create(name="Ventilator (internal name)", **ids)

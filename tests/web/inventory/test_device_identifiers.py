@@ -35,7 +35,7 @@ def test_identifiers_are_validated_and_normalised(db: Any) -> None:
     ],
 )
 def test_bad_identifiers_are_refused_with_the_field(
-    db: Any, fields: dict[str, list[str]], field: str, text: str
+    db: Any, fields: dict[str, Any], field: str, text: str
 ) -> None:
     with pytest.raises(InputError) as exc:
         services.product_create(name="Pump", **fields)
