@@ -214,7 +214,7 @@ class OracleEntry:
         self.walks = [
             sorted(
                 ((k, None if k == "introduced" and v == "0" else order(v)) for k, v in events),
-                key=functools.cmp_to_key(lambda x, y: _cmp_event(x[1], y[1])),  # stable: ties keep order
+                key=functools.cmp_to_key(_cmp_step),  # a stable sort: ties keep the record's order
             )
             for events in ranges
         ]
@@ -234,6 +234,10 @@ class OracleEntry:
             if affected:
                 return True
         return False
+
+
+def _cmp_step(x: tuple[str, Any], y: tuple[str, Any]) -> int:
+    return _cmp_event(x[1], y[1])
 
 
 def _cmp_event(a: Any, b: Any) -> int:

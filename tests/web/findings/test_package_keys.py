@@ -19,6 +19,7 @@ from medvigil.web.findings import services
 from medvigil.web.findings.models import Finding
 from medvigil.web.findings.scan import scan_components
 from medvigil.web.inventory import services as inv
+from medvigil.web.inventory.models import ProductVersion
 from tests.core.matching.package_name_cases import NAME_CASES, NameCase, osv_doc
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +39,14 @@ def _sbom(case: NameCase) -> bytes:
     ).encode()
 
 
-def _stored_version(case: NameCase) -> object:
+def _stored_version(case: NameCase) -> ProductVersion:
     product = inv.product_create(name="Keys")
     pv = inv.version_create(product=product, version="1")
     inv.sbom_import(product_version=pv, data=_sbom(case), filename="bom.cdx.json")
     return pv
 
 
-def _open_ids(pv: object) -> list[str]:
+def _open_ids(pv: ProductVersion) -> list[str]:
     return sorted(
         e["record_id"] for f in Finding.objects.filter(product_version=pv, state="open") for e in f.evidence
     )
