@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from medvigil.core.matching.ranges import EnumeratedVersions, PreparedRange, is_affected, normalize_name
+from medvigil.core.matching.ranges import EnumeratedVersions, PreparedRange, is_affected
 
 
 def _range(events: list[tuple[str, str]], ecosystem: str = "PyPI", kind: str = "ECOSYSTEM") -> PreparedRange:
@@ -125,22 +123,3 @@ def test_is_affected_combines_list_and_ranges() -> None:
     assert is_affected("4.2", [git, eco], listed) is True
     assert is_affected("4.3", [git, eco], listed) is False
     assert is_affected("4.3", [git], None) is None
-
-
-@pytest.mark.parametrize(
-    ("eco", "namespace", "name", "expected"),
-    [
-        ("PyPI", None, "Zope.Interface", "zope-interface"),
-        ("pypi", None, "typing__extensions", "typing-extensions"),
-        ("npm", "@Babel", "Core", "@babel/core"),
-        ("npm", "babel", "core", "@babel/core"),
-        ("Maven", "org.apache.logging.log4j", "log4j-core", "org.apache.logging.log4j:log4j-core"),
-        ("golang", "github.com/BurntSushi", "toml", "github.com/BurntSushi/toml"),
-        ("crates.io", None, "Serde_JSON", "serde-json"),
-        ("NuGet", None, "Newtonsoft.Json", "newtonsoft.json"),
-        ("Debian:11", None, "OpenSSL", "openssl"),
-        ("RubyGems", None, "Rails", "Rails"),
-    ],
-)
-def test_normalize_name(eco: str, namespace: str | None, name: str, expected: str) -> None:
-    assert normalize_name(eco, namespace, name) == expected

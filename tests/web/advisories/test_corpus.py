@@ -249,7 +249,7 @@ def test_candidate_selectors_on_real_data(corpus: dict[Path, ImportRunResult]) -
         for a in r.get("affected", [])
         if a["package"]["name"].lower() == "django"
     )
-    found = selectors.affected_packages_for(keys={("pypi", None, "django")})
+    found = selectors.affected_packages_for(keys={"pypi:django"})
     assert len(found) == django_claims > 100
     assert {c.package.purl for c in found} == {"pkg:pypi/django"}
     assert all(c.ref.vulnerability_key == c.ref.vulnerability_key.strip() for c in found)

@@ -1,4 +1,11 @@
-"""Join keys shared by the engine's indexes: packages, product names, model numbers."""
+"""Join keys shared by the engine's indexes: packages, product names, model numbers.
+
+:func:`package_key` is the only package key: the engine's index, the database's stored
+``AffectedPackage.package_key`` column (the candidate query), the components' ``MatchKey`` rows
+and re-match triggers all call it, so an advisory and a component meet exactly when their keys
+are equal. Changing a rule here needs a migration that recomputes the stored column (see
+``web/advisories/migrations/0004_affected_package_key.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +13,45 @@ import functools
 import re
 
 from medvigil.core.ids import purl_key
-from medvigil.core.matching.ranges import normalize_name
 
 __all__ = ["model_key", "name_key", "package_key", "purl_package_key", "purl_version"]
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_PEP503 = re.compile(r"[-_.]+")
+_CASE_INSENSITIVE = frozenset(
+    {"npm", "nuget", "composer", "hex", "pub", "deb", "apk", "conan", "github", "bitbucket"}
+)
+"""purl types whose names (and namespaces) compare without case; the rest keep case."""
 
 
 def package_key(purl_type: str, namespace: str | None, name: str) -> str:
-    """Join key of a package: ``type:normalised name`` (``pypi:zope-interface``)."""
+    """Join key of a package: ``type:normalised name`` (``pypi:zope-interface``).
+
+    The equivalence each ecosystem's registry applies to names (tests/core/matching/
+    package_name_cases.py gives the sources and the cases):
+
+    * ``pypi``: PEP 503 (lower case, runs of ``-_.`` become ``-``).
+    * ``cargo``: lower case with ``_`` as ``-`` (crates.io names are case-insensitive and
+      ``-``/``_`` equivalent).
+    * ``npm``: ``@scope/name`` lower case (purl and the purl libraries lower-case npm names; new
+      names cannot have upper case), punctuation kept.
+    * ``maven``: ``group:artifact``, case kept. ``golang``: full module path, case kept.
+    * ``nuget``, ``composer``, ``hex``, ``pub``, ``deb``, ``apk``, ``conan``: ``namespace/name``
+      lower case. Others (``gem``, ``rpm``, ``hackage``, ``cran``, ...): ``namespace/name`` as given.
+    """
     ptype = purl_type.lower()
-    return f"{ptype}:{normalize_name(ptype, namespace, name)}"
+    ns = (namespace or "").strip("/")
+    if ptype == "pypi":
+        full = _PEP503.sub("-", name).lower()
+    elif ptype == "cargo":
+        full = name.lower().replace("_", "-")
+    elif ptype == "maven":
+        full = f"{ns}:{name}" if ns else name
+    elif ptype == "npm" and ns and not ns.startswith("@"):
+        full = f"@{ns}/{name}"
+    else:
+        full = f"{ns}/{name}" if ns else name
+    return f"{ptype}:{full.lower() if ptype in _CASE_INSENSITIVE else full}"
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -21,7 +21,6 @@ an event or a queried version that is invalid in the scheme).
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,6 @@ __all__ = [
     "EnumeratedVersions",
     "PreparedRange",
     "is_affected",
-    "normalize_name",
 ]
 
 INTRODUCED, FIXED, LAST_AFFECTED, LIMIT = "introduced", "fixed", "last_affected", "limit"
@@ -214,36 +212,3 @@ def is_affected(
         if result is None and not (prepared.range_type == "GIT" and versions is not None):
             unknown = True
     return None if unknown else False
-
-
-# --- package names ---------------------------------------------------------------------
-
-_PEP503_RE = re.compile(r"[-_.]+")
-_LOWER = {"npm", "nuget", "NuGet", "composer", "Packagist", "deb", "Debian", "Ubuntu", "conan"}
-_LOWER |= {"ConanCenter", "pypi", "PyPI", "cargo", "crates.io", "apk", "Alpine", "hex", "Hex"}
-
-
-def normalize_name(ecosystem_or_type: str, namespace: str | None, name: str) -> str:
-    """Canonical package key for lookups, e.g. ``("pypi", None, "Zope.Interface")`` -> ``zope-interface``.
-
-    * PyPI: PEP 503 (lower case, runs of ``-_.`` become ``-``).
-    * npm: ``@scope/name``, lower case (npm forbids upper case in new names; purl lowercases).
-    * Maven: ``group:artifact``, case kept. Go: full module path, case kept (case-sensitive).
-    * crates.io: lower case with ``_`` as ``-`` (crates.io treats them as the same name).
-    * NuGet, Packagist, Debian, Alpine, Conan: lower case. Others: ``namespace/name`` as given.
-    """
-    eco = ecosystem_or_type.split(":", 1)[0]
-    ns = (namespace or "").strip("/")
-    if eco in ("pypi", "PyPI"):
-        return _PEP503_RE.sub("-", name).lower()
-    if eco in ("maven", "Maven"):
-        return f"{ns}:{name}" if ns else name
-    if eco == "npm":
-        if ns:
-            ns = ns if ns.startswith("@") else f"@{ns}"
-            return f"{ns}/{name}".lower()
-        return name.lower()
-    if eco in ("cargo", "crates.io"):
-        return name.lower().replace("_", "-")
-    full = f"{ns}/{name}" if ns else name
-    return full.lower() if eco in _LOWER else full

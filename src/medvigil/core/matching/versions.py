@@ -6,7 +6,7 @@ purl types (``pypi``, ``deb``, ``cargo``) to a :class:`VersionScheme`. A scheme'
 compare with ``<``/``<=``/``==`` and must never be compared across schemes.
 
 Fast paths (no univers on the hot path): ``packaging.version.Version`` for PyPI, our SemVer
-key for npm / Go / crates.io / generic SemVer, and our dpkg / rpmvercmp keys for Debian and
+key for npm / Go / crates.io / Hex / Pub / generic SemVer, and our dpkg / rpmvercmp keys for Debian and
 RPM distributions. Maven, NuGet, RubyGems, Packagist, Alpine and Conan use univers' version
 classes wrapped in :class:`UniversKey` (total order from ``<`` and ``==`` only, because some
 univers classes, e.g. the Gentoo/Alpine one, do not define ``<=`` correctly).
@@ -167,6 +167,8 @@ VERSION_SCHEMES: dict[str, VersionScheme] = {
     "Mageia": _SCHEMES_BY_NAME["rpm"],
     "Alpine": _SCHEMES_BY_NAME["apk"],
     "ConanCenter": _SCHEMES_BY_NAME["conan"],
+    "Hex": _SCHEMES_BY_NAME["semver"],  # Elixir's Version: SemVer 2.0
+    "Pub": _SCHEMES_BY_NAME["semver"],  # pub_semver (its ordering of +build metadata is not modelled)
     "SEMVER": _SCHEMES_BY_NAME["semver"],
     # purl types
     "pypi": _SCHEMES_BY_NAME["pypi"],
@@ -180,6 +182,8 @@ VERSION_SCHEMES: dict[str, VersionScheme] = {
     "rpm": _SCHEMES_BY_NAME["rpm"],
     "apk": _SCHEMES_BY_NAME["apk"],
     "conan": _SCHEMES_BY_NAME["conan"],
+    "hex": _SCHEMES_BY_NAME["semver"],
+    "pub": _SCHEMES_BY_NAME["semver"],
     "semver": _SCHEMES_BY_NAME["semver"],
     "generic": _SCHEMES_BY_NAME["generic"],
 }

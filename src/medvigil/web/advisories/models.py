@@ -167,6 +167,11 @@ class AffectedPackage(models.Model):
     purl_type = models.CharField(max_length=40, blank=True)
     purl_namespace = models.CharField(max_length=300, blank=True)
     purl_name = models.CharField(max_length=300, blank=True)
+    package_key = models.CharField(
+        max_length=700,
+        blank=True,
+        help_text="core.matching.keys.package_key of the purl parts (the join key)",
+    )
     vendor = models.CharField(max_length=300, blank=True)
     product = models.CharField(max_length=300, blank=True)
     ranges = models.JSONField(default=list, blank=True)
@@ -179,7 +184,7 @@ class AffectedPackage(models.Model):
     class Meta:
         ordering = ["record", "position"]
         indexes = [
-            models.Index(fields=["purl_type", "purl_namespace", "purl_name"], name="affected_purl_key"),
+            models.Index(fields=["package_key"], name="affected_package_key"),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,9 @@ from isal import isal_zlib
 
 from medvigil.core.feeds.interface import ParsedRecord, PendingItem, PendingRecord, RecordError
 from medvigil.core.ids import purl_key
+from medvigil.core.matching.keys import package_key
 from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
+from medvigil.core.model.advisory import AffectedPackage as CoreAffected
 from medvigil.web.advisories import aliases, bulk
 from medvigil.web.advisories.codec import affected_extra, best_severity, dumps, dumps_nodes, index_entries
 from medvigil.web.advisories.models import (
@@ -40,7 +42,7 @@ RECORD_FIELDS = (
 """Columns written on insert and update (insert adds source, record_id, first_seen)."""
 AFFECTED_FIELDS = (
     "record", "position", "ecosystem", "name", "purl", "purl_type", "purl_namespace", "purl_name",
-    "vendor", "product", "ranges", "versions", "unaffected", "cpes", "default_status", "extra",
+    "package_key", "vendor", "product", "ranges", "versions", "unaffected", "cpes", "default_status", "extra",
 )  # fmt: skip
 CSAF_FIELDS = (
     "record", "product_id", "status", "name", "vendor", "product_name", "product_version",
@@ -85,11 +87,19 @@ def _values(item: ParsedRecord, digest: str, vuln_id: int, run_id: int, now: Any
     ]  # fmt: skip
 
 
+def _package_key(p: CoreAffected) -> str:
+    """The join key of an affected package ("" without purl coordinates), at most 700 characters
+    (the candidate query cuts the components' keys the same way)."""
+    if not p.purl_type or not p.purl_name:
+        return ""
+    return package_key(p.purl_type, p.purl_namespace, p.purl_name)[:700]
+
+
 def _affected_rows(record_pk: int, r: CoreRecord) -> list[tuple[Any, ...]]:
     return [
         (record_pk, pos, (p.ecosystem or "")[:100], p.name[:500], (p.purl or "")[:1000],
          (p.purl_type or "")[:40], (p.purl_namespace or "")[:300], (p.purl_name or "")[:300],
-         (p.vendor or "")[:300], (p.product or "")[:300], dumps(p.ranges), dumps(p.versions),
+         _package_key(p), (p.vendor or "")[:300], (p.product or "")[:300], dumps(p.ranges), dumps(p.versions),
          dumps(p.unaffected_versions), dumps(p.cpes), (p.default_status or "")[:20], dumps(affected_extra(p)))
         for pos, p in enumerate(r.affected)
     ]  # fmt: skip

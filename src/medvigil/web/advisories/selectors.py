@@ -110,27 +110,23 @@ def _values(width: int, count: int) -> str:
     return "(VALUES " + ", ".join([one] * count) + ")"
 
 
-def affected_packages_for(*, keys: Iterable[tuple[str, str | None, str]]) -> list[AffectedCandidate]:
-    """Affected packages whose ``(purl_type, purl_namespace, purl_name)`` is in ``keys``.
-
-    Keys use the stored spelling: the type lower case, no namespace as ``""`` (or None), the
-    name as the feed parser normalised it (PEP 503 for PyPI).
-    """
+def affected_packages_for(*, keys: Iterable[str]) -> list[AffectedCandidate]:
+    """Affected packages whose stored package key is one of ``keys``
+    (:func:`medvigil.core.matching.keys.package_key`, e.g. ``pypi:django``)."""
     n = _names()
-    wanted = sorted({(t, ns or "", name) for t, ns, name in keys})
+    wanted = sorted(set(keys))
     out: list[AffectedCandidate] = []
     cols = ("ecosystem", "name", "purl", "purl_type", "purl_namespace", "purl_name", "vendor", "product",
             "ranges", "versions", "unaffected", "cpes", "default_status", "extra")  # fmt: skip
     for batch in bulk.chunked(wanted, KEY_CHUNK):
         sql = (
             f"SELECT {_REF}, {', '.join(f'ap.{c}' for c in cols)}"  # noqa: S608 - names from metadata
-            + f" FROM {n['ap']} ap JOIN {_values(3, len(batch))} k ON ap.purl_type = k.column1"
-            " AND ap.purl_namespace = k.column2 AND ap.purl_name = k.column3 "
+            + f" FROM {n['ap']} ap "
             + _REF_JOIN.format(rid="ap.record_id", **n)
-            + " ORDER BY r.id, ap.position"
+            + f" WHERE ap.package_key IN ({', '.join(['%s'] * len(batch))}) ORDER BY r.id, ap.position"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [v for key in batch for v in key])
+            cursor.execute(sql, batch)
             for row in cursor.fetchall():
                 data = dict(zip(cols, row[7:], strict=True))
                 for c in ("ranges", "versions", "unaffected", "cpes", "extra"):

@@ -1,14 +1,15 @@
 """Candidate advisory rows for a set of components, as a core :class:`MatchIndex`.
 
-One query per key set (chunked ``IN``): affected packages by purl name, CPE index entries by
-product, CSAF product rows by purl key (all CSAF rows when devices are matched by name), then
-the records, their configuration trees and their identities. Rows are post-filtered with the
-engine's own normalised keys, so ``Zope.Interface`` finds ``zope-interface``.
+One query per key set (chunked ``IN``): affected packages by their stored package key, CPE index
+entries by product, CSAF product rows by purl key (all CSAF rows when devices are matched by
+name), then the records, their configuration trees and their identities. Package keys are
+:func:`~medvigil.core.matching.keys.package_key` on both sides (stored at import for advisories,
+computed from the purl for components), so ``Zope.Interface`` finds ``zope-interface`` and
+``once_cell`` finds ``once-cell``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,6 @@ from django.db import connection
 from django.db.models import JSONField, Model, TextField
 from django.db.models.functions import Cast
 
-from medvigil.core.ids import purl_key
 from medvigil.core.matching.cpe_config import PreparedNode
 from medvigil.core.matching.engine import (
     MatchIndex,
@@ -29,7 +29,7 @@ from medvigil.core.matching.engine import (
     prepare_record_nodes,
 )
 from medvigil.core.matching.inference import infer_cpes
-from medvigil.core.matching.keys import package_key, purl_package_key
+from medvigil.core.matching.keys import purl_package_key
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.advisory import CsafProduct, CsafProductStatus
 from medvigil.web.advisories import codec
@@ -44,7 +44,7 @@ from medvigil.web.advisories.models import CsafProductStatus as CsafRow
 
 __all__ = ["Candidates", "component_keys", "load_index"]
 
-_PEP503 = re.compile(r"[-_.]+")
+_KEY_MAX = AffectedPackage._meta.get_field("package_key").max_length or 700
 _AFFECTED_COLUMNS = (
     "record_id", "ecosystem", "name", "purl", "purl_type", "purl_namespace", "purl_name", "vendor",
     "product", "ranges", "versions", "unaffected", "cpes", "default_status", "extra",
@@ -110,23 +110,12 @@ def _marks(values: Sequence[object]) -> str:
 
 
 def _package_rows(keys: set[str]) -> list[dict[str, Any]]:
-    names: set[str] = set()
-    types: set[str] = set()
-    for key in keys:
-        ptype, _, full = key.partition(":")
-        last = full.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-        types.add(ptype)
-        names.update({last, last.lower(), _PEP503.sub("-", last).lower()})
+    """Affected-package rows whose stored ``package_key`` (:func:`~medvigil.core.matching.keys.
+    package_key`, computed at import) is one of ``keys``: the same function on both sides."""
     rows: list[dict[str, Any]] = []
-    type_list = sorted(types)
-    for chunk in chunked(sorted(names), 2000):
-        where = f"purl_type IN ({_marks(type_list)}) AND purl_name IN ({_marks(chunk)})"
-        found = _select(AffectedPackage, _AFFECTED_COLUMNS, where, [*type_list, *chunk], decode_json=False)
-        rows.extend(
-            r
-            for r in found
-            if package_key(r["purl_type"], r["purl_namespace"] or None, r["purl_name"]) in keys
-        )
+    for chunk in chunked(sorted({k[:_KEY_MAX] for k in keys}), 2000):
+        where = f"package_key IN ({_marks(chunk)})"
+        rows.extend(_select(AffectedPackage, _AFFECTED_COLUMNS, where, chunk, decode_json=False))
     return rows
 
 
@@ -151,8 +140,7 @@ def _csaf_rows(package_keys: set[str], all_rows: bool) -> list[dict[str, object]
 
 
 def _row_package(row: dict[str, object]) -> str | None:
-    key = purl_key(str(row["purl"])) if row["purl"] else None
-    return None if key is None else package_key(key.type, key.namespace, key.name)
+    return purl_package_key(str(row["purl"])) if row["purl"] else None
 
 
 def _csaf_status(row: dict[str, object]) -> CsafProductStatus:

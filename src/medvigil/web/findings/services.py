@@ -37,7 +37,7 @@ from medvigil.core.errors import Error, InputError
 from medvigil.core.matching.cpe import ANY, Cpe, CpeError, parse_cpe
 from medvigil.core.matching.engine import MatchOptions, match, match_device
 from medvigil.core.matching.grouping import group_matches
-from medvigil.core.matching.keys import package_key, purl_version
+from medvigil.core.matching.keys import purl_version
 from medvigil.core.matching.vex_input import VexAssertion, read_vex, read_vex_document
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model import ComponentType
@@ -281,12 +281,12 @@ def _changed_keys(record_pks: Sequence[int]) -> tuple[set[str], bool]:
     keys: set[str] = set()
     csaf = False
     for chunk in chunked(record_pks):
-        for ptype, ns, name in (
-            AffectedPackage.objects.filter(record_id__in=chunk)
-            .exclude(purl_type="")
-            .values_list("purl_type", "purl_namespace", "purl_name")
-        ):
-            keys.add("pkg:" + package_key(ptype, ns or None, name))
+        keys.update(
+            "pkg:" + key
+            for key in AffectedPackage.objects.filter(record_id__in=chunk)
+            .exclude(package_key="")
+            .values_list("package_key", flat=True)
+        )
         keys.update(
             f"cpe:{v}:{p}"
             for v, p in CpeIndexEntry.objects.filter(record_id__in=chunk).values_list("vendor", "product")
