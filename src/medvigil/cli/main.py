@@ -77,7 +77,7 @@ def _root(
 def _usage_message(exc: click_exceptions.UsageError) -> str:
     ctx = exc.ctx
     where = ctx.command_path.removeprefix("medvigil").strip() if ctx is not None else ""
-    text = " ".join(exc.format_message().split())
+    text = " ".join(exc.format_message().split()).replace(": Value error, ", ": ")
     text = text[:1].lower() + text[1:]
     hint = f" (see 'medvigil {where} --help')" if where else " (see 'medvigil --help')"
     return (f"{where}: " if where else "") + text.rstrip(".") + hint

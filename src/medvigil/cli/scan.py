@@ -18,7 +18,17 @@ import typer
 
 from medvigil import __version__
 from medvigil.cli import _django
-from medvigil.cli.output import console, err_console, print_table
+from medvigil.cli.output import (
+    DeprecatedProductOpt,
+    FormatOpt,
+    OutputFormat,
+    ProductFilterArg,
+    console,
+    err_console,
+    print_json,
+    print_table,
+    product_filter,
+)
 from medvigil.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -162,16 +172,23 @@ def _scan(
 
 
 def rematch(
-    product: Annotated[
-        str | None, typer.Option("--product", "-p", help="product slug; all products by default")
-    ] = None,
+    product: ProductFilterArg = None,
+    format: FormatOpt = OutputFormat.TABLE,
+    old_product: DeprecatedProductOpt = None,
 ) -> None:
     """Re-match product versions against the store now (normally a background job does it)."""
+    slug = product_filter(product, old_product)
     _django.setup()
     from medvigil.web.findings.services import rematch_all
+    from medvigil.web.inventory.selectors import product_get
 
+    if slug:
+        product_get(slug=slug)  # an unknown product is an error, not "0 versions"
     with console.status("Matching…"):
-        result = rematch_all(product_slug=product)
+        result = rematch_all(product_slug=slug)
+    if format is OutputFormat.JSON:
+        print_json({**result.counts(), "seconds": round(result.seconds, 3)})
+        return
     counts = ", ".join(f"{k} {v}" for k, v in result.counts().items())
     console.print(f"{counts} in {result.seconds:.2f} s")
 
