@@ -16,7 +16,19 @@ from tests.core.feeds.sync.helpers import NVD_PATH, serve_kev_epss, serve_nvd
 runner = CliRunner()
 pytestmark = pytest.mark.django_db
 SYNC_KEYS = {"source", "status", "files", "message", "rejected", "events", "runs"}
-RUN_KEYS = {"source", "path", "new", "updated", "unchanged", "withdrawn", "rejected", "errors"}
+RUN_KEYS = {
+    "source",
+    "path",
+    "status",
+    "error",
+    "error_count",
+    "new",
+    "updated",
+    "unchanged",
+    "withdrawn",
+    "rejected",
+    "errors",
+}
 
 
 @pytest.fixture
