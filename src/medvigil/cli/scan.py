@@ -165,10 +165,31 @@ def _scan(
     else:
         _table(findings, result.suppressed, result.components)
     reasons = trips(findings, severity=fail_on.value if fail_on else None, kev=fail_on_kev, epss=fail_on_epss)
+    if not parsed.components:
+        gated = fail_on is not None or fail_on_kev or fail_on_epss is not None
+        reasons = [*reasons, *nothing_scanned(file, parsed.format, parsed.warnings, gated=gated)]
     for reason in reasons:
         err_console.print(f"[red]fail:[/] {reason}", highlight=False)
     if reasons:
         raise typer.Exit(1)
+
+
+def nothing_scanned(file: Path, format: str, warnings: tuple[str, ...], *, gated: bool) -> list[str]:
+    """Warn that ``file`` named no component to match; under a ``--fail-on*`` gate it is a failure.
+
+    A CI gate must never pass silently: an unpinned ``requirements.txt`` gives "0 findings".
+    """
+    what = "pinned package" if format == "requirements" else "component with a version"
+    err_console.print(
+        f"medvigil: warning: {file}: no {what} found ({format}); nothing was scanned",
+        markup=False,
+        highlight=False,
+    )
+    for warning in warnings[:5]:
+        err_console.print(f"  {warning}", markup=False, highlight=False)
+    if len(warnings) > 5:
+        err_console.print(f"  … {len(warnings) - 5} more", markup=False, highlight=False)
+    return [f"nothing was scanned: {file} names no {what}"] if gated else []
 
 
 def rematch(
