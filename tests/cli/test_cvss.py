@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
 from medvigil.cli.cvss import register
+from medvigil.cli.main import run
 
 runner = CliRunner()
 
@@ -65,14 +67,13 @@ def test_table_output_shows_scores() -> None:
     assert "CRITICAL" in result.stdout
 
 
-def test_malformed_vector_exits_2_with_a_clear_message() -> None:
-    result = runner.invoke(
-        _app(), ["cvss", "CVSS:3.1/AV:N/AC:Z/PR:N/UI:N/S:U/C:H/I:H/A:H", "--format", "json"]
-    )
-    assert result.exit_code == 2
-    assert "invalid value 'Z' for metric 'AC'" in result.stderr
-    assert "CVSS:3.1/AV:N/AC:Z" in result.stderr
-    assert result.stdout == ""
+def test_malformed_vector_exits_2_with_a_clear_message(capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["cvss", "CVSS:3.1/AV:N/AC:Z/PR:N/UI:N/S:U/C:H/I:H/A:H", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "invalid value 'Z' for metric 'AC'" in err
+    assert "CVSS:3.1/AV:N/AC:Z" in err and err.startswith("medvigil: error: ")
+    assert out == ""
 
 
 def test_unknown_format_is_a_usage_error() -> None:

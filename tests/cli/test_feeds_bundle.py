@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from medvigil.cli.main import app
+from medvigil.cli.main import app, run
 from medvigil.web.advisories.models import AdvisoryRecord, EpssScore, ImportRun, Source
 from medvigil.web.advisories.services import feed_import
 from tests.conftest import shared_path
@@ -72,14 +72,16 @@ def test_source_filter_and_bad_since(store: None, tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
 
 
-def test_truncated_bundle_exits_2_and_writes_nothing(store: None, tmp_path: Path) -> None:
+def test_truncated_bundle_exits_2_and_writes_nothing(
+    store: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bundle = tmp_path / "intel.tar"
     assert invoke("feeds", "export-bundle", str(bundle)).exit_code == 0
     cut = tmp_path / "cut.tar"
     cut.write_bytes(bundle.read_bytes()[: bundle.stat().st_size // 3])
     _empty()
     for extra in ((), ("--verify-only",)):
-        out = invoke("feeds", "import-bundle", str(cut), *extra)
-        assert out.exit_code == 2
-        assert "truncated" in out.output
+        assert run(["feeds", "import-bundle", str(cut), *extra]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith("medvigil: error: ") and "truncated" in line
     assert AdvisoryRecord.objects.count() == 0 and ImportRun.objects.count() == 0

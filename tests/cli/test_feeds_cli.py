@@ -15,7 +15,8 @@ from tests.conftest import shared_path
 
 runner = CliRunner()
 pytestmark = pytest.mark.django_db
-RUN_KEYS = {"source", "path", "new", "updated", "unchanged", "withdrawn", "rejected", "errors"}
+RUN_KEYS = {"source", "path", "status", "error", "new", "updated", "unchanged", "withdrawn", "rejected",
+            "error_count", "errors"}  # fmt: skip
 
 
 def invoke(*args: str) -> Any:
@@ -43,18 +44,24 @@ def _folder(tmp_path: Path) -> Path:
 def test_json_output_follows_the_documented_contract(tmp_path: Path) -> None:
     out = invoke("feeds", "import", str(_folder(tmp_path)), "--format", "json")
     assert out.exit_code == 0, out.output
-    runs = json.loads(out.stdout)["runs"]
+    body = json.loads(out.stdout)
+    runs = body["runs"]
     assert [set(r) for r in runs] == [RUN_KEYS, RUN_KEYS]  # README.md is not a feed: no run
+    assert body["not_feeds"] == [str(tmp_path / "feeds" / "README.md")]
+    assert body["totals"] == {"imported": 2, "skipped": 0, "failed": 0, "not_feeds": 1}
     by_source = {r["source"]: r for r in runs}
     assert by_source["epss"]["new"] == 5 and by_source["epss"]["errors"] == []
     osv = by_source["osv"]
+    assert (osv["status"], osv["error"], osv["error_count"]) == ("imported", None, 1)
     assert (osv["new"], osv["updated"], osv["unchanged"]) == (1, 0, 0)
     (error,) = osv["errors"]
     assert set(error) == {"location", "record_id", "field", "message"} and error["location"] == "line 2"
-    again = json.loads(invoke("feeds", "import", str(tmp_path / "feeds"), "-f", "json").stdout)["runs"]
+    again = json.loads(invoke("feeds", "import", str(tmp_path / "feeds"), "-f", "json").stdout)
     assert all(
-        r["new"] == r["updated"] == r["unchanged"] == 0 and r["errors"] == [] for r in again
-    )  # skipped
+        r["status"] == "skipped" and r["new"] == r["updated"] == r["unchanged"] == 0 and r["errors"] == []
+        for r in again["runs"]
+    )
+    assert again["totals"] == {"imported": 0, "skipped": 2, "failed": 0, "not_feeds": 1}
 
 
 def test_table_output_names_the_skipped_inputs_and_record_errors(tmp_path: Path) -> None:
@@ -72,6 +79,7 @@ def test_a_failed_run_exits_2_and_keeps_nothing(tmp_path: Path) -> None:
     out = invoke("feeds", "import", str(cut), "--format", "json")
     assert out.exit_code == 2
     (run,) = json.loads(out.stdout)["runs"]
+    assert run["status"] == "failed" and "nvdcve-1.1-2002.jsonl.gz" in run["error"]
     assert run["new"] == 0 and run["errors"][0]["location"] == "input"
     assert "nvdcve-1.1-2002.jsonl.gz" in run["errors"][0]["message"]
     assert not AdvisoryRecord.objects.exists()
@@ -82,3 +90,35 @@ def test_source_option_refuses_data_of_another_format(tmp_path: Path) -> None:
     out = invoke("feeds", "import", str(kev), "-s", "nvd", "-f", "json")
     assert out.exit_code == 2
     assert "not NVD" in json.loads(out.stdout)["runs"][0]["errors"][0]["message"]
+
+
+def test_progress_bar_shows_the_total_size_and_an_eta(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from medvigil.cli import feeds
+
+    out = io.StringIO()
+    monkeypatch.setattr(feeds, "err_console", Console(file=out, force_terminal=True, width=200))
+    folder = _folder(tmp_path)
+    inputs, _ = feeds.expand_inputs([folder], None)
+    total = sum(p.stat().st_size for p in inputs)
+    runs = feeds._import_all(inputs, None, force=False, show=True)
+    assert [r["status"] for r in runs] == ["imported", "imported"]
+    shown = out.getvalue()
+    assert f"/{total / 1000:.1f} kB" in shown or f"/{total} bytes" in shown  # the total is shown
+    assert "-:--:--" in shown or "0:00:00" in shown  # the time-remaining column
+
+
+def test_read_offset_follows_the_read_position(tmp_path: Path) -> None:
+    from medvigil.cli.feeds import read_offset
+
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b"x" * 100_000)
+    assert read_offset(path) is None  # not open
+    with path.open("rb", buffering=0) as fh:
+        fh.read(12_345)
+        assert read_offset(path) == 12_345

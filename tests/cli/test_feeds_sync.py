@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from medvigil.cli.main import app
+from medvigil.cli.main import app, run
 from medvigil.web.advisories.models import AdvisoryRecord, FeedSync
 from tests.core.feeds.sync.conftest import FeedServer
 from tests.core.feeds.sync.helpers import NVD_PATH, serve_kev_epss, serve_nvd
@@ -16,7 +16,19 @@ from tests.core.feeds.sync.helpers import NVD_PATH, serve_kev_epss, serve_nvd
 runner = CliRunner()
 pytestmark = pytest.mark.django_db
 SYNC_KEYS = {"source", "status", "files", "message", "rejected", "events", "runs"}
-RUN_KEYS = {"source", "path", "new", "updated", "unchanged", "withdrawn", "rejected", "errors"}
+RUN_KEYS = {
+    "source",
+    "path",
+    "status",
+    "error",
+    "error_count",
+    "new",
+    "updated",
+    "unchanged",
+    "withdrawn",
+    "rejected",
+    "errors",
+}
 
 
 @pytest.fixture
@@ -56,7 +68,8 @@ def test_a_failed_source_exits_2_and_the_others_still_sync(upstream: FeedServer)
     assert FeedSync.objects.get(source="kev").cursor == {}
 
 
-def test_unknown_source_is_a_usage_error(upstream: FeedServer) -> None:
-    out = runner.invoke(app, ["feeds", "sync", "nope"], catch_exceptions=False)
-    assert out.exit_code == 2 and "unknown feed source" in out.output
+def test_unknown_source_is_a_usage_error(upstream: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["feeds", "sync", "nope"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("medvigil: error: ") and "unknown feed source" in line
     assert not upstream.requests

@@ -28,25 +28,25 @@ def test_vex_import_list_remove() -> None:
     invoke("product", "add", "Acme Application", "--slug", "acme")
     invoke("version", "add", "acme", "2.4.0")
     vex = shared_path("sbom", "cyclonedx", "bom-examples", "VEX", "vex.json")
-    out = invoke("vex", "import", "--product", "acme", "--version", "2.4.0", str(vex), "-f", "json")
+    out = invoke("vex", "import", "acme", "--version", "2.4.0", str(vex), "-f", "json")
     assert out.exit_code == 0, out.output
     body = json.loads(out.output)
     assert body["created"] is True
     assert (body["document"]["format"], body["document"]["product_version"]) == ("cyclonedx-vex", "2.4.0")
-    again = invoke("vex", "import", "--product", "acme", str(vex))
+    again = invoke("vex", "import", "acme", str(vex))
     assert "already stored" in again.output
     node = shared_path("vex", "openvex", "nodejs-node.openvex.json")
-    assert "OpenVEX" in invoke("vex", "import", "-p", "acme", str(node)).output
-    listed = json.loads(invoke("vex", "list", "--product", "acme", "-f", "json").output)
+    assert "OpenVEX" in invoke("vex", "import", "acme", str(node)).output
+    listed = json.loads(invoke("vex", "list", "acme", "-f", "json").output)
     assert sorted((d["filename"], d["product_version"]) for d in listed) == [
         ("nodejs-node.openvex.json", None),
         ("vex.json", "2.4.0"),
     ]
-    table = invoke("vex", "list", "--product", "acme")
+    table = invoke("vex", "list", "acme")
     assert table.exit_code == 0 and "Supplier VEX of Acme Application" in table.output
-    removed = invoke("vex", "remove", str(body["document"]["id"]), "--product", "acme")
+    removed = invoke("vex", "remove", "acme", str(body["document"]["id"]))
     assert removed.exit_code == 0 and "Removed vex.json" in removed.output
-    assert [d["filename"] for d in json.loads(invoke("vex", "list", "-p", "acme", "-f", "json").output)] == [
+    assert [d["filename"] for d in json.loads(invoke("vex", "list", "acme", "-f", "json").output)] == [
         "nodejs-node.openvex.json"
     ]
     assert SupplierVex.objects.filter(active=False).count() == 1
@@ -58,7 +58,7 @@ def test_vex_import_refuses_a_bad_file(tmp_path: Any) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"statements": []}')
     with pytest.raises(InputError, match="bad.json: not a CycloneDX, OpenVEX or CSAF document"):
-        invoke("vex", "import", "--product", "acme", str(bad))
+        invoke("vex", "import", "acme", str(bad))
     assert not SupplierVex.objects.exists()
 
 

@@ -7,7 +7,16 @@ from typing import Annotated, Any
 import typer
 
 from medvigil.cli import _django
-from medvigil.cli.output import FormatOpt, OutputFormat, console, print_json, print_table
+from medvigil.cli.output import (
+    DeprecatedProductOpt,
+    FormatOpt,
+    OutputFormat,
+    ProductFilterArg,
+    console,
+    print_json,
+    print_table,
+    product_filter,
+)
 
 case_app = typer.Typer(
     help="Cases (a vulnerability in a product) and their risk assessments.", no_args_is_help=True
@@ -43,7 +52,7 @@ def _assessment_line(a: dict[str, Any] | None) -> str:
 
 @case_app.command("list")
 def case_list(
-    product: Annotated[str, typer.Option(help="product slug")] = "",
+    product: ProductFilterArg = None,
     state: Annotated[
         str, typer.Option(help="active (default), open, assessing, remediating, closed, any")
     ] = "active",
@@ -52,14 +61,19 @@ def case_list(
     unassessed: Annotated[bool, typer.Option(help="no confirmed assessment yet")] = False,
     review: Annotated[bool, typer.Option(help="re-review needed")] = False,
     format: FormatOpt = OutputFormat.TABLE,
+    old_product: DeprecatedProductOpt = None,
 ) -> None:
     """List cases, most urgent first."""
+    slug = product_filter(product, old_product) or ""
     _django.setup()
+    from medvigil.web.inventory.selectors import product_get
     from medvigil.web.risk.presenters import case_dict
     from medvigil.web.risk.selectors import CaseFilters
     from medvigil.web.risk.selectors import case_list as select
 
-    filters = CaseFilters(product, "" if state == "any" else state, risk, kev, unassessed, review)
+    if slug:
+        product_get(slug=slug)  # an unknown product is an error, not an empty list
+    filters = CaseFilters(slug, "" if state == "any" else state, risk, kev, unassessed, review)
     rows = [case_dict(c) for c in select(filters=filters)]
     if format is OutputFormat.JSON:
         print_json(rows)
@@ -199,14 +213,22 @@ def case_close(case_id: int, user: UserOpt, note: str = "", format: FormatOpt = 
 
 
 @case_app.command("sync")
-def case_sync(product: Annotated[str, typer.Argument(help="product slug; all when omitted")] = "") -> None:
+def case_sync(product: ProductFilterArg = None, format: FormatOpt = OutputFormat.TABLE) -> None:
     """Open or join cases from open findings (normally automatic after imports)."""
     _django.setup()
     from medvigil.web.inventory.models import Product
+    from medvigil.web.inventory.selectors import product_get
     from medvigil.web.risk.services import cases_sync
 
-    products = Product.objects.filter(slug=product) if product else Product.objects.all()
+    products = [product_get(slug=product)] if product else list(Product.objects.all())
+    rows = []
     for p in products:
         result = cases_sync(product=p)
-        console.print(f"{p.slug}: {len(result.opened)} opened, {result.joined} version(s) joined, "
-                      f"{result.carried} carried over, {result.review} re-review")  # fmt: skip
+        rows.append({"product": p.slug, "opened": len(result.opened), "joined": result.joined,
+                     "left": result.left, "carried": result.carried, "review": result.review})  # fmt: skip
+    if format is OutputFormat.JSON:
+        print_json(rows)
+        return
+    for r in rows:
+        console.print(f"{r['product']}: {r['opened']} opened, {r['joined']} version(s) joined, "
+                      f"{r['carried']} carried over, {r['review']} re-review")  # fmt: skip

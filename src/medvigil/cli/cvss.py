@@ -5,25 +5,15 @@ Exit codes: 0 ok, 2 a malformed vector (the message names the vector and the met
 
 from __future__ import annotations
 
-import json
-from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from medvigil.core.errors import VectorError
+from medvigil.cli.output import FormatOpt, OutputFormat, console, print_json
 from medvigil.core.risk.cvss import CvssScore, parse_vector
 
 __all__ = ["OutputFormat", "cvss", "register"]
-
-
-class OutputFormat(StrEnum):
-    """Output formats of ``medvigil cvss``."""
-
-    TABLE = "table"
-    JSON = "json"
 
 
 def _row(score: CvssScore) -> dict[str, object]:
@@ -53,20 +43,14 @@ def _table(scores: list[CvssScore]) -> Table:
 
 def cvss(
     vectors: Annotated[list[str], typer.Argument(help="CVSS vectors (v2 with or without parentheses).")],
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.TABLE,
+    format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Score CVSS v2, v3.0, v3.1 and v4.0 vectors (base, temporal, environmental)."""
-    try:
-        scores = [parse_vector(v) for v in vectors]
-    except VectorError as exc:
-        Console(stderr=True).print(f"error: {exc.diagnostics()}", markup=False, highlight=False)
-        raise typer.Exit(code=2) from exc
+    scores = [parse_vector(v) for v in vectors]  # a malformed vector: VectorError, exit code 2
     if format is OutputFormat.JSON:
-        typer.echo(json.dumps([_row(s) for s in scores], indent=2))
+        print_json([_row(s) for s in scores])
     else:
-        Console().print(_table(scores))
+        console.print(_table(scores))
 
 
 def register(app: typer.Typer) -> None:

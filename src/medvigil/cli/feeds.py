@@ -4,24 +4,41 @@
 others are skipped and counted) and archives (an OSV ``all.zip`` is one input). Each input is
 one import run. ``--format json`` prints::
 
-    {"runs": [{"source", "path", "new", "updated", "unchanged", "withdrawn", "rejected",
-               "errors": [{"location", "record_id", "field", "message"}, ...]}]}
+    {"runs": [{"source", "path", "status", "error", "new", "updated", "unchanged", "withdrawn",
+               "rejected", "error_count",
+               "errors": [{"location", "record_id", "field", "message"}, ...]}],
+     "totals": {"imported", "skipped", "failed", "not_feeds"},
+     "not_feeds": ["path", ...]}
 
-``errors`` are objects: ``location`` is ``line N``/``item N``/a zip member or file, ``field`` a
-JSON pointer or CSV column (empty when the record as a whole is bad). A run that failed as a
-whole has all counts 0 and one error with ``location`` ``input`` and the reason; an input
-whose bytes were imported before is skipped (all counts 0, no errors; the table says
-``skipped``). Only the first 1,000 record errors of a run are kept. Exit code 2 when any run
-failed as a whole; record errors are printed but do not fail the command.
+``status`` says per input whether it was ``imported``, ``skipped`` (its bytes were imported
+before: all counts 0, no errors; ``--force`` re-reads it) or ``failed`` (as a whole: all counts
+0, ``error`` the reason, and one error with ``location`` ``input``); ``error`` is null unless
+failed. ``errors`` are objects: ``location`` is ``line N``/``item N``/a zip member or file,
+``field`` a JSON pointer or CSV column (empty when the record as a whole is bad); only the first
+1,000 record errors of a run are kept, ``error_count`` counts them all. ``not_feeds`` lists the
+files of the given folders whose format was not detected (not imported). Exit code 2 when any
+run failed as a whole; record errors are printed but do not fail the command.
+
+The progress bar (on a terminal) counts bytes of all inputs, so it shows the total and an ETA;
+within a file its read position is followed where the OS tells it (Linux ``/proc``).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from medvigil.cli import _django
 from medvigil.cli.output import FormatOpt, OutputFormat, console, err_console, print_json, print_table
@@ -72,34 +89,81 @@ def _error_objects(result: Any) -> list[dict[str, str]]:
     return [{k: e.get(k, "") for k in keys} for e in result.run.errors]
 
 
-def _run_json(result: Any) -> dict[str, Any]:
-    counts = result.counts
-    return {"source": result.source, "path": str(result.path), **counts, "errors": _error_objects(result)}
-
-
-def _status(result: Any) -> tuple[str, int]:
+def _status(result: Any) -> str:
     if result.skipped:
-        return "skipped", 0
+        return "skipped"
     if result.failed or result.run is None:
-        return "failed", 0
-    return "succeeded", result.run.error_count
+        return "failed"
+    return "imported"
+
+
+def _run_json(result: Any) -> dict[str, Any]:
+    status = _status(result)
+    return {
+        "source": result.source,
+        "path": str(result.path),
+        "status": status,
+        "error": result.message if status == "failed" else None,
+        **result.counts,
+        "error_count": result.run.error_count if status == "imported" else int(status == "failed"),
+        "errors": _error_objects(result),
+    }
+
+
+def read_offset(path: Path) -> int | None:
+    """How far this process has read into ``path`` (Linux ``/proc``); None when it is not open or unknown."""
+    fds = Path("/proc/self/fd")
+    try:
+        target = str(path.resolve())
+        names = os.listdir(fds)
+    except OSError:
+        return None
+    for fd in names:
+        try:
+            if os.readlink(fds / fd) != target:
+                continue
+            for line in (Path("/proc/self/fdinfo") / fd).read_text().splitlines():
+                if line.startswith("pos:"):
+                    return int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def import_progress(out: Console, *, show: bool) -> Progress:
+    """The feed import progress bar: bytes done of the total, ETA, records of the current input."""
+    records = TextColumn("{task.fields[records]:,} records")
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), records,
+               TimeRemainingColumn(), TimeElapsedColumn())  # fmt: skip
+    return Progress(*columns, console=out, disable=not show, transient=True)
 
 
 def _import_all(inputs: list[Path], source: str | None, force: bool, show: bool) -> list[dict[str, Any]]:
     from medvigil.web.advisories.services import feed_import
 
     runs: list[dict[str, Any]] = []
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[records]} records"), TimeElapsedColumn())  # fmt: skip
-    with Progress(*columns, console=err_console, disable=not show, transient=True) as bar:
-        task = bar.add_task("importing", total=len(inputs), records=0)
-        for path in inputs:
-            bar.update(task, description=f"{path.name[:40]}")
-            result = feed_import(
-                path=path, source=source, force=force, progress=lambda n: bar.update(task, records=n)
-            )
-            runs.append({**_run_json(result), "_status": _status(result)})
-            bar.advance(task)
+    sizes = [_size(p) for p in inputs]
+    with import_progress(err_console, show=show) as bar:
+        task = bar.add_task("importing", total=sum(sizes), records=0)
+        done = 0
+        for path, size in zip(inputs, sizes, strict=True):
+            bar.update(task, description=f"{path.name[:40]}", completed=done, records=0)
+
+            def progress(records: int, path: Path = path, size: int = size, start: int = done) -> None:
+                offset = read_offset(path) if show and not path.is_dir() else None
+                ahead = min(offset, size) if offset is not None else 0
+                bar.update(task, records=records, completed=start + ahead)
+
+            result = feed_import(path=path, source=source, force=force, progress=progress)
+            runs.append(_run_json(result))
+            done += size
+            bar.update(task, completed=done)
     return runs
 
 
@@ -107,7 +171,7 @@ def _print_table(runs: list[dict[str, Any]], skipped: list[Path]) -> None:
     print_table(
         "Feed import",
         ["input", "source", "status", *RUN_KEYS, "errors"],
-        ([Path(r["path"]).name, r["source"], *r["_status"][:1], *(r[k] for k in RUN_KEYS), r["_status"][1]]
+        ([Path(r["path"]).name, r["source"], r["status"], *(r[k] for k in RUN_KEYS), r["error_count"]]
          for r in runs),
     )  # fmt: skip
     for r in runs:
@@ -116,10 +180,17 @@ def _print_table(runs: list[dict[str, Any]], skipped: list[Path]) -> None:
             field = f": field '{e['field']}'" if e["field"] else ""
             text = f"{Path(r['path']).name}: {e['location']}{rid}{field}: {e['message']}"
             err_console.print(text, markup=False, highlight=False)
-        if r["_status"][1] > MAX_PRINTED_ERRORS:
-            err_console.print(f"… {r['_status'][1] - MAX_PRINTED_ERRORS} more record errors in {r['path']}")
+        if r["error_count"] > MAX_PRINTED_ERRORS:
+            err_console.print(f"… {r['error_count'] - MAX_PRINTED_ERRORS} more record errors in {r['path']}")
     if skipped:
         console.print(f"{len(skipped)} file(s) in the given folders are not feeds and were skipped.")
+
+
+def _totals(runs: list[dict[str, Any]], skipped: list[Path]) -> dict[str, int]:
+    totals = {
+        status: sum(r["status"] == status for r in runs) for status in ("imported", "skipped", "failed")
+    }
+    return {**totals, "not_feeds": len(skipped)}
 
 
 @feeds_app.command("import")
@@ -136,10 +207,10 @@ def feeds_import(
     inputs, skipped = expand_inputs(paths, source)
     runs = _import_all(inputs, source, force, show=format is OutputFormat.TABLE and err_console.is_terminal)
     if format is OutputFormat.JSON:
-        print_json({"runs": [{k: v for k, v in r.items() if k != "_status"} for r in runs]})
+        print_json({"runs": runs, "totals": _totals(runs, skipped), "not_feeds": [str(p) for p in skipped]})
     else:
         _print_table(runs, skipped)
-    if any(r["_status"][0] == "failed" for r in runs):
+    if any(r["status"] == "failed" for r in runs):
         raise typer.Exit(code=2)
 
 

@@ -89,16 +89,12 @@ def import_bundle(
 ) -> None:
     """Verify a bundle completely, then import it (all or nothing)."""
     _django.migrate()
-    from medvigil.web.advisories.bundle import BundleError, bundle_import, bundle_verify, manifest_dict
+    from medvigil.web.advisories.bundle import bundle_import, bundle_verify, manifest_dict
 
-    try:
-        if verify_only:
-            _print_verified(file, bundle_verify(file), format)
-            return
-        result = bundle_import(file)
-    except BundleError as exc:
-        err_console.print(f"[red]error:[/] {exc.diagnostics()}", highlight=False)
-        raise typer.Exit(code=2) from exc
+    if verify_only:  # a tampered or truncated bundle: BundleError, exit code 2 (medvigil.cli.main)
+        _print_verified(file, bundle_verify(file), format)
+        return
+    result = bundle_import(file)
     runs: list[dict[str, Any]] = []
     for entry, run in result.results:
         status = "skipped" if run.skipped else "imported"

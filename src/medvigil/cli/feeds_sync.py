@@ -61,14 +61,9 @@ def feeds_sync_command(
 ) -> None:
     """Fetch feeds online (incrementally after the first sync) and import them."""
     _django.migrate()
-    from medvigil.core.errors import Error
     from medvigil.web.advisories.sync import feeds_sync
 
-    try:
-        results = feeds_sync(sources or None)
-    except Error as exc:
-        err_console.print(f"[red]error:[/] {exc.diagnostics()}", highlight=False)
-        raise typer.Exit(code=2) from None
+    results = feeds_sync(sources or None)  # an unknown source: an Error, exit code 2 (medvigil.cli.main)
     syncs = [_sync_json(r) for r in results]
     if format is OutputFormat.JSON:
         print_json({"syncs": syncs})

@@ -157,7 +157,6 @@ def product_edit(
     from medvigil.web.inventory.selectors import product_get
     from medvigil.web.inventory.services import product_update
 
-    product = product_get(slug=slug)
     fields = dict(_parse_assignment(item) for item in set_ or [])
     if cpe:
         fields["cpes"] = cpe
@@ -165,7 +164,7 @@ def product_edit(
         fields["purls"] = purl
     if not fields:
         raise typer.BadParameter("nothing to change: give --set, --cpe or --purl", param_hint="--set")
-    product = product_update(product=product, **fields)
+    product = product_update(product=product_get(slug=slug), **fields)
     if format is OutputFormat.JSON:
         print_json(product_dict(product))
     else:
@@ -211,12 +210,13 @@ def version_add(
     from medvigil.web.inventory.selectors import product_get
     from medvigil.web.inventory.services import version_create
 
+    released, ends = _date(release_date, "--release-date"), _date(end_of_support, "--end-of-support")
     pv = version_create(
         product=product_get(slug=product),
         version=version,
-        release_date=_date(release_date, "--release-date"),
+        release_date=released,
         lifecycle=lifecycle,
-        end_of_support=_date(end_of_support, "--end-of-support"),
+        end_of_support=ends,
         installed_base=installed_base,
     )
     if format is OutputFormat.JSON:

@@ -1,8 +1,14 @@
-"""Output helpers: JSON for scripts, Rich tables for people."""
+"""Output helpers: JSON for scripts, Rich tables for people; the shared option and argument types.
+
+Conventions every command follows: ``--format table|json`` (:data:`FormatOpt`) on each command
+that prints, and the product as the first positional argument (:data:`ProductArg`, or
+:data:`ProductFilterArg` where it is an optional filter).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
@@ -14,8 +20,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
-err_console = Console(stderr=True)
+PIPED_WIDTH = 1000
+"""Console width when the output is not a terminal: tables are not cut to 80 columns in a pipe."""
+
+
+def _width(stream: Any) -> int | None:
+    """None (the terminal's width) on a terminal or with ``COLUMNS`` set, else :data:`PIPED_WIDTH`."""
+    isatty = getattr(stream, "isatty", None)
+    if os.environ.get("COLUMNS") or (isatty is not None and isatty()):
+        return None
+    return PIPED_WIDTH
+
+
+console = Console(width=_width(sys.stdout))
+err_console = Console(stderr=True, width=_width(sys.stderr))
 
 
 class OutputFormat(StrEnum):
@@ -26,7 +44,52 @@ class OutputFormat(StrEnum):
 
 
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json")]
-"""The ``--format table|json`` option of listing commands."""
+"""The ``--format table|json`` option of every command that prints."""
+
+ProductArg = Annotated[str, typer.Argument(help="product slug", show_default=False)]
+"""The product a command acts on: always the first positional argument."""
+
+ProductFilterArg = Annotated[
+    str | None, typer.Argument(help="product slug; every product when omitted", show_default=False)
+]
+"""An optional product filter, positional like :data:`ProductArg`."""
+
+
+def _deprecated_product(value: str | None) -> str | None:
+    if value is not None:
+        err_console.print(
+            "medvigil: warning: -p/--product is deprecated; give the product slug as the first argument",
+            markup=False,
+            highlight=False,
+        )
+    return value
+
+
+DeprecatedProductOpt = Annotated[
+    str | None, typer.Option("--product", "-p", hidden=True, callback=_deprecated_product)
+]
+"""The old ``-p/--product`` of filter commands: still accepted, with a warning."""
+
+
+def _removed_product(ctx: typer.Context, value: str | None) -> None:
+    if value is not None:
+        raise typer.BadParameter(
+            f"the product is now the first argument: '{ctx.command_path} PRODUCT ...'",
+            param_hint="-p/--product",
+        )
+
+
+RemovedProductOpt = Annotated[
+    str | None, typer.Option("--product", "-p", hidden=True, callback=_removed_product, expose_value=False)
+]
+"""The old ``-p/--product`` where the argument order changed: a usage error saying the new form."""
+
+
+def product_filter(positional: str | None, deprecated: str | None) -> str | None:
+    """The product slug given positionally or by the deprecated option (not both)."""
+    if positional and deprecated:
+        raise typer.BadParameter("give the product once, as the first argument", param_hint="-p/--product")
+    return positional or deprecated or None
 
 
 def read_input_file(path: Path) -> bytes:

@@ -185,7 +185,7 @@ def sbom_horizon(product: str, version: str, format: FormatOpt = OutputFormat.TA
 
 
 @sbom_app.command("support")
-def sbom_support(product: str, version: str, addendum: Path) -> None:
+def sbom_support(product: str, version: str, addendum: Path, format: FormatOpt = OutputFormat.TABLE) -> None:
     """Apply a support addendum CSV (columns: component, support_level, end_of_support)."""
     _django.setup()
     from medvigil.core.model.support import parse_support_addendum
@@ -195,4 +195,7 @@ def sbom_support(product: str, version: str, addendum: Path) -> None:
     pv = version_get(product_slug=product, version=version)
     updates = parse_support_addendum(read_input_file(addendum), source=str(addendum))
     changed = component_support_update(product_version=pv, updates=updates)
+    if format is OutputFormat.JSON:
+        print_json({"product": product, "version": version, "updated": changed})
+        return
     console.print(f"Updated support facts of {changed} component(s) of {pv}")

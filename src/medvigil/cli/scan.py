@@ -18,7 +18,17 @@ import typer
 
 from medvigil import __version__
 from medvigil.cli import _django
-from medvigil.cli.output import console, err_console, print_table
+from medvigil.cli.output import (
+    DeprecatedProductOpt,
+    FormatOpt,
+    OutputFormat,
+    ProductFilterArg,
+    console,
+    err_console,
+    print_json,
+    print_table,
+    product_filter,
+)
 from medvigil.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -155,23 +165,51 @@ def _scan(
     else:
         _table(findings, result.suppressed, result.components)
     reasons = trips(findings, severity=fail_on.value if fail_on else None, kev=fail_on_kev, epss=fail_on_epss)
+    if not parsed.components:
+        gated = fail_on is not None or fail_on_kev or fail_on_epss is not None
+        reasons = [*reasons, *nothing_scanned(file, parsed.format, parsed.warnings, gated=gated)]
     for reason in reasons:
         err_console.print(f"[red]fail:[/] {reason}", highlight=False)
     if reasons:
         raise typer.Exit(1)
 
 
+def nothing_scanned(file: Path, format: str, warnings: tuple[str, ...], *, gated: bool) -> list[str]:
+    """Warn that ``file`` named no component to match; under a ``--fail-on*`` gate it is a failure.
+
+    A CI gate must never pass silently: an unpinned ``requirements.txt`` gives "0 findings".
+    """
+    what = "pinned package" if format == "requirements" else "component with a version"
+    err_console.print(
+        f"medvigil: warning: {file}: no {what} found ({format}); nothing was scanned",
+        markup=False,
+        highlight=False,
+    )
+    for warning in warnings[:5]:
+        err_console.print(f"  {warning}", markup=False, highlight=False)
+    if len(warnings) > 5:
+        err_console.print(f"  … {len(warnings) - 5} more", markup=False, highlight=False)
+    return [f"nothing was scanned: {file} names no {what}"] if gated else []
+
+
 def rematch(
-    product: Annotated[
-        str | None, typer.Option("--product", "-p", help="product slug; all products by default")
-    ] = None,
+    product: ProductFilterArg = None,
+    format: FormatOpt = OutputFormat.TABLE,
+    old_product: DeprecatedProductOpt = None,
 ) -> None:
     """Re-match product versions against the store now (normally a background job does it)."""
+    slug = product_filter(product, old_product)
     _django.setup()
     from medvigil.web.findings.services import rematch_all
+    from medvigil.web.inventory.selectors import product_get
 
+    if slug:
+        product_get(slug=slug)  # an unknown product is an error, not "0 versions"
     with console.status("Matching…"):
-        result = rematch_all(product_slug=product)
+        result = rematch_all(product_slug=slug)
+    if format is OutputFormat.JSON:
+        print_json({**result.counts(), "seconds": round(result.seconds, 3)})
+        return
     counts = ", ".join(f"{k} {v}" for k, v in result.counts().items())
     console.print(f"{counts} in {result.seconds:.2f} s")
 

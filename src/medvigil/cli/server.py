@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import nullcontext
 from typing import Annotated
 
 import typer
 
 from medvigil.cli import _django
-from medvigil.cli.output import console
+from medvigil.cli.output import FormatOpt, OutputFormat, console, print_json
 
 user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for scripts and CI.", no_args_is_help=True)
@@ -17,25 +18,35 @@ token_app = typer.Typer(help="API tokens for scripts and CI.", no_args_is_help=T
 def init(
     admin: Annotated[str | None, typer.Option(help="also create this admin user")] = None,
     password: Annotated[str | None, typer.Option(help="admin password; generated when omitted")] = None,
+    format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Create or upgrade the database (SQLite in MEDVIGIL_DATA_DIR unless MEDVIGIL_DATABASE_URL is set)."""
     _django.migrate()
     from django.conf import settings
 
-    console.print(f"Database ready: {settings.DATABASES['default']['NAME']}")
-    if admin:
-        _create_user(admin, password, "admin")
+    database = str(settings.DATABASES["default"]["NAME"])
+    user = _create_user(admin, password, "admin") if admin else None
+    if format is OutputFormat.JSON:
+        print_json({"database": database, "user": user})
+        return
+    console.print(f"Database ready: {database}")
+    if user:
+        _print_user(user, shown=not password)
 
 
-def _create_user(username: str, password: str | None, role: str) -> str:
+def _create_user(username: str, password: str | None, role: str) -> dict[str, str]:
     from medvigil.web.accounts.services import user_create
 
     chosen = password or secrets.token_urlsafe(12)
     user_create(username=username, password=chosen, role=role)
+    return {"username": username, "role": role, "password": "" if password else chosen}
+
+
+def _print_user(user: dict[str, str], *, shown: bool) -> None:
     console.print(
-        f"User [bold]{username}[/] ({role})" + ("" if password else f" password: [bold]{chosen}[/]")
+        f"User [bold]{user['username']}[/] ({user['role']})"
+        + (f" password: [bold]{user['password']}[/]" if shown else "")
     )
-    return chosen
 
 
 @user_app.command("create")
@@ -43,15 +54,22 @@ def user_create(
     username: str,
     role: Annotated[str, typer.Option(help="admin, analyst or viewer")] = "viewer",
     password: Annotated[str | None, typer.Option(help="generated and printed when omitted")] = None,
+    format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
-    """Create a user (or reset its password and role)."""
+    """Create a user (or reset its password and role); ``password`` in JSON is empty when given."""
     _django.migrate()
-    _create_user(username, password, role)
+    user = _create_user(username, password, role)
+    if format is OutputFormat.JSON:
+        print_json(user)
+    else:
+        _print_user(user, shown=not password)
 
 
 @token_app.command("create")
 def token_create(
-    username: str, name: Annotated[str, typer.Option(help="what the token is for")] = "cli"
+    username: str,
+    name: Annotated[str, typer.Option(help="what the token is for")] = "cli",
+    format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Create an API token for a user; it is printed once and stored hashed."""
     _django.setup()
@@ -63,7 +81,11 @@ def token_create(
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise NotFoundError(f"no user {username!r}")
-    console.print(create(user=user, name=name), soft_wrap=True)
+    token = create(user=user, name=name)
+    if format is OutputFormat.JSON:
+        print_json({"username": username, "name": name, "token": token})
+    else:
+        console.print(token, soft_wrap=True, markup=False, highlight=False)
 
 
 def serve(
@@ -89,24 +111,32 @@ def worker(workers: Annotated[int, typer.Option(help="worker threads")] = 2) -> 
 def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the UI afterwards")] = True,
     port: Annotated[int, typer.Option(help="port")] = 8000,
+    format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Load the demo portfolio (idempotent), create demo users and serve the UI."""
     _django.migrate()
     from medvigil.web.inventory.demo import demo_load
     from medvigil.web.risk.demo import demo_cases
 
-    with console.status("Loading the demo portfolio…"):
+    quiet = format is OutputFormat.JSON
+    with console.status("Loading the demo portfolio…") if not quiet else nullcontext():
         summary = demo_load()
-    for line in summary:
-        console.print(f"  {line}")
-    with console.status("Importing demo intelligence, matching and assessing…"):
+    with (
+        console.status("Importing demo intelligence, matching and assessing…") if not quiet else nullcontext()
+    ):
         cases = demo_cases()
-    for line in cases:
-        console.print(f"  {line}")
     password = secrets.token_urlsafe(9)
-    for username, role in (("admin", "admin"), ("analyst", "analyst"), ("viewer", "viewer")):
-        _create_user(username, password, role)
-    console.print(f"\nLog in at http://127.0.0.1:{port}/ as admin, analyst or viewer.")
-    console.print(f"Demo password (all three users): [bold]{password}[/]", soft_wrap=True)
+    users = [_create_user(name, password, name) for name in ("admin", "analyst", "viewer")]
+    url = f"http://127.0.0.1:{port}/"
+    if quiet:
+        print_json({"portfolio": summary, "cases": cases, "users": [u["username"] for u in users],
+                    "password": password, "url": url})  # fmt: skip
+    else:
+        for line in [*summary, *cases]:
+            console.print(f"  {line}")
+        for user in users:
+            console.print(f"User [bold]{user['username']}[/] ({user['role']})")
+        console.print(f"\nLog in at {url} as admin, analyst or viewer.")
+        console.print(f"Demo password (all three users): [bold]{password}[/]", soft_wrap=True)
     if serve_after:
         serve(port=port)

@@ -2,7 +2,7 @@
 
 Stored statements mark the findings they cover "not affected (VEX)" with the statement as
 evidence; the product's versions are re-matched by the background worker after each change
-(``medvigil rematch --product SLUG`` does it at once).
+(``medvigil rematch SLUG`` does it at once).
 """
 
 from __future__ import annotations
@@ -13,21 +13,29 @@ from typing import Annotated, Any
 import typer
 
 from medvigil.cli import _django
-from medvigil.cli.output import FormatOpt, OutputFormat, console, print_json, print_table, read_input_file
+from medvigil.cli.output import (
+    FormatOpt,
+    OutputFormat,
+    ProductArg,
+    RemovedProductOpt,
+    console,
+    print_json,
+    print_table,
+    read_input_file,
+)
 
 vex_app = typer.Typer(help="Supplier VEX documents of a product: import, list, remove.", no_args_is_help=True)
-
-ProductOpt = Annotated[str, typer.Option("--product", "-p", help="product slug")]
 
 
 @vex_app.command("import")
 def vex_import(
+    product: ProductArg,
     file: Path,
-    product: ProductOpt,
     version: Annotated[
         str | None, typer.Option("--version", help="only this product version; every version by default")
     ] = None,
     format: FormatOpt = OutputFormat.TABLE,
+    _old_product: RemovedProductOpt = None,
 ) -> None:
     """Store a supplier VEX document for a product (idempotent: the same bytes are stored once)."""
     _django.setup()
@@ -56,9 +64,10 @@ def vex_import(
 
 @vex_app.command("list")
 def vex_list(
-    product: ProductOpt,
+    product: ProductArg,
     all_: Annotated[bool, typer.Option("--all", help="include removed documents")] = False,
     format: FormatOpt = OutputFormat.TABLE,
+    _old_product: RemovedProductOpt = None,
 ) -> None:
     """List a product's supplier VEX documents."""
     _django.setup()
@@ -85,13 +94,22 @@ def vex_list(
 
 
 @vex_app.command("remove")
-def vex_remove(document_id: int, product: ProductOpt) -> None:
+def vex_remove(
+    product: ProductArg,
+    document_id: int,
+    format: FormatOpt = OutputFormat.TABLE,
+    _old_product: RemovedProductOpt = None,
+) -> None:
     """Stop applying a supplier VEX document (it is kept for the record)."""
     _django.setup()
+    from medvigil.web.findings.presenters import supplier_vex_dict
     from medvigil.web.findings.selectors import supplier_vex_get
     from medvigil.web.findings.services import supplier_vex_remove
     from medvigil.web.inventory.selectors import product_get
 
     doc = supplier_vex_get(product=product_get(slug=product), vex_id=document_id)
     doc = supplier_vex_remove(document=doc)
+    if format is OutputFormat.JSON:
+        print_json(supplier_vex_dict(doc))
+        return
     console.print(f"Removed {doc.filename}; the findings it covered are re-matched by the background worker.")

@@ -97,3 +97,30 @@ def test_invalid_requirement_names_the_first_line_of_a_continuation() -> None:
     with pytest.raises(SbomError) as info:
         read_bytes("requirements", text, source="requirements.txt")
     assert (info.value.source, info.value.location) == ("requirements.txt", "line 3")
+
+
+def test_a_pinned_file_under_any_name_is_recognised_by_content() -> None:
+    from medvigil.core.sbom.registry import detect_format, read_sbom
+
+    data = b"# our deps\nflask==2.0.1\nrequests[socks]==2.31.0 ; python_version >= '3.8'\nnumpy>=1.24\n"
+    assert detect_format("deps.txt", data) == "requirements"
+    parsed = read_sbom(data, source="deps.txt")
+    assert [c.purl for c in parsed.components] == ["pkg:pypi/flask@2.0.1", "pkg:pypi/requests@2.31.0"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"flask>=2\nrequests\n",  # nothing pinned: no version to match, so not claimed by content
+        b"hello world\n",
+        b"x == 1\ndef f():\n    pass\n",
+        b'[package]\nname = "serde"\nversion = "1.0.0"\n',
+        b"component,support_level,end_of_support\nopenssl==1,2,3\n",
+        b"SPDXVersion: SPDX-2.3\nPackageName: a==1\n",
+    ],
+)
+def test_other_text_is_not_claimed_by_content(text: bytes) -> None:
+    from medvigil.core.sbom.lockfiles.requirements import RequirementsReader
+
+    assert RequirementsReader().sniff("notes.txt", text) is False
+    assert RequirementsReader().sniff("requirements.txt", text) is True  # the name still decides

@@ -10,8 +10,10 @@
   bytes are read); index and install options are ignored.
 * A line that is not a valid PEP 508 requirement raises :class:`SbomError` at ``line N``.
 
-Detection is by file name only (``requirements*.txt``, ``*-requirements.txt``, ``constraints*.txt``,
-``requirements/*.txt``): plain text has no reliable content marker.
+Detection is by file name (``requirements*.txt``, ``*-requirements.txt``, ``constraints*.txt``,
+``requirements/*.txt``) or, for any other name (``deps.txt``, an upload), by content: every line
+of the head is a pip option or a requirement (``name[extras] <specifiers> ; marker``) and at
+least one pins ``name==version``. Plain text has no marker, so the content rule is strict.
 """
 
 from __future__ import annotations
@@ -42,6 +44,15 @@ _IGNORED_OPTIONS = frozenset(
     }
 )  # fmt: skip
 _PINS = frozenset({"==", "==="})
+_SPEC = r"(===?|~=|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+"
+_REQUIREMENT_LINE = re.compile(
+    rf"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[[A-Za-z0-9._,\s-]*\])?\s*"
+    rf"(?:\(?\s*{_SPEC}(?:\s*,\s*{_SPEC})*\s*\)?|\s@\s*\S+)?\s*(?:;.*)?"
+)
+_PATH_OR_URL_LINE = re.compile(r"(?:\.{0,2}/|[A-Za-z][A-Za-z0-9+.-]*://)\S*(?:\s*;.*)?")
+_PINNED_LINE = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[[^\]]*\])?\s*===?\s*[A-Za-z0-9.+!_-]+\s*(?:;.*)?"
+)
 
 
 def logical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -84,11 +95,13 @@ class RequirementsReader(SbomReader):
     label: ClassVar[str] = "pip requirements.txt"
 
     def sniff(self, name: str, head: bytes) -> bool:
-        """By file name only."""
+        """By file name, else by content (see the module docstring)."""
         normal = name.replace("\\", "/").lower()
-        return _NAME.match(base_name(name)) is not None or (
+        if _NAME.match(base_name(name)) is not None or (
             "/requirements/" in f"/{normal}" and normal.endswith(".txt")
-        )
+        ):
+            return True
+        return looks_pinned(head)
 
     def read(self, data: bytes, *, source: str) -> ParsedSbom:
         """Parse a requirements file; raise :class:`SbomError` at ``line N`` for an invalid requirement."""
@@ -102,6 +115,28 @@ class RequirementsReader(SbomReader):
             if comp is not None:
                 inv.add(comp)
         return inv.result(format_id=self.format_id, spec_version="")
+
+
+def looks_pinned(head: bytes) -> bool:
+    """Whether ``head`` reads as a requirements file with at least one ``name==version`` line."""
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    if len(head) >= 65536:  # a cut head: its last line may be partial
+        text = text.rsplit("\n", 1)[0]
+    pinned = False
+    for _, line in logical_lines(text):
+        if line.startswith("-"):
+            continue
+        cut = _LINE_OPTION.search(line)
+        spec = line[: cut.start()] if cut else line
+        if _REQUIREMENT_LINE.fullmatch(spec.strip()) is None and not _PATH_OR_URL_LINE.fullmatch(
+            spec.strip()
+        ):
+            return False
+        pinned = pinned or _PINNED_LINE.fullmatch(spec.strip()) is not None
+    return pinned
 
 
 def _handle_option(line: str, loc: str, inv: Inventory) -> None:
