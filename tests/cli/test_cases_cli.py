@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -50,6 +51,18 @@ def test_assess_confirm_and_close_over_the_cli(case_id: int) -> None:
         "--user", "ana", "-f", "json",
     )  # fmt: skip
     assert json.loads(changed.output)["risk"] == "controlled"
+    refused = runner.invoke(app, ["case", "close", str(case_id), "--user", "ana"])
+    assert "remediation plan" in str(refused.exception)
+    invoke("case", "plan", str(case_id), "--text", "Wi-Fi stays off until firmware 2.0", "--user", "ana")
+    today = dt.date.today().isoformat()
+    recorded = invoke(
+        "case", "action", str(case_id), "--kind", "compensating_control", "--on", today, "--user", "ana",
+        "--set", "text=Wi-Fi off in the field", "--set", "residual_risk=acceptable", "--set", "long_term=yes",
+        "--set", "accepted=yes", "-f", "json",
+    )  # fmt: skip
+    assert json.loads(recorded.output)["kind"] == "compensating_control"
+    clock = json.loads(invoke("case", "clock", str(case_id), "-f", "json").output)
+    assert clock["actions"][0]["data"]["accepted"] is True
     closed = json.loads(invoke("case", "close", str(case_id), "--user", "ana", "-f", "json").output)
     assert closed["state"] == "closed"
     shown = json.loads(invoke("case", "show", str(case_id), "-f", "json").output)

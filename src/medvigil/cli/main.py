@@ -10,7 +10,7 @@ import sys
 import typer
 
 from medvigil import __version__
-from medvigil.cli import cases, csaf, cvss, feeds, inventory, reporting, sbom, scan, server, vex
+from medvigil.cli import cases, csaf, cvss, feeds, inventory, remediation, reporting, sbom, scan, server, vex
 from medvigil.cli.output import err_console
 from medvigil.core.errors import Error
 
@@ -25,6 +25,7 @@ app.add_typer(inventory.version_app, name="version")
 app.add_typer(sbom.sbom_app, name="sbom")
 app.add_typer(vex.vex_app, name="vex")
 app.add_typer(cases.case_app, name="case")
+remediation.register(cases.case_app)
 app.add_typer(feeds.feeds_app, name="feeds")
 app.add_typer(csaf.csaf_app, name="csaf")
 app.add_typer(reporting.reporting_app, name="reporting")

@@ -34,7 +34,9 @@ def test_the_happy_path_of_an_uncontrolled_case() -> None:
 
 
 def test_no_close_without_a_confirmed_assessment() -> None:
-    assert transition_refusals(CaseSnapshot(S.ASSESSED), S.CLOSED) == ["the case has no assessment"]
+    assert transition_refusals(CaseSnapshot(S.ASSESSED), S.CLOSED) == [
+        "a case without an assessment cannot move on: propose and confirm one"
+    ]
     suggested = CaseSnapshot(S.ASSESSED, has_assessment=True)
     assert "only suggested" in transition_refusals(suggested, S.CLOSED)[0]
     with pytest.raises(TransitionError) as exc:
@@ -64,6 +66,7 @@ def test_reopen_needs_a_reason_and_unknown_moves_are_refused() -> None:
     assert transition_refusals(closed, S.TRIAGE) == ["reopening a closed case needs a reason"]
     assert transition_refusals(closed, S.TRIAGE, "new exploit published") == []
     assert "cannot move" in transition_refusals(CaseSnapshot(S.NEW), S.CLOSED)[0]
+    assert "without an assessment" in transition_refusals(CaseSnapshot(S.NEW), S.CLOSED)[1]
     assert all(S.TRIAGE in targets or start is S.TRIAGE for start, targets in TRANSITIONS.items())
 
 

@@ -82,7 +82,7 @@ def _remediated(s: CaseSnapshot) -> bool:
 def _assessment_refusals(s: CaseSnapshot) -> list[str]:
     out = []
     if not s.has_assessment:
-        out.append("the case has no assessment")
+        out.append("a case without an assessment cannot move on: propose and confirm one")
     elif not s.assessment_confirmed:
         out.append("the latest assessment is only suggested: an analyst must confirm it")
     if s.review_needed:
@@ -94,8 +94,9 @@ def transition_refusals(s: CaseSnapshot, to: CaseStatus, reason: str = "") -> li
     """Why ``s.status -> to`` is refused (empty: allowed)."""
     if to not in TRANSITIONS[s.status]:
         allowed = ", ".join(sorted(TRANSITIONS[s.status])) or "none"
-        return [f"a {s.status} case cannot move to {to} (allowed: {allowed})"]
-    out: list[str] = []
+        out = [f"a {s.status} case cannot move to {to} (allowed: {allowed})"]
+        return out + (_assessment_refusals(s) if to != S.TRIAGE else [])
+    out = []
     if s.status == S.CLOSED and not reason.strip():
         out.append("reopening a closed case needs a reason")
     if to in (S.ASSESSED, S.REMEDIATION, S.MONITORING, S.CLOSED):
