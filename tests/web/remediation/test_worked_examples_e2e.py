@@ -75,7 +75,7 @@ def _uncontrolled(example_id: str, analyst: Any, isao: Any) -> Case:
     communicate(case, analyst, days_ago(DAY0 - 18))
     if example_id != "EX-U2":
         services.action_record(case=case, kind="isao_share", on=days_ago(DAY0 - 18), user=analyst,
-                               data={"isao": "H-ISAC", "shared": "customer communication of day 18"})  # fmt: skip
+                               data={"isao": "H-ISAC", "shared": "customer letter of day 18"})  # fmt: skip
     if example_id == "EX-U3":  # disconnecting from the network controls the risk (EX-U3)
         disconnect = {"description": "Users instructed to disconnect the device from the network",
                       "modified_metrics": [["MAV", "P"]]}  # fmt: skip
