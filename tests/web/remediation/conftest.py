@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from medvigil.web.remediation import services
 from medvigil.web.remediation.models import IsaoMembership
+from tests.web.risk.conftest import case, hazards  # noqa: F401 - shared fixtures
 
 COMPLETE = {
     "a": "Unused open ports allow unauthorised firmware download; impact assessed as uncontrolled.",
