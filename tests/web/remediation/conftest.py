@@ -33,16 +33,16 @@ def isao(db: Any) -> IsaoMembership:
     )  # fmt: skip
 
 
-def communicate(case: Any, user: Any, on: dt.date, parts: str = "abcd", audience: str = "customers") -> Any:
+def communicate(target: Any, user: Any, on: dt.date, parts: str = "abcd", audience: str = "customers") -> Any:
     content = {p: COMPLETE[p] for p in parts}
-    return services.action_record(case=case, kind="communication", on=on, user=user,
+    return services.action_record(case=target, kind="communication", on=on, user=user,
                                   data={"audience": audience, "content": content})  # fmt: skip
 
 
-def fix_validated(case: Any, user: Any, on: dt.date, version: str = "1.1") -> Any:
-    fix = services.action_record(case=case, kind="fix_release", on=on, user=user,
+def fix_validated(target: Any, user: Any, on: dt.date, version: str = "1.1") -> Any:
+    fix = services.action_record(case=target, kind="fix_release", on=on, user=user,
                                  data={"target_version": version, "distributed": True})  # fmt: skip
-    services.action_record(case=case, kind="validation", on=on, user=user,
+    services.action_record(case=target, kind="validation", on=on, user=user,
                            data={"fix_action": fix.pk, "result": "regression and penetration tests passed"},
                            files=[("test-report.txt", b"all 212 tests passed\n", "text/plain")])  # fmt: skip
     return fix

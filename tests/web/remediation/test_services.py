@@ -60,15 +60,27 @@ def test_evidence_is_kept_with_its_sha256_and_limited(
     uncontrolled: Case, analyst: Any, settings: Any
 ) -> None:
     body = b"validation report\n"
-    fix = services.action_record(case=uncontrolled, kind="fix_release", on=days_ago(1), user=analyst,
-                                 data={"target_version": "2.0"}, files=[("report.txt", body, "text/plain")])  # fmt: skip
+    fix = services.action_record(
+        case=uncontrolled,
+        kind="fix_release",
+        on=days_ago(1),
+        user=analyst,
+        data={"target_version": "2.0"},
+        files=[("report.txt", body, "text/plain")],
+    )
     stored = EvidenceFile.objects.get(action=fix)
     assert stored.sha256 == hashlib.sha256(body).hexdigest() and bytes(stored.content) == body
     settings.EVIDENCE_MAX_BYTES = 10
     before = uncontrolled.actions.count()
     with pytest.raises(InputError, match="limit is 10"):
-        services.action_record(case=uncontrolled, kind="isao_share", on=days_ago(1), user=analyst,
-                               data={"isao": "H-ISAC", "shared": "advisory"}, files=[("big.bin", b"x" * 11, "")])  # fmt: skip
+        services.action_record(
+            case=uncontrolled,
+            kind="isao_share",
+            on=days_ago(1),
+            user=analyst,
+            data={"isao": "H-ISAC", "shared": "advisory"},
+            files=[("big.bin", b"x" * 11, "")],
+        )
     assert uncontrolled.actions.count() == before  # nothing half-written
 
 

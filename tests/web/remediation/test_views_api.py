@@ -38,10 +38,16 @@ def test_forms_post_actions_with_files_and_transitions(assessed: Case, analyst: 
     client = login(analyst)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    done = client.post(f"/risk/cases/{assessed.pk}/actions/", {
-        "kind": "fix_release", "on": days_ago(1).isoformat(), "target_version": "2.0", "distributed": "on",
-        "files": [SimpleUploadedFile("notes.txt", b"release notes")],
-    })  # fmt: skip
+    done = client.post(
+        f"/risk/cases/{assessed.pk}/actions/",
+        {
+            "kind": "fix_release",
+            "on": days_ago(1).isoformat(),
+            "target_version": "2.0",
+            "distributed": "on",
+            "files": [SimpleUploadedFile("notes.txt", b"release notes")],
+        },
+    )
     assert done.status_code == 302
     action = assessed.actions.get()
     assert action.data["distributed"] is True and action.files.get().size == 13
@@ -78,20 +84,42 @@ def test_api_roles(assessed: Case, analyst: Any, viewer: Any, admin: Any, token_
     read = api.get(f"/api/cases/{assessed.pk}/remediation", **token_for(viewer))
     assert read.status_code == 200 and read.json()["obligations"][0]["code"] == "R6"
     body = json.dumps({"to": "triage"})
-    assert api.post(f"/api/cases/{assessed.pk}/transition", body, content_type="application/json",
-                    **token_for(viewer)).status_code == 403  # fmt: skip
-    made = api.post(f"/api/cases/{assessed.pk}/actions", json.dumps({"kind": "isao_share", "on": days_ago(1).isoformat(),
-                    "data": {"isao": "H-ISAC", "shared": "advisory"}}), content_type="application/json",
-                    **token_for(analyst))  # fmt: skip
+    assert (
+        api.post(
+            f"/api/cases/{assessed.pk}/transition", body, content_type="application/json", **token_for(viewer)
+        ).status_code
+        == 403
+    )
+    made = api.post(
+        f"/api/cases/{assessed.pk}/actions",
+        json.dumps(
+            {
+                "kind": "isao_share",
+                "on": days_ago(1).isoformat(),
+                "data": {"isao": "H-ISAC", "shared": "advisory"},
+            }
+        ),
+        content_type="application/json",
+        **token_for(analyst),
+    )
     assert made.status_code == 201
-    bad = api.post(f"/api/cases/{assessed.pk}/facts", json.dumps({"facts": {"known_sae_or_death": True}, "reason": "x"}),
-                   content_type="application/json", **token_for(analyst))  # fmt: skip
+    bad = api.post(
+        f"/api/cases/{assessed.pk}/facts",
+        json.dumps({"facts": {"known_sae_or_death": True}, "reason": "x"}),
+        content_type="application/json",
+        **token_for(analyst),
+    )
     assert bad.status_code == 400 and "known_sae_or_death" in bad.json()["error"]
     settings = json.dumps({"controlled_targets": {"5": 14}})
-    assert api.put("/api/remediation/settings", settings, content_type="application/json",
-                   **token_for(analyst)).status_code == 403  # fmt: skip
-    assert api.put("/api/remediation/settings", settings, content_type="application/json",
-                   **token_for(admin)).json()["controlled_targets"] == {"5": 14}  # fmt: skip
+    assert (
+        api.put(
+            "/api/remediation/settings", settings, content_type="application/json", **token_for(analyst)
+        ).status_code
+        == 403
+    )
+    assert api.put(
+        "/api/remediation/settings", settings, content_type="application/json", **token_for(admin)
+    ).json()["controlled_targets"] == {"5": 14}
     clock = api.get("/api/clock?limit=10", **token_for(viewer)).json()
     assert clock["rows"][0]["case"] == assessed.pk
     facts = EXAMPLES["EX-U2"][0]

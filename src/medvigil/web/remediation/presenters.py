@@ -40,7 +40,7 @@ def case_remediation_dict(case: Case) -> dict[str, Any]:
     return {
         "case": case.pk,
         "state": case.state,
-        "next_states": sorted(TRANSITIONS[CaseStatus(case.state)]),
+        "next_states": [s.value for s in CaseStatus if s in TRANSITIONS[CaseStatus(case.state)]],
         "clock": {
             "day0": case.day0.isoformat(),
             "day0_source": casefile.day0_source,

@@ -34,6 +34,11 @@ class ClockRow:
     next_milestone: str
     clock_state: str
 
+    @property
+    def clock_label(self) -> str:
+        """``due soon`` rather than ``due_soon``."""
+        return self.clock_state.replace("_", " ")
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {

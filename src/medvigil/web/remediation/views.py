@@ -86,6 +86,7 @@ def clock(request: HttpRequest) -> HttpResponse:
         "states": ClockState.choices,
         "prev": max(0, offset - page.limit) if offset else None,
         "next": offset + page.limit if offset + page.limit < page.total else None,
+        "end": offset + len(page.rows),
         "today": dt.date.today(),  # noqa: DTZ011 - display only
     }
     return render(request, "remediation/clock.html", context)
