@@ -71,7 +71,7 @@ def test_analyst_assesses_a_case_end_to_end(page: Any, live_server: Any) -> None
     page.goto(f"{base}/risk/cases/{other.pk}/")
     page.click("#close")
     page.wait_for_selector(".msg.error")
-    assert "uncontrolled" in page.inner_text(".msg.error") and page.inner_text("#case-state") == "remediating"
+    assert "uncontrolled" in page.inner_text(".msg.error") and page.inner_text("#case-state") == "assessed"
     shot(page, "risk-case-close-refused")
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from typer.testing import CliRunner
 
 from medvigil.cli.main import app
@@ -50,11 +51,23 @@ def test_assess_confirm_and_close_over_the_cli(case_id: int) -> None:
         "--user", "ana", "-f", "json",
     )  # fmt: skip
     assert json.loads(changed.output)["risk"] == "controlled"
+    refused = runner.invoke(app, ["case", "close", str(case_id), "--user", "ana"])
+    assert "remediation plan" in str(refused.exception)
+    invoke("case", "plan", str(case_id), "--text", "Wi-Fi stays off until firmware 2.0", "--user", "ana")
+    today = timezone.localdate().isoformat()
+    recorded = invoke(
+        "case", "action", str(case_id), "--kind", "compensating_control", "--on", today, "--user", "ana",
+        "--set", "text=Wi-Fi off in the field", "--set", "residual_risk=acceptable", "--set", "long_term=yes",
+        "--set", "accepted=yes", "-f", "json",
+    )  # fmt: skip
+    assert json.loads(recorded.output)["kind"] == "compensating_control"
+    clock = json.loads(invoke("case", "clock", str(case_id), "-f", "json").output)
+    assert clock["actions"][0]["data"]["accepted"] is True
     closed = json.loads(invoke("case", "close", str(case_id), "--user", "ana", "-f", "json").output)
     assert closed["state"] == "closed"
     shown = json.loads(invoke("case", "show", str(case_id), "-f", "json").output)
     assert [a["number"] for a in shown["assessments"]] == [3, 2, 1]
-    assert [e["kind"] for e in shown["events"]][:2] == ["closed", "changed"]
+    assert [e["kind"] for e in shown["events"]][:2] == ["closed", "action"]
     assert json.loads(invoke("case", "list", "-f", "json").output) == []  # closed: not active
     assert len(json.loads(invoke("case", "list", "--state", "any", "-f", "json").output)) == 1
 

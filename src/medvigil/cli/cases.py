@@ -54,7 +54,8 @@ def _assessment_line(a: dict[str, Any] | None) -> str:
 def case_list(
     product: ProductFilterArg = None,
     state: Annotated[
-        str, typer.Option(help="active (default), open, assessing, remediating, closed, any")
+        str,
+        typer.Option(help="active (default), new, triage, assessed, remediation, monitoring, closed, any"),
     ] = "active",
     risk: Annotated[str, typer.Option(help="controlled or uncontrolled")] = "",
     kev: Annotated[bool | None, typer.Option("--kev/--no-kev", help="only (not) in CISA KEV")] = None,

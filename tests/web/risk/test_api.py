@@ -88,7 +88,7 @@ def test_case_list_filters(analyst: Any, case: Case) -> None:
     assert keys("risk=controlled") == []
     assert keys("unassessed=true") == []
     assert keys("kev=true") == [] and keys("kev=false") == ["CVE-2026-0001"]
-    assert keys("product=pump-x&state=remediating") == ["CVE-2026-0001"]
+    assert keys("product=pump-x&state=assessed") == ["CVE-2026-0001"]
     assert client.get("/api/cases?state=bogus").status_code == 400
 
 

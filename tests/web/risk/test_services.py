@@ -34,8 +34,11 @@ def test_propose_confirm_change_keeps_every_version(case: Case, hazards: Any, an
     suggested.refresh_from_db()
     assert suggested.result["decision"]["result"] == "uncontrolled"  # earlier versions never change
     case.refresh_from_db()
-    assert case.current_assessment == changed and case.state == CaseState.REMEDIATING
-    assert [e.kind for e in case.events.order_by("at", "id")][-3:] == ["proposed", "confirmed", "changed"]
+    assert case.current_assessment == changed and case.state == CaseState.ASSESSED
+    kinds = [e.kind for e in case.events.order_by("at", "id")]
+    assert [k for k in kinds if k != "transition"][-3:] == ["proposed", "confirmed", "changed"]
+    moves = [e.data for e in case.events.filter(kind="transition").order_by("at", "id")]
+    assert moves == [{"from": "new", "to": "triage"}, {"from": "triage", "to": "assessed"}]
 
 
 def test_a_case_cannot_close_before_its_risk_is_settled(case: Case, hazards: Any, analyst: Any) -> None:
@@ -148,7 +151,7 @@ def test_carry_over_to_an_unchanged_version_and_re_review_on_change(
     )  # fmt: skip
     assert services.case_review_check(case=case) == "review"
     case.refresh_from_db()
-    assert case.review_needed and case.state == CaseState.ASSESSING
+    assert case.review_needed and case.state == CaseState.TRIAGE
     assert "2.3" in case.review_reason and "pkg:npm/express@4.18.0" in case.review_reason
     with pytest.raises(InputError, match="re-review"):
         services.case_close(case=case, user=analyst)
@@ -165,7 +168,7 @@ def test_changed_interfaces_reopen_a_closed_case(case: Case, hazards: Any, analy
     assert case.state == CaseState.CLOSED
     inventory.product_update(product=case.product, interfaces=["wifi", "usb", "ble"])
     case.refresh_from_db()
-    assert case.state == CaseState.ASSESSING and case.review_needed
+    assert case.state == CaseState.TRIAGE and case.review_needed
     assert "interfaces changed" in case.review_reason
     assert case.events.all()[0].message.startswith("reopened for re-review")
 
@@ -184,7 +187,7 @@ def test_first_party_vulnerability_becomes_a_case_and_joins_its_cve(
         cvss_vector="CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", user=analyst,
     )  # fmt: skip
     key = case.vulnerability.key
-    assert key.startswith("MV-") and case.first_party and case.state == CaseState.OPEN
+    assert key.startswith("MV-") and case.first_party and case.state == CaseState.NEW
     scope = case.scope.get()
     assert scope.components[0]["name"] == "jackson-databind"
     made = services.assessment_propose(

@@ -78,6 +78,6 @@ def test_a_new_version_carries_over_or_triggers_re_review(
     _import_sbom(bumped, data, django_capture_on_commit_callbacks)
     assert "CVE-2019-20330" in _open_finding_keys(product)  # still vulnerable below 2.9.10.2
     case.refresh_from_db()
-    assert case.review_needed and case.state == "assessing"
+    assert case.review_needed and case.state == "triage"
     assert "version 2.3" in case.review_reason and "2.9.10.1" in case.review_reason
     assert case.events.filter(kind="re-review").count() == 1

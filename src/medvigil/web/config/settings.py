@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "medvigil.web.advisories",
     "medvigil.web.findings",
     "medvigil.web.risk",
+    "medvigil.web.remediation",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +147,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Upload limits: an SBOM upload may be this large (bytes, after gunzip too).
 SBOM_MAX_BYTES = env_int("MEDVIGIL_SBOM_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 SUPPLIER_VEX_MAX_BYTES = env_int("MEDVIGIL_SUPPLIER_VEX_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+EVIDENCE_MAX_BYTES = env_int("MEDVIGIL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SBOM_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

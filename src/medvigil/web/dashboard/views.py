@@ -8,6 +8,7 @@ from django.shortcuts import render
 from medvigil.web.accounts.decorators import viewer_required
 from medvigil.web.dashboard import selectors
 from medvigil.web.dashboard.charts import bar_chart
+from medvigil.web.remediation.selectors import at_risk_this_week
 
 
 @viewer_required
@@ -21,5 +22,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "product_chart": bar_chart(by_product, title="Open findings by product"),
         "horizon": selectors.horizon_totals(),
         "feeds": selectors.feed_freshness(),
+        "at_risk": at_risk_this_week(),
     }
     return render(request, "dashboard/dashboard.html", context)

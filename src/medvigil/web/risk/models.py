@@ -123,11 +123,13 @@ class ExploitabilityPolicy(VersionedProductSetting):
 
 
 class CaseState(models.TextChoices):
-    """Where a case stands."""
+    """Where a case stands (``core.remediation.lifecycle.CaseStatus``: the guarded transitions)."""
 
-    OPEN = "open"
-    ASSESSING = "assessing"
-    REMEDIATING = "remediating"
+    NEW = "new"
+    TRIAGE = "triage"
+    ASSESSED = "assessed"
+    REMEDIATION = "remediation"
+    MONITORING = "monitoring"
     CLOSED = "closed"
 
 
@@ -138,7 +140,7 @@ class Case(models.Model):
     vulnerability = models.ForeignKey(
         "advisories.Vulnerability", on_delete=models.PROTECT, related_name="cases"
     )
-    state = models.CharField(max_length=20, choices=CaseState.choices, default=CaseState.OPEN)
+    state = models.CharField(max_length=20, choices=CaseState.choices, default=CaseState.NEW)
     day0 = models.DateField(help_text="the day the manufacturer learned of the vulnerability")
     first_party = models.BooleanField(default=False)
     summary = models.TextField(blank=True)
@@ -257,7 +259,8 @@ class Assessment(models.Model):
 
 
 class CaseEvent(models.Model):
-    """History of a case: opened, joined, proposed, confirmed, carried over, re-review, closed."""
+    """History of a case: opened, joined, proposed, confirmed, carried over, re-review, every state
+    transition and remediation action, with who (``actor``), when (``at``) and why (``reason``)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40)
@@ -269,6 +272,10 @@ class CaseEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+    """Why (the analyst's words for a transition, reopen or day-0 change)."""
+    data = models.JSONField(default=dict, blank=True)
+    """Structured detail: ``{"from": state, "to": state}`` for transitions, the action for actions."""
 
     class Meta:
         ordering = ["-at", "-id"]

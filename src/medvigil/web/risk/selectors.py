@@ -43,7 +43,7 @@ class CaseFilters:
     product: str = ""
     """Product slug."""
     state: str = ""
-    """open, assessing, remediating, closed, or ``active`` (everything but closed)."""
+    """new, triage, assessed, remediation, monitoring, closed, or ``active`` (everything but closed)."""
     risk: str = ""
     """controlled or uncontrolled (latest assessment)."""
     kev: bool | None = None

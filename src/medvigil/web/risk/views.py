@@ -107,7 +107,14 @@ def _case_context(case: Case, form: AssessmentForm | None = None) -> dict[str, A
         "events": case.events.select_related("actor", "assessment")[:50],
         "form": form or AssessmentForm(hazards=hazards, inputs=current.inputs if current else None),
         "needs_confirm": current is not None and (current.status == "suggested" or case.review_needed),
+        **_remediation(case),
     }
+
+
+def _remediation(case: Case) -> dict[str, Any]:
+    from medvigil.web.remediation.views import case_panel_context
+
+    return case_panel_context(case)
 
 
 @viewer_required

@@ -34,6 +34,7 @@ from medvigil.web.risk.models import (
     RiskMatrix,
 )
 from medvigil.web.risk.services.product_risk import matrix_current, policy_current
+from medvigil.web.risk.services.states import case_move
 
 __all__ = ["assessment_change", "assessment_confirm", "assessment_propose", "case_scope_snapshot"]
 
@@ -212,12 +213,17 @@ def _summary(a: Assessment) -> str:
     )
 
 
-def _after_confirm(case: Case, assessment: Assessment) -> None:
+def _after_confirm(case: Case, assessment: Assessment, user: Any) -> None:
     case.scope.filter(active=True).update(covered_by=assessment, carried=False)
     case.review_needed = False
     case.review_reason = ""
-    case.state = CaseState.REMEDIATING
-    case.closed_at = None
+    if case.state in (CaseState.NEW, CaseState.TRIAGE, CaseState.CLOSED):
+        why = (
+            "assessment confirmed"
+            if case.state != CaseState.CLOSED
+            else "reopened by a new confirmed assessment"
+        )
+        case_move(case, CaseState.ASSESSED, user=user, reason=why, assessment=assessment, save=False)
 
 
 def assessment_propose(
@@ -234,9 +240,9 @@ def assessment_propose(
         )
         assessment = _store(case, built, status=AssessmentStatus.SUGGESTED, user=user, based_on=latest)
         case.current_assessment = assessment
-        if case.state in (CaseState.OPEN, CaseState.CLOSED):
-            case.state = CaseState.ASSESSING
-            case.closed_at = None
+        if case.state in (CaseState.NEW, CaseState.CLOSED):
+            why = "assessment proposed" if case.state == CaseState.NEW else "reopened by a new proposal"
+            case_move(case, CaseState.TRIAGE, user=user, reason=why, assessment=assessment, save=False)
         case.save()
         who = "medvigil" if _actor(user) is None else user.get_username()
         _event(case, "proposed", f"{who} proposed (suggested) {_summary(assessment)}", assessment, user)
@@ -259,7 +265,7 @@ def assessment_confirm(*, case: Case, user: Any, justification: str = "") -> Ass
         built = _Built(confirmed, built.inputs, built.matrix, built.policy, built.notes)
         assessment = _store(case, built, status=AssessmentStatus.CONFIRMED, user=user, based_on=latest)
         case.current_assessment = assessment
-        _after_confirm(case, assessment)
+        _after_confirm(case, assessment, user)
         case.save()
         _event(case, "confirmed", f"{user.get_username()} confirmed {_summary(assessment)}", assessment, user)
     return assessment
@@ -292,7 +298,7 @@ def assessment_change(
         built = _Built(confirmed, built.inputs, built.matrix, built.policy, built.notes)
         assessment = _store(case, built, status=AssessmentStatus.CONFIRMED, user=user, based_on=latest)
         case.current_assessment = assessment
-        _after_confirm(case, assessment)
+        _after_confirm(case, assessment, user)
         case.save()
         _event(
             case,

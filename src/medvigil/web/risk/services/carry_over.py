@@ -16,6 +16,7 @@ from django.db import transaction
 
 from medvigil.web.risk.models import AssessmentStatus, Case, CaseEvent, CaseState, CaseVersion
 from medvigil.web.risk.services.assessments import component_pairs
+from medvigil.web.risk.services.states import case_move
 
 __all__ = ["case_review_check", "cases_review_interfaces"]
 
@@ -60,8 +61,9 @@ def _flag(case: Case, reasons: list[str]) -> None:
     case.review_needed = True
     case.review_reason = text
     reopened = case.state == CaseState.CLOSED
-    case.state = CaseState.ASSESSING
-    case.closed_at = None
+    case_move(
+        case, CaseState.TRIAGE, reason=f"re-review: {text}", assessment=case.current_assessment, save=False
+    )
     case.save(update_fields=["review_needed", "review_reason", "state", "closed_at", "updated_at"])
     prefix = "reopened for re-review" if reopened else "re-review needed"
     CaseEvent.objects.create(

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from medvigil.core.errors import Error, InputError
 from medvigil.core.matching.keys import purl_package_key, purl_version
-from medvigil.core.risk.vex import VexStatus
 from medvigil.web.advisories.models import Vulnerability
 from medvigil.web.inventory.models import Component, Product, ProductVersion
 from medvigil.web.risk import findings_source
@@ -237,34 +236,12 @@ def _suggest(case: Case) -> None:
 
 
 def case_close(*, case: Case, user: Any = None, note: str = "") -> Case:
-    """Close the case. Refused when there is no assessment, the latest one is only suggested, a
-    re-review is pending, or the confirmed risk is uncontrolled and the product is not
-    not_affected (VEX)."""
-    latest = case.assessments.order_by("-number").first()
-    if case.state == CaseState.CLOSED:
-        raise InputError("the case is already closed", field="state")
-    if latest is None:
-        raise InputError("a case without an assessment cannot be closed", field="assessment")
-    if latest.status != AssessmentStatus.CONFIRMED:
-        raise InputError(
-            f"assessment v{latest.number} is only suggested: an analyst must confirm it before closing",
-            field="assessment",
-        )
-    if case.review_needed:
-        raise InputError(f"a re-review is pending ({case.review_reason})", field="assessment")
-    if not latest.controlled and latest.vex_status != VexStatus.NOT_AFFECTED:
-        raise InputError(
-            "the confirmed risk is uncontrolled: remediate (controls or fix) and confirm a controlled "
-            "assessment, or record VEX not_affected, before closing",
-            field="assessment",
-        )
-    with transaction.atomic():
-        case.state = CaseState.CLOSED
-        case.closed_at = timezone.now()
-        case.save(update_fields=["state", "closed_at", "updated_at"])
-        text = f"closed on assessment v{latest.number} ({latest.risk}, VEX {latest.vex_status})"
-        CaseEvent.objects.create(
-            case=case, kind="closed", message=text + (f": {note.strip()}" if note.strip() else ""),
-            assessment=latest, actor=_actor(user),
-        )  # fmt: skip
-    return case
+    """Close the case through the guarded lifecycle (``remediation.services.case_transition``):
+    refused without a confirmed assessment, with a pending re-review, or for an uncontrolled risk
+    without a remediation plan and a validated, distributed fix or an accepted long-term
+    compensating control (a confirmed VEX not_affected needs neither)."""
+    from medvigil.web.remediation.services import case_transition
+
+    if _actor(user) is None:
+        raise InputError("closing a case needs a signed-in analyst", field="user")
+    return case_transition(case=case, to=CaseState.CLOSED, user=user, reason=note)

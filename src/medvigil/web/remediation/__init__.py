@@ -1,0 +1,1 @@
+"""Remediation: the case lifecycle, the FDA clock, actions with evidence and reporting obligations."""
