@@ -20,7 +20,7 @@ D = dt.date
 
 def _oracle(year: int) -> set[dt.date]:
     """Weekday days off from ``holidays.US`` (it lists both the actual day and the observed one)."""
-    lib = holidays.US(years=[year - 1, year, year + 1], observed=True)
+    lib = holidays.country_holidays("US", years=[year - 1, year, year + 1], observed=True)
     return {d for d in lib if d.year == year and d.weekday() < 5}
 
 
