@@ -54,6 +54,23 @@ def _addendum(tmp_path: Path) -> str:
 # Per command: (arguments, text the one error line must contain). Callables get tmp_path.
 BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
     "case assess": [(["abc"], "'case_id'"), (["999"], "no case 999")],
+    "case action": [
+        (["999", "--kind", "validation", "--on", "2026-01-01", "--user", "x"], "no case 999"),
+        (["1", "--kind", "validation", "--on", "soon", "--user", "x"], "YYYY-MM-DD"),
+    ],
+    "case clock": [(["999"], "no case 999"), (["--limit", "x"], "'--limit'")],
+    "case facts": [
+        (["999", "--user", "x", "--reason", "r"], "no case 999"),
+        (["1", "--reason", "r"], "'--user'"),
+    ],
+    "case plan": [
+        (["999", "--text", "t", "--user", "x"], "no case 999"),
+        (["abc", "--text", "t"], "'case_id'"),
+    ],
+    "case transition": [
+        (["999", "--to", "closed", "--user", "x"], "no case 999"),
+        (["abc", "--to", "closed", "--user", "x"], "'case_id'"),
+    ],
     "case close": [(["999", "--user", "x"], "no case 999"), (["1"], "missing option '--user'")],
     "case confirm": [(["999", "--user", "x"], "no case 999"), (["abc", "--user", "x"], "'case_id'")],
     "case list": [(["nope"], "no product 'nope'"), (["--format", "xml"], "'--format'")],
@@ -71,6 +88,10 @@ BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
     "product edit": [(["nope", "--set", "name=x"], "no product 'nope'"), (["nope"], "nothing to change")],
     "product list": [(["--format", "xml"], "'--format'")],
     "product show": [(["nope"], "no product 'nope'")],
+    "reporting evaluate": [
+        ([MISSING], "missing.json: cannot read file"),
+        ([_not_json], "not.json: not JSON"),
+    ],
     "rematch": [(["nope"], "no product 'nope'")],
     "sbom check": [([MISSING], "missing.json: cannot read file"), ([_not_json], "not.json")],
     "sbom diff": [(["nope", "1", "2"], "'nope'")],

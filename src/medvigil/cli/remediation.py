@@ -74,13 +74,15 @@ def plan(
     text: Annotated[str, typer.Option("--text", help="the remediation plan")],
     user: UserOpt,
     rationale: Annotated[str, typer.Option(help="timeline rationale (CAPA)")] = "",
+    format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Record the remediation plan."""
     _django.setup()
     from medvigil.web.remediation.services import plan_set
 
-    plan_set(case=_case(case_id), plan=text, rationale=rationale, user=_user(user))
-    console.print(f"plan recorded for case {case_id}")
+    case = _case(case_id)
+    plan_set(case=case, plan=text, rationale=rationale, user=_user(user))
+    _show(case, format)
 
 
 def _fields(values: list[str] | None) -> dict[str, Any]:
