@@ -30,6 +30,8 @@ PURL_TYPES = {
     "rpm",
     "apk",
     "conan",
+    "hex",
+    "pub",
     "generic",
     "semver",
 }
