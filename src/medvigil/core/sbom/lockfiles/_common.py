@@ -40,6 +40,7 @@ _COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 _PEP503 = re.compile(r"[-_.]+")
 _TOML_LINE = re.compile(r"at line (\d+)")
 
+
 def base_name(name: str) -> str:
     """Return the lower-cased file name of ``name`` without directories or a compression suffix."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
