@@ -78,3 +78,42 @@ def test_schema_check_of_8000_components_is_linear_not_quadratic() -> None:
     problems = validate_schema(orjson.dumps(doc), source="b", format="cyclonedx-json", spec_version="1.5")
     assert time.perf_counter() - start < 3
     assert problems == ["/components/8000: equal to /components/5; items must be unique"]
+
+
+def test_cyclonedx_xml_is_checked_against_its_xsd_with_line_and_path() -> None:
+    from medvigil.core.sbom.schema import check_sbom
+
+    ok = (
+        b'<?xml version="1.0"?>\n'
+        b'<bom xmlns="http://cyclonedx.org/schema/bom/1.4" version="1">\n<components>\n'
+        b'<component type="library"><name>a</name><version>1</version></component>\n'
+    )
+    bad = ok + b'<component type="gadget"><name>b</name><version>1</version></component>\n'
+    _, good = check_sbom(ok + b"</components>\n</bom>\n", source="ok.xml")
+    assert good.valid and good.checked_with == "XSD bom-1.4.xsd"
+    _, result = check_sbom(bad + b"</components>\n</bom>\n", source="bad.xml")
+    assert len(result.problems) == 1
+    assert result.problems[0].startswith(
+        "line 5: /bom/components/component[2]: Element 'component', attribute 'type'"
+    )
+
+
+def test_xml_with_an_entity_is_refused_before_any_check() -> None:
+    from medvigil.core.errors import SbomError
+    from medvigil.core.sbom.schema import check_sbom
+
+    data = b'<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY x "y">]><bom xmlns="http://cyclonedx.org/schema/bom/1.4"/>'
+    with pytest.raises(SbomError, match="DTD or entity declarations is refused"):
+        check_sbom(data, source="e.xml")
+
+
+def test_lockfile_check_parses_and_counts() -> None:
+    from medvigil.core.sbom.schema import check_sbom
+
+    lock = (
+        b'{"name": "x", "lockfileVersion": 3, '
+        b'"packages": {"": {"name": "x"}, "node_modules/a": {"version": "1.0.0"}}}'
+    )
+    parsed, result = check_sbom(lock, source="package-lock.json")
+    assert result.valid and result.checked_with.startswith("package-lock parser")
+    assert result.notes == ("parsed 1 packages; lockfiles are checked by parsing only",)
