@@ -36,6 +36,7 @@ from medvigil.core.sbom._common import load_json, no_gc
 from medvigil.core.sbom.limits import SbomLimits
 from medvigil.core.sbom.lockfiles import LOCKFILE_READERS
 from medvigil.core.sbom.registry import gunzip_capped, read_sbom
+from medvigil.core.unique import first_duplicate
 
 _CYCLONEDX = {"1.2", "1.3", "1.4", "1.5", "1.6", "1.7"}
 _CYCLONEDX_XML = {"1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"}
@@ -124,17 +125,6 @@ def _pointer(path: Iterable[object]) -> str:
 
 def _short(message: str) -> str:
     return message if len(message) <= 300 else message[:297] + "..."
-
-
-def first_duplicate(items: list[Any]) -> tuple[int, int] | None:
-    """Return (first index, later index) of the first repeated item, hashing each once."""
-    seen: dict[bytes, int] = {}
-    for index, item in enumerate(items):
-        key = orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
-        first = seen.setdefault(key, index)
-        if first != index:
-            return first, index
-    return None
 
 
 def _schema_errors(document: Any, schema_file: str) -> Iterator[tuple[str, str]]:
