@@ -67,7 +67,9 @@ def test_sbom_check_json_contract_needs_no_database() -> None:
     out = invoke("sbom", "check", str(DEMO_DATA / "microsoft-sbom-tool.spdx.json"), "--format", "json")
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert set(data) == {"format", "spec_version", "component_count", "components", "warnings"}
+    assert set(data) == {"format", "spec_version", "component_count", "components", "warnings", "check"}
+    assert data["check"]["checked_with"] == "JSON schema spdx-2.3.schema.json and SPDX references"
+    assert data["check"]["problems"] == [w.removeprefix("schema: ") for w in data["warnings"]]
     assert data["format"] == "spdx-json" and data["component_count"] == len(data["components"]) == 123
     assert set(data["components"][0]) == {"name", "version", "purl", "cpes", "supplier", "type"}
 

@@ -77,15 +77,23 @@ def sbom_check(
     format: FormatOpt = OutputFormat.TABLE,
     strict: Annotated[bool, typer.Option(help="exit 1 when the schema check finds problems")] = False,
 ) -> None:
-    """Validate an SBOM or lockfile and show what would be imported. Needs no database."""
-    from medvigil.core.sbom.registry import read_sbom
-    from medvigil.core.sbom.schema import validate_schema
+    """Validate an SBOM or lockfile and show what would be imported. Needs no database.
 
-    data = read_input_file(file)
-    parsed = read_sbom(data, source=str(file), format=input_format)
-    schema_problems = validate_schema(
-        data, source=str(file), format=parsed.format, spec_version=parsed.spec_version
+    Each format is checked with what it has: JSON schema, XSD, spdx-tools, SPDX 3 structure, or
+    (lockfiles) parsing alone. The MEDVIGIL_SBOM_MAX_* limits apply as they do to imports.
+    """
+    from medvigil.core.sbom import limits as lim
+    from medvigil.core.sbom.schema import check_sbom
+    from medvigil.web.config.env import env_int
+
+    limits = lim.SbomLimits(
+        max_bytes=env_int("MEDVIGIL_SBOM_MAX_BYTES", lim.DEFAULT_MAX_BYTES, minimum=1024),
+        max_components=env_int("MEDVIGIL_SBOM_MAX_COMPONENTS", lim.DEFAULT_MAX_COMPONENTS, minimum=1),
+        max_depth=env_int("MEDVIGIL_SBOM_MAX_DEPTH", lim.DEFAULT_MAX_DEPTH, minimum=1),
     )
+    data = read_input_file(file)
+    parsed, check = check_sbom(data, source=str(file), format=input_format, limits=limits)
+    schema_problems = list(check.problems)
     warnings = list(parsed.warnings) + [f"schema: {p}" for p in schema_problems]
     components = [
         {"name": c.name, "version": c.version, "purl": c.purl, "cpes": list(c.cpes),
@@ -100,6 +108,12 @@ def sbom_check(
                 "component_count": len(components),
                 "components": components,
                 "warnings": warnings,
+                "check": {
+                    "checked_with": check.checked_with,
+                    "valid": check.valid,
+                    "problems": schema_problems,
+                    "notes": list(check.notes),
+                },
             }
         )
     else:
@@ -110,6 +124,10 @@ def sbom_check(
         )
         for w in warnings:
             console.print(f"[yellow]warning:[/] {w}")
+        verdict = "valid" if check.valid else f"{len(schema_problems)} problem(s)"
+        console.print(f"Checked with {check.checked_with}: {verdict}")
+        for note in check.notes:
+            console.print(f"note: {note}")
     if strict and schema_problems:
         raise typer.Exit(1)
 

@@ -7,10 +7,12 @@ import datetime as dt
 import orjson
 import pytest
 
-from medvigil.core.errors import SbomError
+from medvigil.core.errors import SbomError, SbomTooLargeError
 from medvigil.core.model import ComponentType, Dependency, Hash, SupportLevel
 from medvigil.core.sbom.cyclonedx_json import CycloneDxJsonReader
 from medvigil.core.sbom.cyclonedx_xml import CycloneDxXmlReader
+from medvigil.core.sbom.limits import SbomLimits
+from medvigil.core.sbom.registry import read_sbom
 
 JSON = CycloneDxJsonReader()
 XML = CycloneDxXmlReader()
@@ -95,7 +97,7 @@ def test_deep_nesting_does_not_overflow() -> None:
         + "}]" * depth
         + "}"
     )
-    sbom = JSON.read(text.encode(), source="deep.json")
+    sbom = JSON.read_limited(text.encode(), source="deep.json", limits=SbomLimits(max_depth=depth))
     assert len(sbom.components) == depth
     assert sbom.components[-1].parent_ref == sbom.components[-2].bom_ref
 
@@ -283,3 +285,56 @@ def test_xml_not_well_formed_gives_line() -> None:
 def test_xml_wrong_root_is_refused() -> None:
     with pytest.raises(SbomError, match="root element must be <bom>"):
         XML.read(b"<bom><components/></bom>", source="x.xml")
+
+
+def test_duplicate_bom_ref_names_the_first_two_components_sharing_it() -> None:
+    comps = [{"name": f"lib{i}", "version": "1", "bom-ref": "dup"} for i in range(4)]
+    data = bom(comps, dependencies=[{"ref": "dup", "dependsOn": ["dup"]}])
+    with pytest.raises(SbomError) as info:
+        read_sbom(data, source="dup.json")
+    text = str(info.value)
+    assert "dup.json: /components/1: field 'bom-ref': bom-ref 'dup' is used by two components" in text
+    assert "'lib0' at /components/0" in text and "'lib1' here" in text
+
+
+def test_duplicate_bom_ref_between_subject_and_component_in_xml() -> None:
+    data = (
+        b'<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><metadata><component type="device" '
+        b'bom-ref="x"><name>pump</name></component></metadata><components>'
+        b'<component type="library" bom-ref="x"><name>lib</name></component></components></bom>'
+    )
+    with pytest.raises(SbomError, match=r"/bom/components/component\[1\].*'pump' at /bom/metadata/component"):
+        XML.read(data, source="dup.xml")
+
+
+def test_component_limit_stops_the_walk_and_names_the_limit() -> None:
+    data = bom([{"name": f"c{i}", "bom-ref": f"r{i}"} for i in range(11)])
+    limits = SbomLimits(max_components=10)
+    with pytest.raises(SbomTooLargeError) as info:
+        read_sbom(data, source="big.json", limits=limits)
+    assert str(info.value) == (
+        "big.json: /components/10: more than 10 components (found 11 so far): over the limit of "
+        "10 components per document (MEDVIGIL_SBOM_MAX_COMPONENTS)"
+    )
+    assert len(read_sbom(data, source="ok.json", limits=SbomLimits(max_components=11)).components) == 11
+
+
+def test_nesting_limit_names_the_limit() -> None:
+    nested: dict[str, object] = {"name": "leaf"}
+    for level in range(4):
+        nested = {"name": f"level{level}", "components": [nested]}
+    with pytest.raises(SbomTooLargeError, match=r"nested more than 3 levels deep.*MEDVIGIL_SBOM_MAX_DEPTH"):
+        read_sbom(bom([nested]), source="deep.json", limits=SbomLimits(max_depth=3))
+    assert len(read_sbom(bom([nested]), source="deep.json", limits=SbomLimits(max_depth=5)).components) == 5
+
+
+def test_default_nesting_limit_refuses_500_levels() -> None:
+    text = (
+        '{"bomFormat":"CycloneDX","components":'
+        + '[{"name":"n","components":' * 500
+        + "[]"
+        + "}]" * 500
+        + "}"
+    )
+    with pytest.raises(SbomTooLargeError, match="over the limit of 32 levels"):
+        read_sbom(text.encode(), source="deep.json")

@@ -307,3 +307,35 @@ def test_spdx3_package_without_name() -> None:
 
 def test_fixture_paths_exist() -> None:
     assert Path(FIXTURES / "sbom/spdx/SPDXTagExample-v2.3.spdx").is_file()
+
+
+def _alias_bomb() -> bytes:
+    """9 levels of 9 aliases under ``name``: 620 bytes that expand to hundreds of millions of nodes."""
+    lines = ['a0: &a0 "lol"']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    lines += ["spdxVersion: SPDX-2.3", "SPDXID: SPDXRef-DOCUMENT", "name: *a9", "packages: []"]
+    return "\n".join(lines).encode()
+
+
+def test_spdx_yaml_alias_bomb_is_refused_quickly() -> None:
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(
+        SbomError, match="bomb.yaml: YAML aliases would expand .* refused as a possible alias bomb"
+    ):
+        SpdxYamlReader().read(_alias_bomb(), source="bomb.yaml")
+    assert time.perf_counter() - start < 1
+
+
+def test_spdx_yaml_alias_cycle_is_refused() -> None:
+    with pytest.raises(SbomError, match="line 2: YAML aliases form a cycle"):
+        SpdxYamlReader().read(b"spdxVersion: SPDX-2.3\nname: &x [*x]\n", source="c.yaml")
+
+
+def test_spdx_yaml_small_anchors_still_work() -> None:
+    doc = (
+        b"spdxVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\nname: d\npackages:\n"
+        b"  - &p {name: a, SPDXID: SPDXRef-a, versionInfo: '1'}\n  - {name: b, SPDXID: SPDXRef-b}\n"
+    )
+    assert [c.name for c in SpdxYamlReader().read(doc, source="a.yaml").components] == ["a", "b"]

@@ -104,3 +104,47 @@ def test_openapi_schema_lists_the_inventory_endpoints(db: Any) -> None:
     schema = json.loads(Client().get("/api/openapi.json").content)
     assert "/api/products/{slug}/versions/{version}/sbom" in schema["paths"]
     assert "BearerTokenAuth" in schema["components"]["securitySchemes"]
+
+
+def _big_upload(size: int) -> SimpleUploadedFile:
+    head = b'{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [], "pad": "'
+    return SimpleUploadedFile("big.cdx.json", head + b"x" * (size - len(head) - 2) + b'"}')
+
+
+def test_over_cap_upload_is_refused_with_413_and_nothing_stored(
+    analyst: Any, version: Any, settings: Any
+) -> None:
+    settings.SBOM_MAX_BYTES = 64 * 1024
+    resp = login(analyst).post("/api/products/pump-x/versions/2.1/sbom", {"file": _big_upload(200 * 1024)})
+    assert resp.status_code == 413, resp.content
+    assert "larger than the limit of 65,536 bytes (MEDVIGIL_SBOM_MAX_BYTES)" in resp.json()["error"]
+    assert version.documents.count() == 0 and version.components.count() == 0
+    ok = login(analyst).post("/api/products/pump-x/versions/2.1/sbom", {"file": _big_upload(32 * 1024)})
+    assert ok.status_code == 201, ok.content
+
+
+def test_upload_cap_stops_reading_the_body(analyst: Any, version: Any, settings: Any) -> None:
+    """The handler stops at the cap: the 200 MB case of issue 16.10 never reaches memory or disk."""
+    from django.test import RequestFactory
+
+    from medvigil.web.inventory.uploads import CappedUploadHandler
+
+    settings.SBOM_MAX_BYTES = 64 * 1024
+    request = RequestFactory().post("/x", {"file": _big_upload(2 * 1024 * 1024)})
+    handler = CappedUploadHandler(request)
+    request.upload_handlers = [handler, *request.upload_handlers[1:]]
+    assert "file" not in request.FILES
+    assert 64 * 1024 < handler.received <= 64 * 1024 + 256 * 1024  # at most one chunk past the cap
+
+
+def test_yaml_alias_bomb_upload_is_refused(analyst: Any, version: Any) -> None:
+    lines = ['a0: &a0 "lol"'] + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    bomb = "\n".join(
+        [*lines, "spdxVersion: SPDX-2.3", "SPDXID: SPDXRef-DOCUMENT", "name: *a9", "packages: []"]
+    )
+    resp = login(analyst).post(
+        "/api/products/pump-x/versions/2.1/sbom", {"file": SimpleUploadedFile("b.spdx.yaml", bomb.encode())}
+    )
+    assert resp.status_code == 400
+    assert "refused as a possible alias bomb" in resp.json()["error"]
+    assert version.documents.count() == 0

@@ -55,3 +55,18 @@ def test_analyst_uploads_through_the_form(analyst: Any, version: Any) -> None:
 
 def test_unknown_product_is_a_404_page(viewer: Any) -> None:
     assert login(viewer).get("/products/nope/").status_code == 404
+
+
+def test_over_cap_form_upload_is_refused_and_nothing_stored(
+    analyst: Any, version: Any, settings: Any
+) -> None:
+    settings.SBOM_MAX_BYTES = 64 * 1024
+    data = (
+        b'{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [], "x": "' + b"x" * 200_000 + b'"}'
+    )
+    resp = login(analyst).post(
+        "/products/pump-x/versions/2.1/", {"file": SimpleUploadedFile("big.json", data)}, follow=True
+    )
+    text = resp.content.decode()
+    assert "Import refused, nothing was stored" in text and "65,536 bytes" in text
+    assert version.documents.count() == 0

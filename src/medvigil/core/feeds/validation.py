@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import Any, cast
 
 import orjson
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator as _Draft202012
+from jsonschema import validators
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT7
 
 from medvigil.core.feeds._io import json_pointer
+from medvigil.core.unique import first_duplicate
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 """The bundled schemas."""
@@ -40,6 +42,23 @@ class SchemaViolation:
     """JSON pointer of the offending value (``/affected/0/ranges/0/events/1/fixed``)."""
     message: str
     """What the schema expected."""
+
+
+def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Any:
+    """``uniqueItems`` in linear time, reported at the duplicate element (not every pair compared)."""
+    if unique and validator.is_type(instance, "array"):
+        found = first_duplicate(instance)
+        if found is not None:
+            first, later = found
+            yield ValidationError(
+                f"item {later} is equal to item {first}; items must be unique", path=[later]
+            )
+
+
+Draft202012Validator: type[Validator] = validators.extend(  # type: ignore[no-untyped-call,unused-ignore]
+    _Draft202012, {"uniqueItems": _unique_items}
+)
+"""Draft 2020-12 with the linear ``uniqueItems`` above (CSAF, CSAF VEX, OSV, provider metadata)."""
 
 
 def _load(name: str) -> Any:

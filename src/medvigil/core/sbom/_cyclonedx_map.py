@@ -5,7 +5,9 @@ converts its tree into the same shape first. Counting rule: every entry of ``com
 nested ones included, is one component; ``metadata.component`` is the ``subject`` and is not
 counted, but components nested inside it are (their ``parent_ref`` is the subject's bom-ref).
 A component without ``bom-ref`` gets a stable synthetic one (its purl, else
-``group/name@version``, with ``#<index>`` appended if already taken) and a warning.
+``group/name@version``, with ``#<index>`` appended if already taken) and a warning. Two
+components with the same bom-ref are an error naming both (dependency edges could not tell them
+apart). The walk stops at the component and nesting limits (:mod:`medvigil.core.sbom.limits`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from medvigil.core.model import (
     SupportLevel,
 )
 from medvigil.core.sbom._common import TYPE_PROPERTY, component_type, dedupe, parse_datetime, support_fields
+from medvigil.core.sbom.limits import DEFAULT_LIMITS, SbomLimits, too_deep, too_many_components
 
 Path = tuple[str | int, ...]
 Locator = Callable[[Path], str]
@@ -38,12 +41,14 @@ def json_pointer(path: Path) -> str:
 class _Builder:
     """Collects components in document order while walking the tree."""
 
-    def __init__(self, source: str, locate: Locator) -> None:
+    def __init__(self, source: str, locate: Locator, limits: SbomLimits = DEFAULT_LIMITS) -> None:
         self.source = source
         self.locate = locate
+        self.limits = limits
         self.components: list[Component] = []
         self.warnings: list[str] = []
-        self.used_refs: set[str] = set()
+        self.used_refs: dict[str, tuple[Path, str, bool]] = {}
+        """bom-ref -> (path, name, synthesised) of the component that has it."""
         self.missing_refs: list[str] = []
         self.algs = {
             "MD5": "MD5",
@@ -69,9 +74,12 @@ class _Builder:
         version = get("version") or ""
         purl = get("purl") or None
         ref = get("bom-ref")
+        synthetic = not isinstance(ref, str) or not ref
         if not isinstance(ref, str) or not ref:
             ref = self.synthetic_ref(raw, name, version, purl, path)
-        self.used_refs.add(ref)
+        elif ref in self.used_refs:
+            raise self.duplicate_ref(ref, path, name)
+        self.used_refs[ref] = (path, name, synthetic)
         cpe = get("cpe")
         cpes: tuple[str, ...] = (cpe,) if isinstance(cpe, str) and cpe else ()
         ctype = get("type")
@@ -102,6 +110,17 @@ class _Builder:
             properties=props,
             external_references=self.ext_refs(get("externalReferences")),
             scope=str(get("scope") or ""),
+        )
+
+    def duplicate_ref(self, ref: str, path: Path, name: str) -> SbomError:
+        """The error for a bom-ref already used, naming the first two components that share it."""
+        first_path, first_name, synthetic = self.used_refs[ref]
+        how = " (synthesised from its purl or name@version)" if synthetic else ""
+        return self.error(
+            f"bom-ref {ref!r} is used by two components: {first_name!r} at {self.locate(first_path)}"
+            f"{how} and {name!r} here; bom-refs must be unique within a BOM",
+            path,
+            "bom-ref",
         )
 
     def hashes(self, raw: Any) -> tuple[Hash, ...]:
@@ -154,21 +173,29 @@ class _Builder:
 
 def _walk_ordered(builder: _Builder, items: object, path: Path, parent_ref: str) -> None:
     """Depth-first, document-order walk with an explicit stack (deep nesting cannot overflow)."""
-    stack: list[tuple[object, Path, str, int]] = [(items, path, parent_ref, 0)]
+    limits = builder.limits
+    stack: list[tuple[object, Path, str, int, int]] = [(items, path, parent_ref, 0, 1)]
     while stack:
-        entries, where, parent, start = stack.pop()
+        entries, where, parent, start, depth = stack.pop()
         if entries is None:
             continue
         if not isinstance(entries, list):
             raise builder.error("'components' must be an array", where)
+        if depth > limits.max_depth and entries:
+            raise too_deep(limits, source=builder.source, location=builder.locate((*where, 0)))
         for i in range(start, len(entries)):
             raw = entries[i]
             comp = builder.component(raw, (*where, i), parent)
             builder.components.append(comp)
+            if len(builder.components) > limits.max_components:
+                count = len(builder.components)
+                raise too_many_components(
+                    count, limits, source=builder.source, location=builder.locate((*where, i))
+                )
             children = raw.get("components")
             if children:
-                stack.append((entries, where, parent, i + 1))
-                stack.append((children, (*where, i, "components"), comp.bom_ref, 0))
+                stack.append((entries, where, parent, i + 1, depth))
+                stack.append((children, (*where, i, "components"), comp.bom_ref, 0, depth + 1))
                 break
 
 
@@ -274,10 +301,15 @@ def _authors(metadata: dict[str, Any]) -> tuple[str, ...]:
 
 
 def build_cyclonedx(
-    doc: dict[str, Any], *, source: str, fmt: str, locate: Locator = json_pointer
+    doc: dict[str, Any],
+    *,
+    source: str,
+    fmt: str,
+    locate: Locator = json_pointer,
+    limits: SbomLimits = DEFAULT_LIMITS,
 ) -> ParsedSbom:
     """Map a CycloneDX document (JSON shape) to a :class:`ParsedSbom`."""
-    builder = _Builder(source, locate)
+    builder = _Builder(source, locate, limits)
     spec = str(doc.get("specVersion") or "")
     if spec and spec not in KNOWN_SPEC_VERSIONS:
         builder.warnings.append(f"specVersion {spec!r} is not a CycloneDX version medvigil knows (1.0-1.7)")

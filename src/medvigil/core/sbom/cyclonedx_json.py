@@ -14,6 +14,7 @@ from medvigil.core.model import ParsedSbom
 from medvigil.core.sbom._common import load_json, no_gc, require_object
 from medvigil.core.sbom._cyclonedx_map import build_cyclonedx
 from medvigil.core.sbom.interface import SbomReader
+from medvigil.core.sbom.limits import DEFAULT_LIMITS, SbomLimits
 
 
 class CycloneDxJsonReader(SbomReader):
@@ -28,6 +29,10 @@ class CycloneDxJsonReader(SbomReader):
 
     def read(self, data: bytes, *, source: str) -> ParsedSbom:
         """Parse a CycloneDX JSON document."""
+        return self.read_limited(data, source=source, limits=DEFAULT_LIMITS)
+
+    def read_limited(self, data: bytes, *, source: str, limits: SbomLimits) -> ParsedSbom:
+        """Parse a CycloneDX JSON document, stopping at the component and nesting limits."""
         with no_gc():
             doc = require_object(load_json(data, source=source), source=source, what="CycloneDX BOM")
             fmt = doc.get("bomFormat")
@@ -38,6 +43,6 @@ class CycloneDxJsonReader(SbomReader):
                     location="/bomFormat",
                     field="bomFormat",
                 )
-            sbom = build_cyclonedx(doc, source=source, fmt=self.format_id)
+            sbom = build_cyclonedx(doc, source=source, fmt=self.format_id, limits=limits)
             del doc  # free the parsed tree before the GC comes back, or it would traverse it
         return sbom

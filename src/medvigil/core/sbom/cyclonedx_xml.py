@@ -19,6 +19,7 @@ from medvigil.core.errors import SbomError
 from medvigil.core.model import ParsedSbom
 from medvigil.core.sbom._cyclonedx_map import Path, build_cyclonedx
 from medvigil.core.sbom.interface import SbomReader
+from medvigil.core.sbom.limits import DEFAULT_LIMITS, SbomLimits
 
 _NS = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}bom$")
 _TEXT_FIELDS = frozenset(
@@ -160,6 +161,10 @@ class CycloneDxXmlReader(SbomReader):
 
     def read(self, data: bytes, *, source: str) -> ParsedSbom:
         """Parse a CycloneDX XML document."""
+        return self.read_limited(data, source=source, limits=DEFAULT_LIMITS)
+
+    def read_limited(self, data: bytes, *, source: str, limits: SbomLimits) -> ParsedSbom:
+        """Parse a CycloneDX XML document, stopping at the component and nesting limits."""
         root = parse_xml(data, source=source)
         match = _NS.match(root.tag)
         if match is None:
@@ -173,4 +178,4 @@ class CycloneDxXmlReader(SbomReader):
             doc = conv.document(root, match.group(1))
         except RecursionError:
             raise SbomError("components are nested too deeply", source=source) from None
-        return build_cyclonedx(doc, source=source, fmt=self.format_id, locate=xml_locator)
+        return build_cyclonedx(doc, source=source, fmt=self.format_id, locate=xml_locator, limits=limits)

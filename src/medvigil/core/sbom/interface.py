@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from medvigil.core.model import ParsedSbom
+from medvigil.core.sbom.limits import SbomLimits
 
 
 class SbomReader(ABC):
@@ -28,3 +29,11 @@ class SbomReader(ABC):
     @abstractmethod
     def read(self, data: bytes, *, source: str) -> ParsedSbom:
         """Parse ``data``; raise :class:`~medvigil.core.errors.SbomError` naming source and location."""
+
+    def read_limited(self, data: bytes, *, source: str, limits: SbomLimits) -> ParsedSbom:
+        """Parse ``data`` within ``limits``; readers that can stop early override this.
+
+        The registry checks the component count of every result afterwards, so the default only
+        parses.
+        """
+        return self.read(data, source=source)

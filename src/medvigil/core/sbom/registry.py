@@ -17,6 +17,7 @@ from medvigil.core.model import ParsedSbom
 from medvigil.core.sbom.cyclonedx_json import CycloneDxJsonReader
 from medvigil.core.sbom.cyclonedx_xml import CycloneDxXmlReader
 from medvigil.core.sbom.interface import SbomReader
+from medvigil.core.sbom.limits import DEFAULT_MAX_BYTES, SbomLimits, check_limits
 from medvigil.core.sbom.lockfiles import LOCKFILE_READERS
 from medvigil.core.sbom.spdx3 import Spdx3JsonLdReader
 from medvigil.core.sbom.spdx_json import SpdxJsonReader
@@ -43,8 +44,6 @@ SBOM_READERS: dict[str, SbomReader] = {
 READERS: dict[str, SbomReader] = {**SBOM_READERS, **LOCKFILE_READERS}
 """Every reader by format id: SBOM formats first, then lockfiles."""
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-"""Default limit on the (decompressed) size of one document."""
 HEAD_BYTES = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1024 * 1024
@@ -90,9 +89,20 @@ def detect_format(name: str, data: bytes) -> str:
 
 
 def read_sbom(
-    data: bytes, *, source: str, format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    data: bytes,
+    *,
+    source: str,
+    format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: SbomLimits | None = None,
 ) -> ParsedSbom:
-    """Read one SBOM or lockfile: gunzip if needed, check size, detect or force the format, parse."""
+    """Read one SBOM or lockfile: gunzip if needed, check size, detect or force the format, parse.
+
+    ``limits`` (default: ``max_bytes`` and the default component and depth limits) are enforced
+    for every format; see :mod:`medvigil.core.sbom.limits`.
+    """
+    limits = limits or SbomLimits(max_bytes=max_bytes)
+    max_bytes = limits.max_bytes
     if len(data) > max_bytes:
         raise _too_large(source, max_bytes, "document")
     if data.startswith(_GZIP_MAGIC):
@@ -104,17 +114,23 @@ def read_sbom(
         raise UnsupportedFormatError(
             f"unknown format {format!r}; valid formats: {', '.join(READERS)}", source=source
         )
-    return reader.read(data, source=source)
+    return check_limits(reader.read_limited(data, source=source, limits=limits), limits, source=source)
 
 
 def read_sbom_file(
-    path: Path, *, format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    *,
+    format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: SbomLimits | None = None,
 ) -> ParsedSbom:
     """Read an SBOM or lockfile from disk (the file's size is checked before reading it)."""
+    limits = limits or SbomLimits(max_bytes=max_bytes)
+    max_bytes = limits.max_bytes
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise SbomError(f"cannot read file ({exc.strerror})", source=str(path)) from None
     if size > max_bytes:
         raise _too_large(str(path), max_bytes, "file")
-    return read_sbom(path.read_bytes(), source=str(path), format=format, max_bytes=max_bytes)
+    return read_sbom(path.read_bytes(), source=str(path), format=format, limits=limits)

@@ -10,9 +10,8 @@ from medvigil.core.errors import SbomError
 from medvigil.core.model import ParsedSbom
 from medvigil.core.sbom._common import require_object
 from medvigil.core.sbom._spdx2_map import build_spdx2
+from medvigil.core.sbom._yaml import load_yaml
 from medvigil.core.sbom.interface import SbomReader
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SpdxYamlReader(SbomReader):
@@ -26,9 +25,9 @@ class SpdxYamlReader(SbomReader):
         return b"\nspdxVersion:" in head or head.startswith(b"spdxVersion:")
 
     def read(self, data: bytes, *, source: str) -> ParsedSbom:
-        """Parse an SPDX 2 YAML document (safe loader: no Python objects)."""
+        """Parse an SPDX 2 YAML document (safe loader, alias expansion capped)."""
         try:
-            doc = yaml.load(data, Loader=_Loader)  # noqa: S506 - safe loader (C or pure Python)
+            doc = load_yaml(data, source=source)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
             where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""

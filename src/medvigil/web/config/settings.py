@@ -148,8 +148,16 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SBOM_MAX_BYTES = env_int("MEDVIGIL_SBOM_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 SUPPLIER_VEX_MAX_BYTES = env_int("MEDVIGIL_SUPPLIER_VEX_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 EVIDENCE_MAX_BYTES = env_int("MEDVIGIL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+SBOM_MAX_COMPONENTS = env_int("MEDVIGIL_SBOM_MAX_COMPONENTS", 100_000, minimum=1)
+SBOM_MAX_DEPTH = env_int("MEDVIGIL_SBOM_MAX_DEPTH", 32, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SBOM_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads stream to memory (small) or a temporary file, and stop at SBOM_MAX_BYTES (inventory.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "medvigil.web.inventory.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Cache (login throttling, later rate limits): in-process by default; a redis:// URL shares it
 # between several web processes.

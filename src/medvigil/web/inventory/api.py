@@ -13,13 +13,14 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from medvigil.web.accounts.auth import require_read, require_write
-from medvigil.web.inventory import selectors, services
+from medvigil.web.inventory import selectors, services, uploads
 from medvigil.web.inventory.models import Product, ProductVersion
 from medvigil.web.inventory.presenters import diff_dict, horizon_dicts, product_dict
 from medvigil.web.inventory.schemas import (
     ComponentOut,
     DiffOut,
     DocumentOut,
+    ErrorOut,
     HorizonOut,
     ImportOut,
     ProductIn,
@@ -74,17 +75,22 @@ def version_create(request: HttpRequest, slug: str, payload: VersionIn) -> Statu
 
 @router.post(
     "/products/{slug}/versions/{version}/sbom",
-    response={200: ImportOut, 201: ImportOut},
+    response={200: ImportOut, 201: ImportOut, 400: ErrorOut, 413: ErrorOut},
     summary="Upload an SBOM or lockfile (multipart field 'file'; optional 'format')",
 )
 def sbom_upload(
     request: HttpRequest,
     slug: str,
     version: str,
-    file: File[UploadedFile],
+    file: File[UploadedFile | None] = None,
     format: Form[str] = "",
 ) -> Status[dict[str, Any]]:
     require_write(request)
+    too_large = uploads.refused(request, file)
+    if too_large:
+        return Status(413, {"error": f"import refused, nothing was stored: {too_large}"})
+    if file is None:
+        return Status(400, {"error": "the multipart field 'file' is required"})
     pv = selectors.version_get(product_slug=slug, version=version)
     result = services.sbom_import(
         product_version=pv,

@@ -178,3 +178,9 @@ class DiffOut(Schema):
     added: list[ComponentOut]
     removed: list[ComponentOut]
     changed: list[ChangedOut]
+
+
+class ErrorOut(Schema):
+    """A refusal: ``{"error": "..."}``."""
+
+    error: str

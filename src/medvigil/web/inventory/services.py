@@ -21,6 +21,7 @@ from medvigil.core.matching.cpe import CpeError, parse_cpe
 from medvigil.core.model import ParsedSbom
 from medvigil.core.model.product import DeviceClass, Interface, Lifecycle, RegulatoryPathway
 from medvigil.core.model.support import SupportUpdate
+from medvigil.core.sbom.limits import SbomLimits
 from medvigil.core.sbom.registry import read_sbom
 from medvigil.web.inventory.bulk import insert_components
 from medvigil.web.inventory.models import Component, InventoryEvent, Product, ProductVersion, SbomDocument
@@ -157,6 +158,15 @@ def _edges(parsed: ParsedSbom) -> dict[str, list[str]]:
     return edges
 
 
+def sbom_limits() -> SbomLimits:
+    """The configured limits of one SBOM (``MEDVIGIL_SBOM_MAX_BYTES``/``_COMPONENTS``/``_DEPTH``)."""
+    return SbomLimits(
+        max_bytes=settings.SBOM_MAX_BYTES,
+        max_components=settings.SBOM_MAX_COMPONENTS,
+        max_depth=settings.SBOM_MAX_DEPTH,
+    )
+
+
 def sbom_import(
     *,
     product_version: ProductVersion,
@@ -174,7 +184,7 @@ def sbom_import(
     current = product_version.documents.filter(is_current=True).defer("content").first()
     if current is not None and current.sha256 == digest:
         return SbomImportResult(current, False, current.component_count, 0)
-    parsed = read_sbom(data, source=filename, format=format, max_bytes=settings.SBOM_MAX_BYTES)
+    parsed = read_sbom(data, source=filename, format=format, limits=sbom_limits())
     with transaction.atomic():
         replaced = product_version.components.count()
         product_version.components.all().delete()

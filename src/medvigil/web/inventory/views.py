@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from medvigil.core.errors import Error, NotFoundError
 from medvigil.web.accounts.decorators import analyst_required, viewer_required
-from medvigil.web.inventory import selectors, services
+from medvigil.web.inventory import selectors, services, uploads
 from medvigil.web.inventory.forms import ProductForm, SbomUploadForm, VersionForm, product_initial
 
 
@@ -122,7 +122,10 @@ def version_detail(request: HttpRequest, slug: str, version: str) -> HttpRespons
 @analyst_required
 def _sbom_upload(request: HttpRequest, pv: object) -> HttpResponse:
     form = SbomUploadForm(request.POST, request.FILES)
-    if form.is_valid():
+    too_large = uploads.refused(request, request.FILES.get("file"))
+    if too_large:
+        messages.error(request, f"Import refused, nothing was stored: {too_large}")
+    elif form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             result = services.sbom_import(

@@ -110,3 +110,16 @@ def test_malformed_pnpm_lock_names_the_location(text: str, location: str, field:
     with pytest.raises(SbomError) as info:
         read_bytes("pnpm-lock", text.encode(), source="pnpm-lock.yaml")
     assert (info.value.source, info.value.location, info.value.field) == ("pnpm-lock.yaml", location, field)
+
+
+@pytest.mark.parametrize("name", ["pnpm-lock.yaml", "yarn.lock"])
+def test_yaml_lockfile_alias_bomb_is_refused(name: str) -> None:
+    from medvigil.core.sbom.registry import read_sbom
+
+    lines = ['a0: &a0 "lol"']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    head = "lockfileVersion: '6.0'\n" if name == "pnpm-lock.yaml" else "__metadata:\n  version: 6\n"
+    data = (head + "\n".join(lines) + "\nbomb: *a9\n").encode()
+    fmt = "pnpm-lock" if name == "pnpm-lock.yaml" else "yarn-lock"
+    with pytest.raises(SbomError, match="refused as a possible alias bomb"):
+        read_sbom(data, source=name, format=fmt)

@@ -25,6 +25,7 @@ from packageurl import PackageURL
 
 from medvigil.core.errors import SbomError
 from medvigil.core.model import Component, ComponentType, Dependency, ParsedSbom
+from medvigil.core.sbom import _yaml
 
 DEV_PROPERTY = ("medvigil:lockfile:dev", "true")
 """Property added to development-only components (besides ``scope="optional"``)."""
@@ -38,11 +39,6 @@ SUBJECT_REF = "lockfile:root"
 _COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 _PEP503 = re.compile(r"[-_.]+")
 _TOML_LINE = re.compile(r"at line (\d+)")
-
-try:  # pragma: no branch - the C loader is an optional speed-up
-    _YamlLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
 
 
 def base_name(name: str) -> str:
@@ -171,10 +167,10 @@ def load_toml(data: bytes, source: str) -> dict[str, Any]:
 
 
 def load_yaml(data: bytes, source: str) -> Any:
-    """Parse YAML with the safe (C when available) loader; errors become :class:`SbomError`."""
+    """Parse YAML with the shared safe loader (alias expansion capped); errors become :class:`SbomError`."""
     text = decode_text(data, source)
     try:
-        return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - SafeLoader / CSafeLoader only
+        return _yaml.load_yaml(text, source=source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         location = f"line {mark.line + 1}" if mark is not None else ""
