@@ -1,0 +1,44 @@
+"""``{% load mv %}``: one way to format numbers on every page, and words instead of raw values.
+
+``score`` (CVSS, one decimal), ``epss`` (a probability as a percentage), ``num`` (thousands with
+a comma), ``words`` (``not_defined`` → ``not defined``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def score(value: Any) -> str:
+    """A CVSS score: ``7.5``; empty for none."""
+    if value is None or value == "":
+        return ""
+    return f"{float(value):.1f}"
+
+
+@register.filter
+def epss(value: Any) -> str:
+    """An EPSS probability as a percentage: ``97.3 %`` (``<0.1 %`` below that); empty for none."""
+    if value is None or value == "":
+        return ""
+    pct = float(value) * 100
+    return "<0.1 %" if 0 < pct < 0.1 else f"{pct:.1f} %"
+
+
+@register.filter
+def num(value: Any) -> str:
+    """A count with thousands separated by commas: ``1,305``."""
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}"
+
+
+@register.filter
+def words(value: Any) -> str:
+    """A stored code as words: ``not_defined`` → ``not defined``, ``cpe-inferred`` → ``cpe inferred``."""
+    return str(value or "").replace("_", " ").replace("-", " ").strip()
