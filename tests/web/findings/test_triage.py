@@ -74,7 +74,9 @@ def test_every_action_needs_a_reason_and_comments_keep_the_state(finding: Findin
 
 def test_a_vanished_false_positive_is_resolved(finding: Finding) -> None:
     services.finding_triage(finding=finding, action="false_positive", reason="wrong package")
-    inv.sbom_import(product_version=finding.product_version, data=b"requests==2.31.0\n", filename="requirements.txt")
+    inv.sbom_import(
+        product_version=finding.product_version, data=b"requests==2.31.0\n", filename="requirements.txt"
+    )
     _rematch()
     finding.refresh_from_db()
     assert finding.state == "resolved"

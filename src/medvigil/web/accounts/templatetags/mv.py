@@ -6,6 +6,7 @@ a comma), ``words`` (``not_defined`` → ``not defined``).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
@@ -42,3 +43,15 @@ def num(value: Any) -> str:
 def words(value: Any) -> str:
     """A stored code as words: ``not_defined`` → ``not defined``, ``cpe-inferred`` → ``cpe inferred``."""
     return str(value or "").replace("_", " ").replace("-", " ").strip()
+
+
+_REF = re.compile(
+    r"(?:,\s*|\s*;\s*|\s+)?\(?\b(?:regulatory|domain)\.md(?: section)? [\w.\-]+(?:, [\w.\-]+)*\)?"
+)
+
+
+@register.filter
+def plain(value: Any) -> str:
+    """Text stored by earlier versions without references to internal documents (``regulatory.md 1.4``)."""
+    text = _REF.sub("", str(value or ""))
+    return text.replace("(; ", "(").replace("( ", "(").replace(" )", ")").replace("()", "").strip()
