@@ -50,8 +50,13 @@ _REF = re.compile(
 )
 
 
+_RAW = ("not_affected", "under_investigation", "not_defined", "known_affected", "known_not_affected")
+
+
 @register.filter
 def plain(value: Any) -> str:
-    """Text stored by earlier versions without references to internal documents (``regulatory.md 1.4``)."""
+    """Stored text without internal document references (``regulatory.md 1.4``) or raw codes."""
     text = _REF.sub("", str(value or ""))
+    for raw in _RAW:
+        text = text.replace(raw, raw.replace("_", " "))
     return text.replace("(; ", "(").replace("( ", "(").replace(" )", ")").replace("()", "").strip()

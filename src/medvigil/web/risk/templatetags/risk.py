@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
 
 from medvigil.web.risk.models import Case
@@ -14,3 +16,9 @@ register = template.Library()
 def standing(case: Case) -> Standing:
     """The case's standing from its current assessment only (no query: for list rows)."""
     return case_standing(case, confirmed=case.current_assessment)
+
+
+@register.filter
+def add_days(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days`` calendar days (the FDA 30/60-day deadlines)."""
+    return day + dt.timedelta(days=int(days))
