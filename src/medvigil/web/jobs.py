@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.utils.module_loading import autodiscover_modules
 
 __all__ = ["embedded_consumer", "wants_embedded_consumer"]
@@ -39,6 +40,9 @@ def embedded_consumer(*, workers: int = 2) -> Iterator[Any]:
     from huey.contrib.djhuey import HUEY
 
     autodiscover_modules("tasks")
+    if "medvigil-close-db" not in HUEY._shutdown:
+        # Each worker thread closes its own database connections when the consumer stops.
+        HUEY.on_shutdown(name="medvigil-close-db")(connections.close_all)
     consumer = HUEY.create_consumer(workers=workers, worker_type="thread", periodic=True, shutdown_timeout=30)
     saved: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():

@@ -45,7 +45,7 @@ def intel(db: Any) -> None:
         feed_import(path=FEEDS / name)
 
 
-def _wait_done(pv: ProductVersion, seconds: float = 60) -> str:
+def _wait_done(pv: ProductVersion, seconds: float = 120) -> str:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         pv.refresh_from_db()
