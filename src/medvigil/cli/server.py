@@ -88,16 +88,35 @@ def token_create(
         console.print(token, soft_wrap=True, markup=False, highlight=False)
 
 
+WorkerOption = Annotated[
+    bool,
+    typer.Option(
+        "--worker/--no-worker",
+        help="run background jobs (SBOM matching, feed syncs) in this process; on by default "
+        "with the embedded SQLite queue, off when a separate `medvigil worker` runs them",
+    ),
+]
+
+
 def serve(
     host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
+    worker: WorkerOption = True,
 ) -> None:
     """Serve the web UI and API (Django's threaded server; put gunicorn behind a proxy in production)."""
     _django.migrate()
+    import contextlib
+
     from django.core.management import call_command
 
-    console.print(f"Serving medvigil on http://{host}:{port}/  (Ctrl+C stops)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    from medvigil.web.jobs import embedded_consumer, wants_embedded_consumer
+
+    embedded = worker and wants_embedded_consumer()
+    jobs = embedded_consumer() if embedded else contextlib.nullcontext()
+    with jobs:
+        extra = " with background jobs in this process" if embedded else ""
+        console.print(f"Serving medvigil on http://{host}:{port}/{extra}  (Ctrl+C stops)")
+        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
 
 
 def worker(workers: Annotated[int, typer.Option(help="worker threads")] = 2) -> None:
@@ -112,6 +131,7 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the UI afterwards")] = True,
     port: Annotated[int, typer.Option(help="port")] = 8000,
     format: FormatOpt = OutputFormat.TABLE,
+    worker: WorkerOption = True,
 ) -> None:
     """Load the demo portfolio (idempotent), create demo users and serve the UI."""
     _django.migrate()
@@ -139,4 +159,4 @@ def demo(
         console.print(f"\nLog in at {url} as admin, analyst or viewer.")
         console.print(f"Demo password (all three users): [bold]{password}[/]", soft_wrap=True)
     if serve_after:
-        serve(port=port)
+        serve(port=port, worker=worker)

@@ -76,7 +76,7 @@ def test_findings_page_queries_do_not_grow_with_rows(viewer: Any, django_assert_
         with django_assert_max_num_queries(PAGE_CAP):
             assert _queries(client, path) == few[path], path
     page = client.get("/findings/").content.decode()
-    assert "276 findings" in page and page.count("<tr><td><b>CVE-2026-") == 50
+    assert "276 findings" in page and page.count('"><b>CVE-2026-') == 50
 
 
 @pytest.mark.django_db

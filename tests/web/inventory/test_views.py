@@ -70,3 +70,24 @@ def test_over_cap_form_upload_is_refused_and_nothing_stored(
     text = resp.content.decode()
     assert "Import refused, nothing was stored" in text and "65,536 bytes" in text
     assert version.documents.count() == 0
+
+
+def test_version_page_exports_sboms_and_opens_document_warnings(viewer: Any, version: Any) -> None:
+    import json
+
+    from medvigil.web.inventory import services
+
+    result = services.sbom_import(
+        product_version=version, data=demo_file("dropwizard-1.3.15.cdx.json"), filename="bom.json"
+    )
+    result.document.warnings = ["component 12: no version, matched by name only"]
+    result.document.save(update_fields=["warnings"])
+    client = login(viewer)
+    page = client.get("/products/pump-x/versions/2.1/").content.decode()
+    assert "<summary" in page and "component 12: no version, matched by name only" in page
+    cdx = client.get("/products/pump-x/versions/2.1/export/cyclonedx/")
+    assert cdx.status_code == 200 and 'filename="pump-x-2.1.cdx.json"' in cdx["Content-Disposition"]
+    assert json.loads(cdx.content)["bomFormat"] == "CycloneDX"
+    spdx = client.get("/products/pump-x/versions/2.1/export/spdx/")
+    assert json.loads(spdx.content)["spdxVersion"] == "SPDX-2.3"
+    assert client.get("/products/pump-x/versions/2.1/export/xml/").status_code == 404

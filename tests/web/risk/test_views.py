@@ -130,7 +130,11 @@ def _policy_form(**extra: Any) -> dict[str, Any]:
 def test_exploitability_policy_editor_stores_versions(analyst: Any, viewer: Any, case: Case) -> None:
     viewer_client = login(viewer)
     page = viewer_client.get("/products/pump-x/exploitability-policy/").content.decode()
-    assert "default of regulatory.md" in page and "policy-form" not in page
+    assert (
+        "medvigil's default policy applies" in page
+        and "regulatory.md" not in page
+        and "policy-form" not in page
+    )
     assert viewer_client.post("/products/pump-x/exploitability-policy/", _policy_form()).status_code == 403
     assert not case.product.exploitability_policies.exists()
 

@@ -115,8 +115,7 @@ def _phi_only(hazards: tuple[Hazard, ...], analyst: Severity | None, rationale: 
         hazard_severity=None,
         rationale=rationale,
         phi_only=True,
-        reason="PHI-only impact: a privacy matter, not patient harm; severity negligible "
-        "(regulatory.md 1.4, PM-CTRL-2).",
+        reason="PHI-only impact: a privacy matter, not patient harm; severity negligible.",
     )
 
 

@@ -165,7 +165,7 @@ _DEFAULT_ROWS: dict[Severity, tuple[tuple[RiskResult, bool], ...]] = {
 def _default_rationale(sev: Severity, band: ExploitabilityBand, result: RiskResult, borderline: bool) -> str:
     text = (
         f"{sev.label.capitalize()} harm with {band.value} exploitability: {result.value} "
-        "(implementation default, regulatory.md 1.4; not an FDA value)"
+        "(medvigil's default matrix; not an FDA value)"
     )
     return text + "; borderline, justify before accepting" if borderline else text
 

@@ -347,3 +347,23 @@ def feed_sync_list(*, now: dt.datetime | None = None) -> list[SyncState]:
         SyncState(n, FETCHERS[n].label, n in enabled, syncs.get(n), upcoming if n in enabled else None)
         for n in names
     ]
+
+
+def vulnerability_impact(*, vulnerability: Vulnerability) -> dict[str, list[dict[str, Any]]]:
+    """Where a vulnerability touches the portfolio: findings per product version and state, and
+    the products' cases (through the reverse relations: advisories imports neither app)."""
+    findings = [
+        dict(row)
+        for row in vulnerability.findings.values(
+            "product__name", "product__slug", "product_version__version", "state"
+        )
+        .annotate(n=Count("id"))
+        .order_by("product__name", "product_version__version", "state")
+    ]
+    cases = [
+        dict(row)
+        for row in vulnerability.cases.values("id", "state", "product__name", "product__slug").order_by(
+            "product__name"
+        )
+    ]
+    return {"findings": findings, "cases": cases}

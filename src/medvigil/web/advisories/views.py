@@ -79,7 +79,9 @@ def vulnerability_detail(request: HttpRequest, key: str) -> HttpResponse:
         detail = selectors.vulnerability_get(key=key)
     except NotFoundError as exc:
         return render(request, "inventory/not_found.html", {"message": exc.diagnostics()}, status=404)
-    return render(request, "advisories/vulnerability_detail.html", {"d": detail, "v": detail.vulnerability})
+    v = detail.vulnerability
+    impact = selectors.vulnerability_impact(vulnerability=v)
+    return render(request, "advisories/vulnerability_detail.html", {"d": detail, "v": v, "impact": impact})
 
 
 @viewer_required

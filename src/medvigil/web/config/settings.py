@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "ninja",  # /api/docs renders Swagger UI from ninja's own static files (no CDN)
     "medvigil.web.accounts",
     "medvigil.web.inventory",
     "medvigil.web.dashboard",

@@ -15,6 +15,7 @@ from medvigil.web.findings.models import Finding
 from medvigil.web.inventory.models import Component, Product, ProductVersion
 from medvigil.web.inventory.selectors import to_core
 from medvigil.web.risk.models import Assessment, Case, CaseState
+from medvigil.web.risk.selectors import UNCONTROLLED
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "none", "")
 
@@ -43,7 +44,7 @@ def case_totals() -> dict[str, int]:
     open_cases = Case.objects.exclude(state=CaseState.CLOSED)
     current = Assessment.objects.filter(pk__in=open_cases.values("current_assessment"))
     agg = current.aggregate(
-        uncontrolled=Count("id", filter=Q(controlled=False)),
+        uncontrolled=Count("id", filter=UNCONTROLLED),
         controlled=Count("id", filter=Q(controlled=True)),
         suggested=Count("id", filter=Q(status="suggested")),
     )

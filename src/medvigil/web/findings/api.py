@@ -10,13 +10,24 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from medvigil.core.errors import NotFoundError
 from medvigil.web.accounts.auth import require_read, require_write
 from medvigil.web.findings import services
-from medvigil.web.findings.models import Finding
 from medvigil.web.findings.presenters import finding_dict, supplier_vex_dict
-from medvigil.web.findings.schemas import FindingEventOut, FindingOut, SupplierVexImportOut, SupplierVexOut
-from medvigil.web.findings.selectors import FindingFilters, finding_rows, supplier_vex_get, supplier_vex_list
+from medvigil.web.findings.schemas import (
+    FindingEventOut,
+    FindingOut,
+    SupplierVexImportOut,
+    SupplierVexOut,
+    TriageIn,
+)
+from medvigil.web.findings.selectors import (
+    FindingFilters,
+    finding_get,
+    finding_history,
+    finding_rows,
+    supplier_vex_get,
+    supplier_vex_list,
+)
 from medvigil.web.inventory.selectors import product_get, version_get
 
 router = Router(tags=["findings"])
@@ -65,13 +76,37 @@ def version_findings(
     return finding_rows(filters=f, product_version=pv)
 
 
+@router.get("/findings/{finding_id}", response=FindingOut, summary="One finding, with its triage decision")
+def finding_one(request: HttpRequest, finding_id: int) -> Any:
+    require_read(request)
+    return finding_dict(finding_get(finding_id=finding_id))
+
+
 @router.get("/findings/{finding_id}/events", response=list[FindingEventOut], summary="A finding's history")
 def finding_events(request: HttpRequest, finding_id: int) -> Any:
     require_read(request)
-    finding = Finding.objects.filter(pk=finding_id).first()
-    if finding is None:
-        raise NotFoundError(f"no finding {finding_id}")
-    return list(finding.events.all())
+    finding = finding_get(finding_id=finding_id)
+    return [
+        {"at": e.at, "kind": e.kind, "old_state": e.old_state, "new_state": e.new_state, "reason": e.reason,
+         "actor": e.actor.get_username() if e.actor else None}
+        for e in finding_history(finding=finding)
+    ]  # fmt: skip
+
+
+@router.post(
+    "/findings/{finding_id}/triage",
+    response=FindingOut,
+    summary="Triage one finding (analysts): false_positive, suppress (with 'until'), accept, clear "
+    "(reverse the decision) or comment; each with a reason, recorded in the finding's history and kept "
+    "by re-matching",
+)
+def finding_triage(request: HttpRequest, finding_id: int, body: TriageIn) -> Any:
+    require_write(request)
+    finding = services.finding_triage(
+        finding=finding_get(finding_id=finding_id), action=body.action, reason=body.reason, until=body.until,
+        user=request.user,
+    )  # fmt: skip
+    return finding_dict(finding_get(finding_id=finding.pk))
 
 
 @router.get(

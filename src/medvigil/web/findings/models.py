@@ -26,6 +26,17 @@ class Finding(models.Model):
         RESOLVED = "resolved", "resolved (component upgraded or removed)"
         NOT_AFFECTED = "not_affected", "not affected (VEX)"
         WITHDRAWN = "withdrawn", "withdrawn upstream"
+        FALSE_POSITIVE = "false_positive", "false positive"
+        SUPPRESSED = "suppressed", "suppressed until a date"
+        ACCEPTED = "accepted", "risk accepted"
+
+    class Triage(models.TextChoices):
+        """An analyst's decision on a finding that still matches; re-matching keeps it."""
+
+        NONE = "", "none"
+        FALSE_POSITIVE = "false_positive", "false positive"
+        SUPPRESSED = "suppressed", "suppressed until a date"
+        ACCEPTED = "accepted", "risk accepted"
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     product_version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="findings")
@@ -54,6 +65,15 @@ class Finding(models.Model):
     severity_score = models.FloatField(null=True, blank=True)
     epss = models.FloatField(null=True, blank=True)
     kev = models.BooleanField(default=False)
+    triage = models.CharField(max_length=16, choices=Triage.choices, default=Triage.NONE, blank=True)
+    """While set, a match keeps the finding in this state instead of open (``services.finding_triage``)."""
+    triage_reason = models.TextField(blank=True)
+    triage_until = models.DateField(null=True, blank=True)
+    """End of a suppression: the finding reopens after it."""
+    triage_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    triage_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-kev", "-severity_score", "id"]
@@ -88,6 +108,10 @@ class FindingEvent(models.Model):
     old_state = models.CharField(max_length=16, blank=True)
     new_state = models.CharField(max_length=16, blank=True)
     reason = models.TextField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    """Who triaged or commented (empty for matching runs)."""
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -17,7 +17,7 @@ from medvigil.web.advisories.models import Vulnerability
 from medvigil.web.findings.models import Finding, FindingEvent
 from medvigil.web.inventory.models import ProductVersion
 
-__all__ = ["Computed", "reconcile"]
+__all__ = ["Computed", "reconcile", "triage_holds"]
 
 _STATE = {
     FindingStatus.AFFECTED: Finding.State.OPEN,
@@ -25,6 +25,11 @@ _STATE = {
     FindingStatus.NOT_AFFECTED: Finding.State.NOT_AFFECTED,
     FindingStatus.WITHDRAWN: Finding.State.WITHDRAWN,
 }
+_LIVE = frozenset({
+    Finding.State.OPEN, Finding.State.NOT_AFFECTED, Finding.State.FALSE_POSITIVE, Finding.State.SUPPRESSED,
+    Finding.State.ACCEPTED,
+})  # fmt: skip
+"""States of a finding that still matched at the last run (a vanished one becomes resolved)."""
 _UPDATE_FIELDS = (
     "component", "component_name", "component_version", "component_purl", "component_cpes",
     "component_bom_ref", "vulnerability_key", "aliases", "sources", "evidence", "method", "confidence",
@@ -105,9 +110,10 @@ class _Writer:
     def move(self, f: Finding, state: str, why: str) -> None:
         kind = "reopened" if state == Finding.State.OPEN else state
         self.events.append((f, kind, f.state, state, f"{why} [{self.reason}]"))
-        counter = {"reopened": "reopened", "resolved": "resolved", "withdrawn": "withdrawn"}.get(
-            kind, "not_affected"
-        )
+        counter = {
+            "reopened": "reopened", "resolved": "resolved", "withdrawn": "withdrawn",
+            "not_affected": "not_affected",
+        }.get(kind, "updated")  # fmt: skip
         setattr(self.result, counter, getattr(self.result, counter) + 1)
         f.state, f.state_reason, f.state_changed_at = state, why[:500], self.now
 
@@ -156,10 +162,20 @@ def _tracked(f: Finding) -> tuple[Any, ...]:
     )
 
 
+def triage_holds(f: Finding, today: dt.date) -> bool:
+    """The analyst's triage still applies (a suppression ends after its date)."""
+    if not f.triage:
+        return False
+    ended = f.triage_until is not None and f.triage_until < today
+    return not (f.triage == Finding.Triage.SUPPRESSED and ended)
+
+
 def _upsert(w: _Writer, existing: dict[tuple[int, str, int], Finding], version: ProductVersion,
             c: Computed, vuln: dict[str, Any]) -> None:  # fmt: skip
-    state = _STATE[c.group.status]
+    state: str = _STATE[c.group.status]
     f = existing.pop((version.pk, c.key, c.vulnerability), None)
+    if f is not None and state == Finding.State.OPEN and triage_holds(f, w.now.date()):
+        state = f.triage  # a re-match keeps a false positive, suppression or acceptance
     if f is None:
         f = Finding(first_seen=w.now, state=state, state_changed_at=w.now, state_reason=_reason(c.group))
         _apply(f, c, version, vuln, w.now)
@@ -170,7 +186,8 @@ def _upsert(w: _Writer, existing: dict[tuple[int, str, int], Finding], version: 
     before = _tracked(f)
     _apply(f, c, version, vuln, w.now)
     if f.state != state:
-        w.move(f, state, _reason(c.group))
+        why = f.triage_reason if state == f.triage else _reason(c.group)
+        w.move(f, state, why)
     elif before == _tracked(f):
         w.result.unchanged += 1
         w.seen.append(f.pk)
@@ -204,10 +221,7 @@ def reconcile(
         for c in computed.get(version.pk, ()):
             _upsert(w, existing, version, c, vulns[c.vulnerability])
     for (pv, key, vid), f in existing.items():
-        if not _in_scope(f, scope, devices) or f.state not in (
-            Finding.State.OPEN,
-            Finding.State.NOT_AFFECTED,
-        ):
+        if not _in_scope(f, scope, devices) or f.state not in _LIVE:
             continue
         what = f"{f.component_name} {f.component_version}".strip()
         if vulns.get(vid, {}).get("withdrawn"):

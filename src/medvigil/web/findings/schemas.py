@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class FindingOut(Schema):
@@ -19,8 +19,17 @@ class FindingOut(Schema):
     match: dict[str, Any]
     state: str
     state_reason: str
+    triage: dict[str, Any] | None = None
     first_seen: dt.datetime
     last_seen: dt.datetime
+
+
+class TriageIn(Schema):
+    """An analyst's decision on one finding."""
+
+    action: Literal["false_positive", "suppress", "accept", "clear", "comment"]
+    reason: str = Field(min_length=1, max_length=2000)
+    until: dt.date | None = Field(default=None, description="end of a suppression (action 'suppress')")
 
 
 class FindingEventOut(Schema):
@@ -31,6 +40,7 @@ class FindingEventOut(Schema):
     old_state: str
     new_state: str
     reason: str
+    actor: str | None = None
 
 
 class SupplierVexOut(Schema):

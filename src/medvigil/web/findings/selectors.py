@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from django.db.models import Count, F, OrderBy, QuerySet
 
 from medvigil.core.errors import InputError, NotFoundError
-from medvigil.web.findings.models import Finding, SupplierVex
+from medvigil.web.findings.models import Finding, FindingEvent, SupplierVex
 from medvigil.web.inventory.models import Product, ProductVersion
 from medvigil.web.paging import RowsById
 
 __all__ = [
     "FindingFilters",
     "SORTS",
+    "finding_case_id",
+    "finding_get",
+    "finding_history",
     "finding_list",
     "finding_rows",
     "supplier_vex_get",
@@ -75,7 +78,7 @@ def finding_list(
 ) -> QuerySet[Finding]:
     """Findings matching ``filters``, sorted in the database."""
     filters.check()
-    qs = Finding.objects.select_related("product_version__product")
+    qs = Finding.objects.select_related("product_version__product", "triage_by")
     if product_version is not None:
         qs = qs.filter(product_version=product_version)
     if filters.state != "all":
@@ -103,7 +106,7 @@ def finding_rows(
 ) -> RowsById[Finding]:
     """:func:`finding_list` for pages and API lists: each page's ids from an index, then its rows."""
     ordered = finding_list(filters=filters, product_version=product_version)
-    return RowsById(ordered, Finding.objects.select_related("product_version__product"))
+    return RowsById(ordered, Finding.objects.select_related("product_version__product", "triage_by"))
 
 
 def version_summary(*, product_version: ProductVersion) -> dict[str, int]:
@@ -129,3 +132,27 @@ def supplier_vex_get(*, product: Product, vex_id: int) -> SupplierVex:
     if doc is None:
         raise NotFoundError(f"no supplier VEX document {vex_id} for product {product.slug!r}")
     return doc
+
+
+def finding_get(*, finding_id: int) -> Finding:
+    """One finding with its version, product and vulnerability."""
+    f = (
+        Finding.objects.select_related("product_version__product", "vulnerability", "component", "triage_by")
+        .filter(pk=finding_id)
+        .first()
+    )
+    if f is None:
+        raise NotFoundError(f"no finding {finding_id}")
+    return f
+
+
+def finding_history(*, finding: Finding) -> QuerySet[FindingEvent]:
+    """A finding's events, newest first, with who triaged or commented."""
+    return finding.events.select_related("actor").order_by("-at", "-id")
+
+
+def finding_case_id(*, finding: Finding) -> int | None:
+    """The id of the product's case for the finding's vulnerability, if one is open or was."""
+    # Through the reverse relation of risk.Case.vulnerability: the findings app does not import risk.
+    cases = finding.vulnerability.cases.filter(product_id=finding.product_id)
+    return cases.values_list("id", flat=True).first()

@@ -21,6 +21,7 @@ reopened, and every change is a :class:`FindingEvent` with its reason. All reads
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -47,7 +48,7 @@ from medvigil.web.advisories.models import AdvisoryRecord, AffectedPackage, CpeI
 from medvigil.web.advisories.models import CsafProductStatus as CsafRow
 from medvigil.web.findings import candidates
 from medvigil.web.findings.keys import component_key
-from medvigil.web.findings.models import Finding, MatchKey, MatchSettings, SupplierVex
+from medvigil.web.findings.models import Finding, FindingEvent, MatchKey, MatchSettings, SupplierVex
 from medvigil.web.findings.reconcile import Computed, reconcile
 from medvigil.web.inventory.models import Component, Product, ProductVersion
 
@@ -57,6 +58,7 @@ __all__ = [
     "MatchRunResult",
     "SupplierVexImportResult",
     "device_identity",
+    "finding_triage",
     "match_product_versions",
     "refresh_sort_fields",
     "rematch_after_import",
@@ -64,6 +66,7 @@ __all__ = [
     "rematch_product",
     "supplier_vex_import",
     "supplier_vex_remove",
+    "suppressions_expire",
 ]
 
 _COLUMNS = (
@@ -477,3 +480,88 @@ def rematch_product(*, product_id: int, version_id: int | None = None, reason: s
     if version_id is not None:
         versions = versions.filter(pk=version_id)
     return match_product_versions(versions, reason=reason)
+
+
+# --- triage of single findings ----------------------------------------------------------------
+
+TRIAGE_ACTIONS = ("false_positive", "suppress", "accept", "clear", "comment")
+_TRIAGE_OF = {
+    "false_positive": Finding.Triage.FALSE_POSITIVE,
+    "suppress": Finding.Triage.SUPPRESSED,
+    "accept": Finding.Triage.ACCEPTED,
+}
+_TRIAGE_LIVE = (Finding.State.OPEN, Finding.State.FALSE_POSITIVE, Finding.State.SUPPRESSED,
+                Finding.State.ACCEPTED)  # fmt: skip
+
+
+def finding_triage(
+    *, finding: Finding, action: str, reason: str, user: Any = None, until: dt.date | None = None
+) -> Finding:
+    """Record an analyst's decision on one finding, with its reason, in the finding's history.
+
+    ``false_positive``, ``suppress`` (until ``until``, a future date) and ``accept`` take an open
+    (or already triaged) finding out of the open list; re-matching keeps the decision while the
+    finding still matches. ``clear`` reverses it (the finding is open again); ``comment`` only
+    adds a note. Every action needs a reason.
+    """
+    reason = (reason or "").strip()
+    if action not in TRIAGE_ACTIONS:
+        raise InputError(f"action must be one of {', '.join(TRIAGE_ACTIONS)}", field="action")
+    if not reason:
+        raise InputError("a reason is required", field="reason")
+    if len(reason) > 2000:
+        raise InputError("the reason is longer than 2,000 characters", field="reason")
+    now = timezone.now()
+    actor = _user(user)
+    with transaction.atomic():
+        f = Finding.objects.select_for_update().get(pk=finding.pk)
+        old = f.state
+        if action == "comment":
+            FindingEvent.objects.create(finding=f, at=now, kind="comment", reason=reason, actor=actor)
+            return f
+        if f.state not in _TRIAGE_LIVE:
+            raise InputError(
+                f"the finding is {f.get_state_display()}; only a finding that still matches can be triaged",
+                field="action",
+            )
+        if action == "clear":
+            if not f.triage:
+                raise InputError("the finding has no triage decision to reverse", field="action")
+            f.triage, f.triage_until, f.triage_reason = Finding.Triage.NONE, None, ""
+            f.state, kind = Finding.State.OPEN, "triage-cleared"
+        else:
+            if action == "suppress" and (until is None or until <= timezone.localdate()):
+                raise InputError("suppress needs a date after today", field="until")
+            f.triage = _TRIAGE_OF[action]
+            f.triage_until = until if action == "suppress" else None
+            f.triage_reason = reason[:500]
+            f.state, kind = f.triage, f.triage
+        f.triage_by, f.triage_at = actor, now
+        f.state_reason, f.state_changed_at = reason[:500], now
+        f.save()
+        text = reason + (f" (until {until.isoformat()})" if action == "suppress" and until else "")
+        FindingEvent.objects.create(
+            finding=f, at=now, kind=kind, old_state=old, new_state=f.state, reason=text, actor=actor
+        )
+    return f
+
+
+def suppressions_expire(*, today: dt.date | None = None) -> int:
+    """Reopen findings whose suppression ended before ``today`` (a daily job); returns how many."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    expired = list(
+        Finding.objects.filter(
+            state=Finding.State.SUPPRESSED, triage=Finding.Triage.SUPPRESSED, triage_until__lt=today
+        )
+    )
+    with transaction.atomic():
+        for f in expired:
+            FindingEvent.objects.create(
+                finding=f, at=now, kind="reopened", old_state=f.state, new_state=Finding.State.OPEN,
+                reason=f"suppression ended on {f.triage_until}",
+            )  # fmt: skip
+            f.state, f.state_reason, f.state_changed_at = Finding.State.OPEN, "suppression ended", now
+            f.triage, f.triage_until = Finding.Triage.NONE, None
+            f.save(update_fields=["state", "state_reason", "state_changed_at", "triage", "triage_until"])
+    return len(expired)

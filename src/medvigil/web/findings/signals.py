@@ -1,4 +1,5 @@
-"""Receivers: match after SBOM imports, feed imports and supplier VEX changes; follow identity merges.
+"""Receivers: match after feed imports and supplier VEX changes; follow identity merges (an SBOM
+import is analysed by ``risk.tasks.version_analysis_task``: match, then case sync).
 
 Work is queued with ``transaction.on_commit`` so it runs only when the import committed, and
 as a huey task so a web request or a feed import does not wait for it.
@@ -16,23 +17,8 @@ from django.dispatch import receiver
 from medvigil.web.advisories.models import ImportRun
 from medvigil.web.advisories.signals import vulnerabilities_merged
 from medvigil.web.findings.models import Finding, FindingEvent, SupplierVex
-from medvigil.web.inventory.models import SbomDocument
 
 log = logging.getLogger(__name__)
-
-
-@receiver(post_save, sender=SbomDocument, dispatch_uid="findings-sbom-import")
-def _sbom_imported(sender: Any, instance: SbomDocument, created: bool, **kwargs: Any) -> None:
-    if not created:
-        return
-    version_id = instance.product_version_id
-
-    def enqueue() -> None:
-        from medvigil.web.findings import tasks
-
-        tasks.match_version_task(version_id)
-
-    transaction.on_commit(enqueue)
 
 
 @receiver(post_save, sender=SupplierVex, dispatch_uid="findings-supplier-vex")

@@ -1,11 +1,11 @@
-"""Background jobs (huey): match a version after an SBOM import, re-match after a feed import or
-a supplier VEX change."""
+"""Background jobs (huey): match a version, re-match after a feed import or a supplier VEX change."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from medvigil.web.advisories.models import AdvisoryRecord, ImportRun
 from medvigil.web.findings import services
@@ -14,7 +14,8 @@ from medvigil.web.inventory.models import ProductVersion
 
 @db_task()  # type: ignore[untyped-decorator]
 def match_version_task(version_id: int) -> dict[str, int]:
-    """Match one product version (queued after its SBOM import)."""
+    """Match one product version (``medvigil`` queues ``risk.tasks.version_analysis_task`` after an
+    SBOM import, which also syncs cases)."""
     versions = ProductVersion.objects.filter(pk=version_id).select_related("product")
     return services.match_product_versions(versions, reason="SBOM import").counts()
 
@@ -37,3 +38,9 @@ def rematch_run_task(run_id: int) -> dict[str, Any]:
     if not record_pks:
         return {}
     return services.rematch_after_import(record_pks=record_pks, reason=f"import of {run.path}").counts()
+
+
+@db_periodic_task(crontab(minute="7", hour="0"))  # type: ignore[untyped-decorator]
+def suppressions_expire_task() -> int:
+    """Daily: reopen findings whose suppression ended."""
+    return services.suppressions_expire()

@@ -15,11 +15,15 @@ from medvigil.core.errors import Error, InputError, NotFoundError
 from medvigil.web.accounts.decorators import analyst_required, viewer_required
 from medvigil.web.findings import services
 from medvigil.web.findings.models import Finding
+from medvigil.web.findings.presenters import match_explained
 from medvigil.web.findings.selectors import (
     METHODS,
     SEVERITIES,
     SORTS,
     FindingFilters,
+    finding_case_id,
+    finding_get,
+    finding_history,
     finding_rows,
     supplier_vex_get,
 )
@@ -133,3 +137,59 @@ def vex_download(request: HttpRequest, slug: str, vex_id: int) -> HttpResponse:
     response = HttpResponse(bytes(doc.content), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
     return response
+
+
+class TriageForm(forms.Form):
+    """An analyst's decision on one finding."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("false_positive", "False positive"),
+            ("suppress", "Suppress until a date"),
+            ("accept", "Accept the risk"),
+            ("clear", "Reverse the decision (open again)"),
+            ("comment", "Comment only"),
+        ]
+    )
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@viewer_required
+def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
+    try:
+        f = finding_get(finding_id=finding_id)
+    except NotFoundError as exc:
+        return render(request, "inventory/not_found.html", {"message": exc.diagnostics()}, status=404)
+    context = {
+        "f": f,
+        "pv": f.product_version,
+        "product": f.product_version.product,
+        "events": list(finding_history(finding=f)),
+        "case_id": finding_case_id(finding=f),
+        "explained": match_explained(f.method, f.confidence),
+        "form": TriageForm(initial={"action": "false_positive"}),
+    }
+    return render(request, "findings/detail.html", context)
+
+
+@require_POST
+@analyst_required
+def finding_triage(request: HttpRequest, finding_id: int) -> HttpResponse:
+    target = reverse("findings:detail", args=[finding_id])
+    form = TriageForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+        )
+        return HttpResponseRedirect(target)
+    try:
+        f = services.finding_triage(
+            finding=finding_get(finding_id=finding_id), action=form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"], until=form.cleaned_data["until"], user=request.user,
+        )  # fmt: skip
+    except Error as exc:
+        messages.error(request, f"Nothing changed: {exc.diagnostics()}")
+    else:
+        messages.success(request, f"Recorded: the finding is now {f.get_state_display()}.")
+    return HttpResponseRedirect(target)

@@ -73,6 +73,16 @@ class Product(models.Model):
         )
 
 
+class AnalysisState(models.TextChoices):
+    """Where the matching (and case sync) of a version's current component set stands."""
+
+    NONE = "", "not analysed"
+    QUEUED = "queued", "analysis pending"
+    RUNNING = "running", "analysis running"
+    DONE = "done", "analysed"
+    FAILED = "failed", "analysis failed"
+
+
 class ProductVersion(models.Model):
     """A released (or planned) version of a product."""
 
@@ -83,6 +93,13 @@ class ProductVersion(models.Model):
     end_of_support = models.DateField(null=True, blank=True)
     installed_base = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    analysis_state = models.CharField(
+        max_length=10, choices=AnalysisState.choices, default=AnalysisState.NONE, blank=True
+    )
+    """Set by ``inventory.services.analysis_*``: queued at import or "Re-match now", running, done."""
+    analysis_requested_at = models.DateTimeField(null=True, blank=True)
+    analysis_finished_at = models.DateTimeField(null=True, blank=True)
+    analysis_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["product__name", "-release_date", "-id"]

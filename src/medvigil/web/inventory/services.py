@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from medvigil.core.errors import InputError, NotFoundError
@@ -24,7 +25,14 @@ from medvigil.core.model.support import SupportUpdate
 from medvigil.core.sbom.limits import SbomLimits
 from medvigil.core.sbom.registry import read_sbom
 from medvigil.web.inventory.bulk import insert_components
-from medvigil.web.inventory.models import Component, InventoryEvent, Product, ProductVersion, SbomDocument
+from medvigil.web.inventory.models import (
+    AnalysisState,
+    Component,
+    InventoryEvent,
+    Product,
+    ProductVersion,
+    SbomDocument,
+)
 
 PRODUCT_FIELDS = {
     "name", "description", "model_numbers", "cpes", "purls", "udi_dis", "device_class", "pathway",
@@ -217,7 +225,32 @@ def sbom_import(
             document=doc,
             actor=doc.imported_by,
         )
+        analysis_queue(version_ids=[product_version.pk])
     return SbomImportResult(doc, True, count, replaced)
+
+
+# --- analysis state: matching and case sync of a version's component set ---------------------
+
+
+def analysis_queue(*, version_ids: list[int]) -> int:
+    """Mark versions "analysis pending" (an SBOM import or "Re-match now" queued their match)."""
+    return ProductVersion.objects.filter(pk__in=version_ids).update(
+        analysis_state=AnalysisState.QUEUED, analysis_requested_at=timezone.now(), analysis_error=""
+    )
+
+
+def analysis_start(*, version_ids: list[int]) -> int:
+    """Mark versions "analysis running" (the background job picked them up)."""
+    return ProductVersion.objects.filter(pk__in=version_ids).update(analysis_state=AnalysisState.RUNNING)
+
+
+def analysis_finish(*, version_ids: list[int], error: str = "") -> int:
+    """Mark versions analysed, or failed with ``error`` (shown on the version page)."""
+    return ProductVersion.objects.filter(pk__in=version_ids).update(
+        analysis_state=AnalysisState.FAILED if error else AnalysisState.DONE,
+        analysis_finished_at=timezone.now(),
+        analysis_error=error[:2000],
+    )
 
 
 def component_support_update(

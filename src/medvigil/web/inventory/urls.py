@@ -15,6 +15,11 @@ urlpatterns = [
     path("products/<slug:slug>/diff/", views.version_diff, name="version-diff"),
     path("products/<slug:slug>/versions/<str:version>/", views.version_detail, name="version-detail"),
     path(
+        "products/<slug:slug>/versions/<str:version>/export/<str:fmt>/",
+        views.version_export,
+        name="version-export",
+    ),
+    path(
         "products/<slug:slug>/versions/<str:version>/documents/<int:document_id>/",
         views.document_download,
         name="document-download",

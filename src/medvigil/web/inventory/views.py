@@ -178,3 +178,29 @@ def version_diff(request: HttpRequest, slug: str) -> HttpResponse:
         "diff": selectors.version_diff(old=old, new=new),
     }
     return render(request, "inventory/diff.html", context)
+
+
+_EXPORTS = {
+    "cyclonedx": ("cdx.json", "application/vnd.cyclonedx+json"),
+    "spdx": ("spdx.json", "application/spdx+json"),
+}
+
+
+@viewer_required
+def version_export(request: HttpRequest, slug: str, version: str, fmt: str) -> HttpResponse:
+    """The version's current component set as CycloneDX 1.6 or SPDX 2.3 JSON (a download)."""
+    from medvigil.core.sbom.export import to_cyclonedx_json, to_spdx_json
+
+    if fmt not in _EXPORTS:
+        return _not_found(request, NotFoundError(f"no export format {fmt!r}: cyclonedx or spdx"))
+    try:
+        pv = selectors.version_get(product_slug=slug, version=version)
+    except NotFoundError as exc:
+        return _not_found(request, exc)
+    parsed = selectors.version_sbom(product_version=pv)
+    data = to_cyclonedx_json(parsed) if fmt == "cyclonedx" else to_spdx_json(parsed)
+    suffix, content_type = _EXPORTS[fmt]
+    response = HttpResponse(data, content_type=content_type)
+    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in f"{slug}-{pv.version}")
+    response["Content-Disposition"] = f'attachment; filename="{safe}.{suffix}"'
+    return response

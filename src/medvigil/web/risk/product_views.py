@@ -163,3 +163,19 @@ def first_party_create(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"Recorded {case.vulnerability.key}.")
             return HttpResponseRedirect(reverse("risk:case-detail", args=[case.pk]))
     return render(request, "risk/first_party.html", {"product": product, "form": form})
+
+
+@require_POST
+@analyst_required
+def version_rematch(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    """ "Re-match now": queue the version's analysis (match, then case sync)."""
+    from medvigil.web.inventory.selectors import version_get
+    from medvigil.web.risk.services.analysis import version_analysis_request
+
+    try:
+        pv = version_get(product_slug=slug, version=version)
+    except NotFoundError as exc:
+        raise Http404(exc.diagnostics()) from None
+    version_analysis_request(version=pv, reason=f"re-match requested by {request.user.get_username()}")
+    messages.success(request, f"Re-matching {pv}: findings and cases follow in the background.")
+    return HttpResponseRedirect(reverse("inventory:version-detail", args=[slug, pv.version]) + "#findings")

@@ -21,7 +21,10 @@ from medvigil.web.risk.models import Assessment, AssessmentStatus, Case, CaseSta
 __all__ = [
     "CaseFilters",
     "HeatCell",
+    "UNCONTROLLED",
+    "Standing",
     "case_clock",
+    "case_standing",
     "case_get",
     "case_list",
     "case_page",
@@ -72,7 +75,12 @@ def _assessment_filter(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
     if f.risk:
         if f.risk not in ("controlled", "uncontrolled"):
             raise InputError("risk is controlled or uncontrolled", field="risk")
-        qs = qs.filter(current_assessment__controlled=f.risk == "controlled")
+        uncontrolled = Q(current_assessment__controlled=False) & ~Q(
+            current_assessment__vex_status="not_affected"
+        )
+        qs = qs.filter(
+            uncontrolled if f.risk == "uncontrolled" else ~uncontrolled & Q(current_assessment__isnull=False)
+        )
     if f.unassessed:
         qs = qs.exclude(current_assessment__status=AssessmentStatus.CONFIRMED)
     if f.severity:
@@ -172,12 +180,59 @@ def case_get(*, case_id: int) -> Case:
 
 
 def case_clock(case: Case) -> dict[str, Any]:
-    """FDA clock for an uncontrolled risk (regulatory.md 1.7): day 0 + 30 and + 60 calendar days."""
+    """FDA clock for an uncontrolled risk (regulatory.md 1.7): day 0 + 30 and + 60 calendar days.
+
+    ``running`` is False when the case's standing (:func:`case_standing`) is not an uncontrolled
+    risk: closed, not affected per VEX, controlled, or not assessed.
+    """
     return {
         "day0": case.day0,
         "communicate_by": case.day0 + dt.timedelta(days=30),
         "fix_by": case.day0 + dt.timedelta(days=60),
+        "running": case_standing(case).clock_running,
     }
+
+
+UNCONTROLLED = Q(controlled=False) & ~Q(vex_status="not_affected")
+"""An assessment whose risk is uncontrolled: a VEX not_affected means the risk is not present."""
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What a case's risk is now, as shown on every page (pill, clock)."""
+
+    label: str
+    """``uncontrolled``, ``controlled``, ``not affected (VEX)``, ``closed · …``, ``not assessed``."""
+    tone: str
+    """CSS pill class: ``bad``, ``ok``, ``warn`` or empty."""
+    clock_running: bool
+    """The FDA 30/60-day clock applies."""
+    unconfirmed: bool
+    """The risk shown is medvigil's suggestion, not yet confirmed by an analyst."""
+
+
+def case_standing(case: Case, confirmed: Assessment | None = None) -> Standing:
+    """The case's risk from its state and its latest assessment (``confirmed``: the latest
+    confirmed one when the current one is only suggested; found here when not given)."""
+    a = case.current_assessment
+    if a is None:
+        closed = case.state == CaseState.CLOSED
+        return Standing("closed" if closed else "not assessed", "", False, False)
+    if a.status != AssessmentStatus.CONFIRMED and confirmed is None:
+        confirmed = case.assessments.filter(status=AssessmentStatus.CONFIRMED).order_by("-number").first()
+    decisive = a if a.status == AssessmentStatus.CONFIRMED else (confirmed or a)
+    unconfirmed = decisive.status != AssessmentStatus.CONFIRMED
+    if decisive.vex_status == "not_affected":
+        label, tone, uncontrolled = "not affected (VEX)", "ok", False
+    elif decisive.controlled:
+        label, tone, uncontrolled = "controlled", "ok", False
+    else:
+        label, tone, uncontrolled = "uncontrolled", "bad", True
+    if case.state == CaseState.CLOSED:
+        return Standing(f"closed · {label}", "ok" if not uncontrolled else "warn", False, unconfirmed)
+    if unconfirmed and uncontrolled:
+        tone = "warn"
+    return Standing(label, tone, uncontrolled, unconfirmed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +257,7 @@ def heat_map(*, product: str = "") -> list[list[HeatCell]]:
         (row["severity"], row["exploitability"]): dict(row)
         for row in qs.values("severity", "exploitability").annotate(
             total=Count("id"),
-            uncontrolled=Count("id", filter=Q(controlled=False)),
+            uncontrolled=Count("id", filter=UNCONTROLLED),
             suggested=Count("id", filter=Q(status=AssessmentStatus.SUGGESTED)),
         )
     }

@@ -1,6 +1,7 @@
-"""Receivers: cases follow merged identities, interface changes trigger re-review, and cases are
-synced from findings after SBOM and feed imports (queued after the findings app's own re-match,
-which connects first: ``findings`` precedes ``risk`` in INSTALLED_APPS)."""
+"""Receivers: cases follow merged identities, interface changes trigger re-review, an SBOM import
+queues the version's analysis (match, then case sync, in one job), and cases are synced after feed
+imports (queued after the findings app's own re-match, which connects first: ``findings`` precedes
+``risk`` in INSTALLED_APPS)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.dispatch import receiver
 
 from medvigil.web.advisories.models import ImportRun, Vulnerability
 from medvigil.web.advisories.signals import vulnerabilities_merged
-from medvigil.web.inventory.models import Product, ProductVersion, SbomDocument
+from medvigil.web.inventory.models import Product, SbomDocument
 from medvigil.web.risk.models import Case, CaseEvent, CaseVersion
 
 
@@ -73,14 +74,18 @@ def _enqueue_sync(product_ids: list[int] | None) -> None:
     transaction.on_commit(run)
 
 
-@receiver(post_save, sender=SbomDocument, dispatch_uid="risk-cases-after-sbom-import")
+@receiver(post_save, sender=SbomDocument, dispatch_uid="risk-analyse-after-sbom-import")
 def sbom_imported(sender: Any, instance: SbomDocument, created: bool, **kwargs: Any) -> None:
-    """After the findings app re-matched the version (queued first), sync the product's cases."""
+    """Analyse the version (match, then sync the product's cases) once the import committed."""
     if created:
-        product_id = ProductVersion.objects.filter(pk=instance.product_version_id).values_list(
-            "product_id", flat=True
-        )
-        _enqueue_sync(list(product_id))
+        version_id = instance.product_version_id
+
+        def run() -> None:
+            from medvigil.web.risk import tasks
+
+            tasks.version_analysis_task(version_id)
+
+        transaction.on_commit(run)
 
 
 @receiver(post_save, sender=ImportRun, dispatch_uid="risk-cases-after-feed-import")

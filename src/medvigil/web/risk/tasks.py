@@ -1,11 +1,19 @@
-"""Background jobs (huey): keep cases in step with findings after SBOM and feed imports."""
+"""Background jobs (huey): analyse a version after an SBOM import; keep cases in step with findings
+after feed imports."""
 
 from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
 from medvigil.web.inventory.models import Product
+from medvigil.web.risk.services.analysis import version_analyse
 from medvigil.web.risk.services.cases import cases_sync
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def version_analysis_task(version_id: int, reason: str = "SBOM import") -> dict[str, int]:
+    """Match one product version, then sync its product's cases (queued after an SBOM import)."""
+    return version_analyse(version_id=version_id, reason=reason).counts()
 
 
 @db_task()  # type: ignore[untyped-decorator]

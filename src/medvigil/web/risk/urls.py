@@ -24,5 +24,10 @@ urlpatterns = [
     ),
     path("products/<slug:slug>/risk-matrix/", product_views.matrix_edit, name="matrix"),
     path("products/<slug:slug>/exploitability-policy/", product_views.policy_edit, name="policy"),
+    path(
+        "products/<slug:slug>/versions/<str:version>/rematch/",
+        product_views.version_rematch,
+        name="version-rematch",
+    ),
     path("products/<slug:slug>/cases/new/", product_views.first_party_create, name="first-party"),
 ]

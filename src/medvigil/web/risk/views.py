@@ -18,7 +18,8 @@ from medvigil.web.accounts.decorators import analyst_required, viewer_required
 from medvigil.web.inventory.models import Product
 from medvigil.web.risk import selectors, services
 from medvigil.web.risk.forms import AssessmentForm
-from medvigil.web.risk.models import Case, CaseState
+from medvigil.web.risk.models import Assessment, Case, CaseState
+from medvigil.web.risk.selectors import UNCONTROLLED
 
 CASE_PAGE_SIZE = 100
 
@@ -59,7 +60,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         ),
         "totals": {
             "active": cases.count(),
-            "uncontrolled": cases.filter(current_assessment__controlled=False).count(),
+            "uncontrolled": cases.filter(
+                current_assessment__in=Assessment.objects.filter(UNCONTROLLED)
+            ).count(),
             "unassessed": cases.exclude(current_assessment__status="confirmed").count(),
             "review": cases.filter(review_needed=True).count(),
             "kev": cases.filter(vulnerability__kev=True).count(),
@@ -101,6 +104,7 @@ def _case_context(case: Case, form: AssessmentForm | None = None) -> dict[str, A
         "case": case,
         "a": current,
         "clock": selectors.case_clock(case),
+        "standing": selectors.case_standing(case),
         "aliases": sorted(case.vulnerability.aliases.values_list("alias", flat=True)),
         "versions": case.scope.select_related("product_version", "covered_by"),
         "history": case.assessments.select_related("created_by", "matrix", "policy"),

@@ -1,0 +1,122 @@
+"""An SBOM uploaded in the UI is analysed without a shell: pending first, then findings and cases.
+
+The jobs run as in ``medvigil serve``: queued (huey not in immediate mode) and consumed by the
+embedded consumer threads (``medvigil.web.jobs.embedded_consumer``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from medvigil.web.advisories.services import feed_import
+from medvigil.web.findings.models import Finding
+from medvigil.web.inventory import services as inv
+from medvigil.web.inventory.models import AnalysisState, ProductVersion
+from medvigil.web.jobs import embedded_consumer
+from medvigil.web.risk.models import Case
+from tests.web.conftest import login
+
+FEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "feeds" / "osv"
+REQS = b"AccessControl==4.1\nrequests==2.31.0\n"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def queued_jobs() -> Iterator[None]:
+    """Jobs are queued, not run inline (as with the embedded SQLite queue)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = False
+    try:
+        yield
+    finally:
+        HUEY.immediate = True
+
+
+@pytest.fixture
+def intel(db: Any) -> None:
+    for name in ("PYSEC-2021-335.json", "PYSEC-2021-371.json"):
+        feed_import(path=FEEDS / name)
+
+
+def _wait_done(pv: ProductVersion, seconds: float = 120) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pv.refresh_from_db()
+        if pv.analysis_state in (AnalysisState.DONE, AnalysisState.FAILED):
+            return pv.analysis_state
+        time.sleep(0.1)
+    raise AssertionError(f"analysis still {pv.analysis_state!r} after {seconds} s")
+
+
+def test_upload_in_the_ui_is_pending_then_matched_with_cases(
+    intel: None, analyst: Any, queued_jobs: None
+) -> None:
+    product = inv.product_create(name="Pump", slug="pump")
+    pv = inv.version_create(product=product, version="1.0")
+    client = login(analyst)
+    page = "/products/pump/versions/1.0/"
+    upload = SimpleUploadedFile("requirements.txt", REQS)
+    assert client.post(page, {"file": upload, "format": ""}).status_code == 302
+
+    pv.refresh_from_db()
+    assert pv.analysis_state == AnalysisState.QUEUED
+    body = client.get(page).content.decode()
+    assert "analysis pending" in body
+    assert "Nothing in the local intelligence store matches" not in body  # no false all-clear
+    assert not Finding.objects.filter(product_version=pv).exists()
+
+    with embedded_consumer(workers=1):
+        assert _wait_done(pv) == AnalysisState.DONE
+    keys = set(
+        Finding.objects.filter(product_version=pv, state="open").values_list("vulnerability_key", flat=True)
+    )
+    assert keys == {"CVE-2021-32807"}
+    assert Case.objects.filter(product=product).count() == 1
+    body = client.get(page).content.decode()
+    assert "analysis pending" not in body and "analysed" in body
+
+
+def test_rematch_now_queues_an_analysis_for_analysts_only(
+    intel: None, analyst: Any, viewer: Any, queued_jobs: None
+) -> None:
+    product = inv.product_create(name="Pump", slug="pump")
+    pv = inv.version_create(product=product, version="1.0")
+    inv.sbom_import(product_version=pv, data=REQS, filename="requirements.txt")
+    with embedded_consumer(workers=1):
+        _wait_done(pv)
+    url = "/products/pump/versions/1.0/rematch/"
+    assert login(viewer).post(url).status_code == 403
+    assert login(analyst).get(url).status_code == 405
+    Finding.objects.filter(product_version=pv).delete()
+    assert login(analyst).post(url).status_code == 302
+    pv.refresh_from_db()
+    assert pv.analysis_state == AnalysisState.QUEUED
+    with embedded_consumer(workers=1):
+        assert _wait_done(pv) == AnalysisState.DONE
+    assert Finding.objects.filter(product_version=pv, state="open").count() == 1
+
+
+def test_a_failed_analysis_says_so_instead_of_all_clear(
+    intel: None, analyst: Any, queued_jobs: None, monkeypatch: Any
+) -> None:
+    from medvigil.web.findings import services as findings
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("index unreadable")
+
+    monkeypatch.setattr(findings, "match_product_versions", broken)
+    product = inv.product_create(name="Pump", slug="pump")
+    pv = inv.version_create(product=product, version="1.0")
+    inv.sbom_import(product_version=pv, data=REQS, filename="requirements.txt")
+    with embedded_consumer(workers=1):
+        assert _wait_done(pv) == AnalysisState.FAILED
+    body = login(analyst).get("/products/pump/versions/1.0/").content.decode()
+    assert "analysis failed" in body and "index unreadable" in body
+    assert "Nothing in the local intelligence store matches" not in body
