@@ -288,7 +288,7 @@ def test_xml_wrong_root_is_refused() -> None:
 
 
 def test_duplicate_bom_ref_names_the_first_two_components_sharing_it() -> None:
-    comps = [{"name": f"lib{i}", "version": "1", "bom-ref": "dup"} for i in range(4)]
+    comps: list[dict[str, object]] = [{"name": f"lib{i}", "version": "1", "bom-ref": "dup"} for i in range(4)]
     data = bom(comps, dependencies=[{"ref": "dup", "dependsOn": ["dup"]}])
     with pytest.raises(SbomError) as info:
         read_sbom(data, source="dup.json")

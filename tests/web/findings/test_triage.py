@@ -46,7 +46,9 @@ def test_a_false_positive_survives_re_matching_and_can_be_reversed(finding: Find
     _rematch()
     finding.refresh_from_db()
     assert finding.state == "open" and not finding.triage
-    kinds = list(finding.events.order_by("at", "id").values_list("kind", "actor__username"))
+    kinds: list[tuple[str, str | None]] = list(
+        finding.events.order_by("at", "id").values_list("kind", "actor__username")
+    )
     assert ("false_positive", "bob") in kinds and ("triage-cleared", None) in kinds
 
 

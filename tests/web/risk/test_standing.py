@@ -6,7 +6,7 @@ from typing import Any
 
 from medvigil.web.dashboard.selectors import case_totals
 from medvigil.web.risk import selectors, services
-from medvigil.web.risk.models import Case
+from medvigil.web.risk.models import Assessment, Case
 from tests.web.conftest import login
 
 NOT_AFFECTED = {
@@ -17,12 +17,18 @@ NOT_AFFECTED = {
 }
 
 
+def _current(case: Case) -> Assessment:
+    assessment = case.current_assessment
+    assert assessment is not None
+    return assessment
+
+
 def test_a_closed_not_affected_case_shows_no_uncontrolled_risk_or_deadline(
     analyst: Any, viewer: Any, case: Case, hazards: Any
 ) -> None:
     services.assessment_change(case=case, changes=NOT_AFFECTED, user=analyst)
     case.refresh_from_db()
-    assert case.current_assessment.vex_status == "not_affected"
+    assert _current(case).vex_status == "not_affected"
     assert selectors.case_standing(case).label == "not affected (VEX)"
     assert not selectors.case_clock(case)["running"]
     assert case_totals()["uncontrolled"] == 0
@@ -44,7 +50,7 @@ def test_an_uncontrolled_confirmed_case_runs_the_clock_until_controlled(
 ) -> None:
     services.assessment_change(case=case, changes={"hazards": ["HAZ-1"]}, user=analyst)
     case.refresh_from_db()
-    assert not case.current_assessment.controlled
+    assert not _current(case).controlled
     standing = selectors.case_standing(case)
     assert (standing.label, standing.tone, standing.clock_running) == ("uncontrolled", "bad", True)
     page = login(viewer).get(f"/risk/cases/{case.pk}/").content.decode()
@@ -54,8 +60,8 @@ def test_an_uncontrolled_confirmed_case_runs_the_clock_until_controlled(
         == 1
     )
     # A newer suggestion does not replace the confirmed risk until it is confirmed.
-    services.assessment_propose(case=case, inputs={**case.current_assessment.inputs, **NOT_AFFECTED})
+    services.assessment_propose(case=case, inputs={**_current(case).inputs, **NOT_AFFECTED})
     case.refresh_from_db()
-    assert case.current_assessment.status == "suggested"
+    assert _current(case).status == "suggested"
     assert selectors.case_standing(case).label == "uncontrolled"
     assert selectors.case_standing(case).clock_running
