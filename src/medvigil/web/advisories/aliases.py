@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from medvigil.core.model.advisory import SOURCE_CSAF
 from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
-from medvigil.web.advisories.bulk import columns, insert_rows, select_in, table, when
 from medvigil.web.advisories.models import AdvisoryRecord, Alias, Vulnerability
 from medvigil.web.advisories.signals import vulnerabilities_merged
+from medvigil.web.bulk import columns, insert_rows, select_in, table, when
 
 
 def is_cve(identifier: str) -> bool:

@@ -17,7 +17,7 @@ from django.db import connection
 from medvigil.core.feeds.interface import ParsedRecord
 from medvigil.core.model.advisory import EpssScore as CoreEpss
 from medvigil.core.model.advisory import KevEntry as CoreKev
-from medvigil.web.advisories import bulk
+from medvigil.web import bulk
 from medvigil.web.advisories.codec import dumps, rank
 from medvigil.web.advisories.models import AdvisoryRecord, Alias, EpssScore, KevEntry, Source, Vulnerability
 from medvigil.web.advisories.records import Counts

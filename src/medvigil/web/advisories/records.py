@@ -22,7 +22,8 @@ from isal import isal_zlib
 from medvigil.core.feeds.interface import ParsedRecord, PendingItem, PendingRecord, RecordError
 from medvigil.core.ids import purl_key
 from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
-from medvigil.web.advisories import aliases, bulk
+from medvigil.web import bulk
+from medvigil.web.advisories import aliases
 from medvigil.web.advisories.codec import affected_extra, best_severity, dumps, dumps_nodes, index_entries
 from medvigil.web.advisories.models import (
     AdvisoryRecord,

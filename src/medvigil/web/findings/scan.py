@@ -24,8 +24,8 @@ from medvigil.core.matching.grouping import group_matches
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.match import FindingGroup, FindingStatus
 from medvigil.core.model.vex import VexAssertion
-from medvigil.web.advisories.bulk import chunked
 from medvigil.web.advisories.models import Vulnerability
+from medvigil.web.bulk import chunked
 from medvigil.web.findings import candidates
 
 __all__ = ["ScanResult", "scan_components"]

@@ -43,9 +43,9 @@ from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model import ComponentType
 from medvigil.core.model.match import DeviceIdentity
 from medvigil.core.model.vex import VexAssertion
-from medvigil.web.advisories.bulk import chunked
 from medvigil.web.advisories.models import AdvisoryRecord, AffectedPackage, CpeIndexEntry, Vulnerability
 from medvigil.web.advisories.models import CsafProductStatus as CsafRow
+from medvigil.web.bulk import chunked
 from medvigil.web.findings import candidates
 from medvigil.web.findings.keys import component_key
 from medvigil.web.findings.models import Finding, MatchKey, MatchSettings, SupplierVex
