@@ -18,9 +18,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from medvigil.core.errors import FeedParseError
+from medvigil.web import bulk
 from medvigil.web.advisories import models as m
 from medvigil.web.advisories import services, workers
-from medvigil.web.advisories.prepare import prepare_pending
+from medvigil.web.advisories.prepare import Context, prepare_pending
 from medvigil.web.advisories.services import feed_import
 from tests.conftest import shared_path
 from tests.web.advisories.crash import die
@@ -137,12 +138,13 @@ def test_a_fresh_identity_with_an_epss_score_still_gets_it(db: Any, tmp_path: Pa
 
 def test_a_failure_in_the_worker_names_the_input_and_the_record() -> None:
     batch = [("line 7", "CVE-2019-0007", functools.partial(int, "not a record"))]
+    ctx = Context("nvd.jsonl", "nvd", bulk.adapters()[0])
     with pytest.raises(FeedParseError) as here:
-        prepare_pending(batch, "nvd.jsonl")
+        prepare_pending(batch, ctx)
     pool = workers.worker_pool()
     assert pool is not None
     with pytest.raises(FeedParseError) as there:
-        pool.submit(prepare_pending, batch, "nvd.jsonl").result()
+        pool.submit(prepare_pending, batch, ctx).result()
     for exc in (here.value, there.value):
         assert (exc.source, exc.location) == ("nvd.jsonl", "line 7 (CVE-2019-0007)")
         assert "not a record" in exc.message

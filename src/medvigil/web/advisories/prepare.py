@@ -60,6 +60,17 @@ SUMMARY_PRECEDENCE = {"osv": 0, "cve5": 1, "csaf": 2, "nvd": 3}
 _MAPPING_ERRORS = (TypeError, ValueError, KeyError, AttributeError)
 
 
+class Context(NamedTuple):
+    """What preparing needs to know about the import (picklable: it travels with each batch)."""
+
+    input_name: str
+    """The input as record errors name it."""
+    source_name: str
+    """The ``Source`` the records are filed under (a vulnerability's ``sources``)."""
+    when: Callable[[dt.datetime | None], Any]
+    """The database's datetime adapter (``medvigil.web.bulk.adapters``: module-level, pickled by name)."""
+
+
 class Prepared(NamedTuple):
     """One advisory record as rows (a tuple: cheap to send between processes)."""
 
@@ -69,6 +80,10 @@ class Prepared(NamedTuple):
     modified: dt.datetime | None
     published: dt.datetime | None
     withdrawn: dt.datetime | None
+    stamps: tuple[Any, Any, Any]
+    """``modified``, ``published``, ``withdrawn`` adapted for the database."""
+    alone: tuple[Any, ...]
+    """The :data:`DERIVED_FIELDS` of a vulnerability that has this record only."""
     rejected: bool
     identifiers: tuple[str, ...]
     """The ids naming the record's vulnerability, preferred key first (:func:`identifiers`)."""
@@ -138,7 +153,7 @@ def _csaf_rows(r: CoreRecord) -> tuple[tuple[Any, ...], ...]:
     return tuple(rows)
 
 
-def prepare(item: ParsedRecord, digest: str | None = None) -> Prepared:
+def prepare(item: ParsedRecord, ctx: Context, digest: str | None = None) -> Prepared:
     """The rows of one mapped advisory record (``digest``: its raw checksum when known)."""
     r = item.record
     assert isinstance(r, CoreRecord)
@@ -150,8 +165,11 @@ def prepare(item: ParsedRecord, digest: str | None = None) -> Prepared:
         isal_zlib.compress(item.raw, 1), digest or raw_digest(item.raw), item.location[:500],
     )  # fmt: skip
     configs = r.cpe_configurations
+    when = ctx.when
+    alone = derived([derived_row(0, ctx.source_name, values, r.published, r.modified, r.withdrawn)], when)
     return Prepared(
-        r.id, values[16], r.modified, r.published, r.withdrawn, r.rejected, identifiers(r), values,
+        r.id, values[16], r.modified, r.published, r.withdrawn,
+        (when(r.modified), when(r.published), when(r.withdrawn)), alone, r.rejected, identifiers(r), values,
         _affected_rows(r) if r.affected else (),
         dumps_nodes(configs) if configs else None,
         tuple(sorted(index_entries(configs))) if configs else (),
@@ -159,23 +177,23 @@ def prepare(item: ParsedRecord, digest: str | None = None) -> Prepared:
     )  # fmt: skip
 
 
-def prepare_item(item: ParsedRecord, source: str) -> Prepared | RecordError:
+def prepare_item(item: ParsedRecord, ctx: Context) -> Prepared | RecordError:
     """:func:`prepare`, with a record whose values cannot be stored as a located record error."""
     try:
-        return prepare(item)
+        return prepare(item, ctx)
     except _MAPPING_ERRORS as exc:
         rid = str(getattr(item.record, "id", "") or "")
-        return RecordError(f"cannot store record: {exc!r}", source, item.location, "", rid)
+        return RecordError(f"cannot store record: {exc!r}", ctx.input_name, item.location, "", rid)
 
 
 def prepare_pending(
-    batch: Sequence[tuple[str, str, Callable[[], FeedItem]]], source: str
+    batch: Sequence[tuple[str, str, Callable[[], FeedItem]]], ctx: Context
 ) -> list[Prepared | RecordError]:
     """Map and prepare ``(location, record id, mapper)`` of pending records, in order.
 
     A record that cannot be mapped or stored comes back as its :class:`RecordError` (location,
     record id and field as the parser gives them); the rest of the batch still prepares. Any
-    other failure raises :class:`FeedParseError` naming ``source``, the location and the record
+    other failure raises :class:`FeedParseError` naming the input, the location and the record
     id (it fails the whole input). This is the unit of work of the import's second process; the
     serial path calls it in-process.
     """
@@ -183,10 +201,12 @@ def prepare_pending(
     for location, record_id, mapper in batch:
         try:
             item = mapper()
-            out.append(item if isinstance(item, RecordError) else prepare_item(item, source))
+            out.append(item if isinstance(item, RecordError) else prepare_item(item, ctx))
         except Exception as exc:  # noqa: BLE001 - re-raised with the place it happened
             where = f"{location} ({record_id})" if record_id else location
-            raise FeedParseError(f"cannot map record: {exc!r}", source=source, location=where) from exc
+            raise FeedParseError(
+                f"cannot map record: {exc!r}", source=ctx.input_name, location=where
+            ) from exc
     return out
 
 
@@ -214,23 +234,11 @@ def derived(rows: Sequence[tuple[Any, ...]], when: Callable[[Any], Any]) -> tupl
     )  # fmt: skip
 
 
-def derived_row(vid: int, source: str, p: Prepared) -> tuple[Any, ...]:
-    """The row :func:`derived` takes, for a prepared record (as the refresh reads it back)."""
-    v = p.values
-    return (
-        vid,
-        source,
-        v[11],
-        v[12],
-        v[13],
-        v[14],
-        v[2],
-        v[3][:300],
-        p.published,
-        p.modified,
-        p.withdrawn,
-        v[0],
-    )
+def derived_row(
+    vid: int, source: str, v: tuple[Any, ...], published: Any, modified: Any, withdrawn: Any
+) -> tuple[Any, ...]:
+    """The row :func:`derived` takes, for a record's prepared ``values`` (as the refresh reads it back)."""
+    return (vid, source, v[11], v[12], v[13], v[14], v[2], v[3][:300], published, modified, withdrawn, v[0])
 
 
 def flatten(rows: Iterable[tuple[Any, ...]], pk: int) -> list[tuple[Any, ...]]:

@@ -32,6 +32,7 @@ from medvigil.web.advisories.prepare import (
     AFFECTED_FIELDS,
     CSAF_FIELDS,
     RECORD_FIELDS,
+    Context,
     Prepared,
     derived,
     derived_row,
@@ -155,7 +156,11 @@ class RecordWriter:
     def write_items(self, items: Sequence[PendingItem], on_error: Callable[[RecordError], None]) -> None:
         """Plan, map (in this process) and write one chunk; record errors go to ``on_error`` in order."""
         plan = self.plan(items)
-        self.write_planned(plan, prepare_pending(plan.to_map, self.input_name), on_error)
+        self.write_planned(plan, prepare_pending(plan.to_map, self.context()), on_error)
+
+    def context(self) -> Context:
+        """What preparing this writer's records needs (sent along to the second process)."""
+        return Context(self.input_name, self.source_name, bulk.adapters()[0])
 
     def plan(self, items: Sequence[PendingItem]) -> Plan:
         """Look the chunk's pending ids up; pick the records that need mapping.
@@ -204,7 +209,7 @@ class RecordWriter:
                     self._misread.add(result.record_id)
                 prepared.append(result)
                 continue
-            ready = prepare_item(item, self.input_name)
+            ready = prepare_item(item, self.context())
             if isinstance(ready, RecordError):
                 on_error(ready)
                 continue
@@ -261,7 +266,12 @@ class RecordWriter:
         source = self.source_name
 
         def fields_of(indices: list[int]) -> tuple[Any, ...]:
-            return derived([derived_row(0, source, pending[i][0]) for i in indices], when)
+            if len(indices) == 1:
+                return pending[indices[0]][0].alone
+            rows = [pending[i][0] for i in indices]
+            return derived(
+                [derived_row(0, source, p.values, p.published, p.modified, p.withdrawn) for p in rows], when
+            )
 
         resolved = aliases.resolve([p.identifiers for p, _ in pending], derive=fields_of if source else None)
         self.counts.touched.update(resolved.touched)
