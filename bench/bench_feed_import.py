@@ -12,13 +12,22 @@ Issue 3 targets on the 2-core machine: >= 5,000 CVE records/s end to end for the
 feeds (82,264 CVEs), unchanged re-import >= 4x faster than the first import, peak memory < 1 GB.
 ``--target`` imports only those inputs (NVD yearly + EPSS). The summary prints the load average:
 the machine is shared, so compare runs at similar load.
+
+``--cli [N]`` (issue 9 item 5: >= 5,000 CVE/s, moonshot 10,000) instead times
+``medvigil feeds import`` of the six NVD yearly feeds into an empty SQLite store as a fresh
+process, end to end (start-up, migrations, import, commit), N times (default 3) with the second
+process (``MEDVIGIL_IMPORT_WORKERS=1``, the default) and N times without (``=0``), and prints
+each run's CVE/s and the best of each. ``--cli-workers 1`` runs only the default.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -107,11 +116,51 @@ def _load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def _cli_run(workers: str) -> tuple[int, float, float]:
+    """One ``medvigil feeds import`` of the NVD yearly feeds into a fresh store: (CVEs, wall s, CPU s)."""
+    folder = tempfile.mkdtemp(prefix="medvigil-bench-cli-")
+    env = {**os.environ, "MEDVIGIL_DATA_DIR": folder, "MEDVIGIL_TASKS_URL": "sqlite",
+           "MEDVIGIL_IMPORT_WORKERS": workers, "PYTHONPATH": str(ROOT / "src")}  # fmt: skip
+    env.pop("MEDVIGIL_DATABASE_URL", None)
+    files = [str(DATA / f"nvd/feeds-1.1-yearly/nvdcve-1.1-{y}.jsonl.gz") for y in NVD_YEARS]
+    exe = shutil.which("medvigil") or str(Path(sys.executable).with_name("medvigil"))  # the console script
+    command = [exe, "feeds", "import", *files, "--format", "json"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    out = subprocess.run(command, env=env, capture_output=True, check=True, text=True).stdout  # noqa: S603
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    shutil.rmtree(folder, ignore_errors=True)
+    runs = json.loads(out)["runs"]
+    return sum(r["new"] + r["updated"] + r["unchanged"] for r in runs), seconds, cpu
+
+
+def cli(repeats: int, modes: list[str]) -> None:
+    """Time the CLI end to end; print every run and the best per mode."""
+    print(f"medvigil feeds import of the NVD yearly feeds, fresh SQLite store; load average {_load()}")
+    for workers in modes:
+        rates = []
+        for i in range(repeats):
+            n, seconds, cpu = _cli_run(workers)
+            rates.append(n / seconds)
+            print(
+                f"  MEDVIGIL_IMPORT_WORKERS={workers} run {i + 1}: {n:,} CVEs in {seconds:5.1f} s = "
+                f"{n / seconds:6,.0f} CVE/s (CPU, both processes: {cpu:.1f} s, load {_load()})"
+            )
+        print(f"  best with MEDVIGIL_IMPORT_WORKERS={workers}: {max(rates):,.0f} CVE/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wipe", action="store_true", help="empty the intelligence tables first")
     parser.add_argument("--target", action="store_true", help="import only the NVD yearly feeds and EPSS")
+    parser.add_argument("--cli", nargs="?", type=int, const=3, metavar="N", help="time the CLI N times")
+    parser.add_argument("--cli-workers", choices=["0", "1"], help="only this MEDVIGIL_IMPORT_WORKERS")
     args = parser.parse_args()
+    if args.cli:
+        cli(args.cli, [args.cli_workers] if args.cli_workers else ["1", "0"])
+        return
     inputs = [i for i in INPUTS if i in TARGET_SET] if args.target else INPUTS
     print(f"store: {_setup(args.wipe)}; load average at start {_load()}")
     first = _pass("first import (fresh store)", inputs)

@@ -32,7 +32,7 @@ from medvigil.cli.output import (
 from medvigil.core.errors import InputError
 
 if TYPE_CHECKING:
-    from medvigil.core.matching.vex_input import VexAssertion
+    from medvigil.core.model.vex import VexAssertion
 
 # Imports a command needs are made inside it: ``medvigil scan`` is a pipeline gate started
 # once per build, so start-up time counts (VEX reading pulls in the CSAF validator).
@@ -147,7 +147,7 @@ def _scan(
     parsed = read_sbom(_read(file), source=str(file), format=input_format)
     statements: list[VexAssertion] = []
     if vex:
-        from medvigil.core.matching.vex_input import read_vex
+        from medvigil.core.feeds.vex import read_vex
 
         for path in vex:
             statements += read_vex(_read(path), str(path))

@@ -50,6 +50,10 @@ class InputError(Error):
         self.field = field
         super().__init__(self.diagnostics())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle with the location parts (errors cross process boundaries in feed imports)."""
+        return (_rebuild, (type(self), self.message, self.source, self.location, self.field))
+
     def diagnostics(self) -> str:
         """Return ``source: location: field: message`` with empty parts left out."""
         parts = [p for p in (self.source, self.location) if p]
@@ -57,6 +61,10 @@ class InputError(Error):
             parts.append(f"field '{self.field}'")
         parts.append(self.message)
         return ": ".join(parts)
+
+
+def _rebuild(cls: type[InputError], message: str, source: str, location: str, field: str) -> InputError:
+    return cls(message, source=source, location=location, field=field)
 
 
 class SbomError(InputError):

@@ -12,8 +12,8 @@ from medvigil.core.errors import FeedParseError
 from medvigil.core.feeds.registry import DETECTION_ORDER, FEED_PARSERS, detect_source, parser_for
 from tests.conftest import shared_path
 
-HELPER_MODULES = {"_io", "_purl", "interface", "registry", "validation", "csaf_tree", "sync"}
-"""Modules of the feeds package that are not parsers (``sync`` holds the online fetchers)."""
+HELPER_MODULES = {"_io", "_purl", "interface", "registry", "validation", "csaf_tree", "sync", "vex"}
+"""Modules of the feeds package that are not parsers (``sync``: online fetchers; ``vex``: supplier VEX)."""
 
 
 def test_registry_lists_every_parser_module() -> None:

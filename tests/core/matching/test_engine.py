@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 import pytest
 
+from medvigil.core.feeds.vex import read_vex
 from medvigil.core.matching.engine import MatchIndex, MatchOptions, match, match_device
 from medvigil.core.matching.grouping import group_matches, primary_id
-from medvigil.core.matching.vex_input import read_vex
 from medvigil.core.model.advisory import (
     AdvisoryRecord,
     AffectedPackage,

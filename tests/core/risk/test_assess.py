@@ -7,8 +7,8 @@ import json
 import pytest
 
 from medvigil.core.errors import InputError, VectorError
-from medvigil.core.model.assessment import AssessmentStatus
 from medvigil.core.risk.assess import HarmInput, VexInput, confirm_assessment, propose_assessment
+from medvigil.core.risk.assessment import AssessmentStatus
 from medvigil.core.risk.exploitability import ExploitabilityBand, ExploitabilityPolicy
 from medvigil.core.risk.harm import Hazard, Severity
 from medvigil.core.risk.matrix import DEFAULT_MATRIX, RiskMatrix, RiskResult

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from medvigil.core.errors import InputError
-from medvigil.core.model.assessment import Assessment, AssessmentStatus
 from medvigil.core.risk.assess import HarmInput, confirm_assessment, propose_assessment
+from medvigil.core.risk.assessment import Assessment, AssessmentStatus
 from medvigil.core.risk.exploitability import CompensatingControl, ExploitabilityBand, ExploitMaturity
 from medvigil.core.risk.harm import Hazard, Severity
 from medvigil.core.risk.matrix import RiskResult

@@ -7,6 +7,6 @@
 * :mod:`.csaf_versions` — CISA's version wording in CSAF product trees.
 * :mod:`.engine` — the matcher: ``MatchIndex`` (built once) and ``match`` (hash join), with
   :mod:`.enumeration`, :mod:`.inference` (CPEs from purls), :mod:`.csaf_products` (devices),
-  :mod:`.grouping` (findings per identity), :mod:`.vex_input` (supplier VEX), :mod:`.keys`,
+  :mod:`.grouping` (findings per identity), :mod:`.keys`,
   :mod:`.report` (SARIF / CycloneDX VEX of scan results).
 """

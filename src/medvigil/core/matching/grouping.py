@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from medvigil.core.matching.cpe import CpeError, parse_cpe
 from medvigil.core.matching.keys import purl_package_key, purl_version
-from medvigil.core.matching.vex_input import VexAssertion
 from medvigil.core.model.component import Component
 from medvigil.core.model.match import (
     METHOD_RANK,
@@ -29,6 +28,7 @@ from medvigil.core.model.match import (
     MatchMethod,
     MatchStatus,
 )
+from medvigil.core.model.vex import VexAssertion
 
 __all__ = ["group_matches", "primary_id"]
 

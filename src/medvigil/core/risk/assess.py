@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from medvigil.core.errors import InputError
-from medvigil.core.model.assessment import Assessment, AssessmentStatus
+from medvigil.core.risk.assessment import Assessment, AssessmentStatus
 from medvigil.core.risk.cvss import CvssScore, parse_vector, pick_preferred
 from medvigil.core.risk.exploitability import (
     DEFAULT_POLICY,

@@ -1,42 +1,29 @@
 """Alias groups: one ``Vulnerability`` per set of identifiers that records say are the same.
 
 Per chunk of records: one query resolves every identifier against ``Alias``, a union-find joins
-the identifiers inside the chunk, new identities are created in bulk, and a record that links
+the identifiers inside the chunk, new identities are created in bulk (with their derived fields
+when the caller computed them from the chunk's records), and a record that links
 identities which were separate merges them (aliases and records move to the survivor, which
 keeps its CVE key). Stored aliases are never removed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
-from medvigil.core.model.advisory import SOURCE_CSAF
-from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
-from medvigil.web.advisories.bulk import columns, insert_rows, select_in, table, when
-from medvigil.web.advisories.models import AdvisoryRecord, Alias, Vulnerability
+from medvigil.web.advisories.models import AdvisoryRecord, Alias, EpssScore, KevEntry, Vulnerability
+from medvigil.web.advisories.prepare import DERIVED_FIELDS
 from medvigil.web.advisories.signals import vulnerabilities_merged
+from medvigil.web.bulk import columns, insert_rows, select_in, table, when
 
 
 def is_cve(identifier: str) -> bool:
     """True for ``CVE-YYYY-NNNN`` identifiers."""
     return identifier.startswith("CVE-")
-
-
-def identifiers(record: CoreRecord) -> list[str]:
-    """The ids that name the record's vulnerability, preferred key first.
-
-    The record id and its aliases; for CSAF the vulnerability's CVE and ids come before the
-    ``<tracking id>/<...>`` record id (the document id itself is in ``related`` and is not an
-    identity: one document covers several vulnerabilities).
-    """
-    if not record.aliases:
-        rid = record.id.strip()[:200] if record.id else ""
-        return [rid] if rid else []
-    ordered = [*record.aliases, record.id] if record.source == SOURCE_CSAF else [record.id, *record.aliases]
-    return list(dict.fromkeys(i.strip()[:200] for i in ordered if i and i.strip()))
 
 
 def choose_key(ids: Sequence[str]) -> str:
@@ -70,6 +57,19 @@ class _Plan:
     """group root -> existing vulnerability id."""
     merges: dict[int, list[int]] = field(default_factory=dict)
     rekeys: dict[int, str] = field(default_factory=dict)
+    derived: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    """group root -> derived fields of a new identity, computed from its records in the chunk."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What :func:`resolve` did."""
+
+    ids: list[int]
+    """The vulnerability id of each record."""
+    touched: set[int]
+    """Vulnerabilities whose derived fields need a refresh: all, except the identities created
+    here with their fields computed (and no KEV entry or EPSS score on any of their aliases)."""
 
 
 def _existing(ids: set[str]) -> tuple[dict[str, int], dict[int, str]]:
@@ -108,17 +108,17 @@ def vulnerability_merge(*, survivor: int, merged: list[int]) -> None:
     Vulnerability.objects.filter(id__in=merged).delete()
 
 
+BLANK = ("", None, "", "", "", "[]", None, None, False)
+"""The :data:`DERIVED_FIELDS` of an identity whose records have not been read yet."""
+
+
 def _create(plan: _Plan) -> None:
-    """Insert the new identities (set-based) and note their ids."""
+    """Insert the new identities (set-based, with their derived fields when known) and note their ids."""
     if not plan.new_keys:
         return
     now = when(timezone.now())
-    rows = [(key, "", "", "", "", False, "[]", False, now) for key in plan.new_keys.values()]
-    fields = (
-        "key", "summary", "cvss_vector", "cvss_version", "severity", "kev", "sources", "withdrawn",
-        "created_at",
-    )  # fmt: skip
-    insert_rows(Vulnerability, fields, rows)
+    rows = [(key, *plan.derived.get(root, BLANK), False, now) for root, key in plan.new_keys.items()]
+    insert_rows(Vulnerability, ("key", *DERIVED_FIELDS, "kev", "created_at"), rows)
     key = columns(Vulnerability, ["key"])[0]
     sql = f"SELECT {key}, id FROM {table(Vulnerability)} WHERE {key} IN ({{marks}})"  # noqa: S608
     ids: dict[str, int] = dict(select_in(sql, list(plan.new_keys.values())))
@@ -126,9 +126,20 @@ def _create(plan: _Plan) -> None:
         plan.group_vuln[root] = ids[key]
 
 
-def resolve(records: Sequence[CoreRecord]) -> list[int]:
-    """Return the vulnerability id of each record, creating, extending and merging identities."""
-    per_record = [identifiers(r) for r in records]
+def _scored_elsewhere(vids: list[int]) -> set[int]:
+    """Those of ``vids`` with a KEV entry or an EPSS score on one of their aliases (their KEV and
+    EPSS fields come from the refresh)."""
+    a, k, e = table(Alias), table(KevEntry), table(EpssScore)
+    sql = (
+        f"SELECT DISTINCT a.vulnerability_id FROM {a} a WHERE a.vulnerability_id IN ({{marks}}) AND ("  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {k} k WHERE k.cve_id = a.alias) OR "
+        f"EXISTS (SELECT 1 FROM {e} e WHERE e.cve_id = a.alias))"
+    )
+    return {row[0] for row in select_in(sql, vids)} if vids else set()
+
+
+def _groups(per_record: Sequence[Sequence[str]]) -> tuple[_UnionFind, dict[str, list[str]]]:
+    """The identifiers joined by the records that name them together: root -> ids, first seen first."""
     uf = _UnionFind()
     for ids in per_record:
         for other in ids[1:]:
@@ -142,8 +153,29 @@ def resolve(records: Sequence[CoreRecord]) -> list[int]:
             group = groups[uf.find(i)]
             if i not in group:
                 group.append(i)
+    return uf, groups
+
+
+def resolve(
+    per_record: Sequence[Sequence[str]], derive: Callable[[list[int]], tuple[Any, ...]] | None = None
+) -> Resolved:
+    """The vulnerability id of each record (given its :func:`~.prepare.identifiers`), creating,
+    extending and merging identities.
+
+    ``derive(indices)`` gives the derived fields of a new identity from the records at those
+    positions (all of its records so far); without it new identities are inserted blank and
+    left for the refresh.
+    """
+    uf, groups = _groups(per_record)
     alias_vuln, keys = _existing(set(uf.parent))
     plan = _plan(groups, alias_vuln, keys)
+    roots = [uf.find(ids[0]) for ids in per_record]
+    if derive is not None:
+        members: dict[str, list[int]] = {}
+        for index, root in enumerate(roots):
+            if root in plan.new_keys:
+                members.setdefault(root, []).append(index)
+        plan.derived = {root: derive(indices) for root, indices in members.items()}
     _create(plan)
     for survivor, merged in plan.merges.items():
         vulnerability_merge(survivor=survivor, merged=merged)
@@ -153,4 +185,7 @@ def resolve(records: Sequence[CoreRecord]) -> list[int]:
         (i, plan.group_vuln[root]) for root, ids in groups.items() for i in ids if i not in alias_vuln
     ]
     insert_rows(Alias, ("alias", "vulnerability"), new_aliases)
-    return [plan.group_vuln[uf.find(ids[0])] for ids in per_record]
+    vids = [plan.group_vuln[root] for root in roots]
+    fresh = [plan.group_vuln[root] for root in plan.derived]
+    touched = set(vids) - set(fresh) | _scored_elsewhere(fresh)
+    return Resolved(vids, touched)

@@ -17,17 +17,16 @@ from django.db import connection
 from medvigil.core.feeds.interface import ParsedRecord
 from medvigil.core.model.advisory import EpssScore as CoreEpss
 from medvigil.core.model.advisory import KevEntry as CoreKev
-from medvigil.web.advisories import bulk
-from medvigil.web.advisories.codec import dumps, rank
+from medvigil.web import bulk
+from medvigil.web.advisories.codec import dumps
 from medvigil.web.advisories.models import AdvisoryRecord, Alias, EpssScore, KevEntry, Source, Vulnerability
+from medvigil.web.advisories.prepare import DERIVED_FIELDS, derived
 from medvigil.web.advisories.records import Counts
 
 KEV_FIELDS = (
     "vendor", "product", "name", "date_added", "due_date", "known_ransomware", "required_action",
     "short_description", "notes", "cwes", "catalog_version",
 )  # fmt: skip
-SUMMARY_PRECEDENCE = {"osv": 0, "cve5": 1, "csaf": 2, "nvd": 3}
-"""Which source's summary a vulnerability shows first (OSV and CVE 5 write one-liners)."""
 
 
 def _kev_values(e: CoreKev) -> tuple[Any, ...]:
@@ -170,35 +169,6 @@ def kev_refresh() -> None:
         cursor.execute(_kev_sql(scope), [True])
 
 
-def _summary(rows: list[tuple[Any, ...]]) -> str:
-    ranked = sorted(rows, key=lambda r: SUMMARY_PRECEDENCE.get(r[1], 9))
-    for row in ranked:
-        if row[6]:
-            return str(row[6])
-    return next((str(r[7]) for r in ranked if r[7]), "")
-
-
-def _derived(rows: list[tuple[Any, ...]], when: Any) -> tuple[Any, ...]:
-    """The DERIVED_FIELDS values from (vid, source, score, vector, version, severity, summary,
-    brief details, published, modified, withdrawn, rejected) rows of one vulnerability."""
-    scored = [r for r in rows if r[2] is not None]
-    best = max(scored, key=lambda r: rank(r[4], r[2])) if scored else None
-    published = [r[8] for r in rows if r[8] is not None]
-    modified = [r[9] for r in rows if r[9] is not None]
-    return (
-        _summary(rows), best[2] if best else None, best[3] if best else "", best[4] if best else "",
-        best[5] if best else "", dumps(sorted({r[1] for r in rows})),
-        when(min(published)) if published else None, when(max(modified)) if modified else None,
-        not any(r[10] is None and not r[11] for r in rows),
-    )  # fmt: skip
-
-
-DERIVED_FIELDS = (
-    "summary", "cvss_score", "cvss_vector", "cvss_version", "severity", "sources", "published", "modified",
-    "withdrawn",
-)  # fmt: skip
-
-
 def _records_sql(marks: str) -> str:
     q = connection.ops.quote_name
     r, s = q(AdvisoryRecord._meta.db_table), q(Source._meta.db_table)
@@ -219,7 +189,7 @@ def _derived_rows(ids: list[int]) -> list[tuple[Any, ...]]:
         grouped: dict[int, list[tuple[Any, ...]]] = {}
         for row in bulk.select_in(_records_sql("{marks}"), batch):
             grouped.setdefault(row[0], []).append(row)
-        rows.extend((vid, *_derived(g, when)) for vid, g in grouped.items())
+        rows.extend((vid, *derived(g, when)) for vid, g in grouped.items())
     return rows
 
 

@@ -6,7 +6,7 @@ zlib-compressed) with its child rows ``AffectedPackage``, ``CpeConfiguration`` (
 identity through ``Alias`` rows. ``KevEntry`` and ``EpssScore`` hold enrichment data keyed by CVE.
 
 Records are never deleted: withdrawn and rejected ones are marked. Bulk writes go through
-:mod:`medvigil.web.advisories.bulk`, which takes its column names from this module.
+:mod:`medvigil.web.bulk`, which takes its column names from this module.
 """
 
 from __future__ import annotations

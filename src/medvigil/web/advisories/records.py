@@ -6,26 +6,21 @@ changed ones updated in place (``first_seen`` kept) with their child rows replac
 set-based. A record older than the stored one (by ``modified``) never overwrites it.
 
 Records may arrive unmapped (:class:`PendingRecord`: id and raw bytes); one whose raw checksum
-equals the stored one is unchanged and is never mapped, the others are mapped here.
+equals the stored one is unchanged and is never mapped, the others are mapped and turned into rows
+by :mod:`.prepare` (in this process, or in the import's second process). A vulnerability created
+for the chunk's records is inserted once with its derived fields (no blank row refreshed later).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from isal import isal_zlib
-
-from medvigil.core.feeds.interface import ParsedRecord, PendingItem, PendingRecord, RecordError
-from medvigil.core.ids import purl_key
-from medvigil.core.matching.keys import package_key
-from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
-from medvigil.core.model.advisory import AffectedPackage as CoreAffected
-from medvigil.web.advisories import aliases, bulk
-from medvigil.web.advisories.codec import affected_extra, best_severity, dumps, dumps_nodes, index_entries
+from medvigil.core.feeds.interface import FeedItem, ParsedRecord, PendingItem, PendingRecord, RecordError
+from medvigil.web import bulk
+from medvigil.web.advisories import aliases
 from medvigil.web.advisories.models import (
     AdvisoryRecord,
     AffectedPackage,
@@ -33,22 +28,20 @@ from medvigil.web.advisories.models import (
     CpeIndexEntry,
     CsafProductStatus,
 )
+from medvigil.web.advisories.prepare import (
+    AFFECTED_FIELDS,
+    CSAF_FIELDS,
+    RECORD_FIELDS,
+    Context,
+    Prepared,
+    derived,
+    derived_row,
+    flatten,
+    prepare_item,
+    prepare_pending,
+    raw_digest,
+)
 
-RECORD_FIELDS = (
-    "vulnerability", "modified", "published", "withdrawn", "rejected", "state", "summary", "details",
-    "aliases", "related", "cwes", "severities", "references", "ssvc", "extra", "cvss_score",
-    "cvss_vector", "cvss_version", "severity", "raw", "raw_sha256", "location", "last_seen", "import_run",
-)  # fmt: skip
-"""Columns written on insert and update (insert adds source, record_id, first_seen)."""
-AFFECTED_FIELDS = (
-    "record", "position", "ecosystem", "name", "purl", "purl_type", "purl_namespace", "purl_name",
-    "package_key", "vendor", "product", "ranges", "versions", "unaffected", "cpes", "default_status", "extra",
-)  # fmt: skip
-CSAF_FIELDS = (
-    "record", "product_id", "status", "name", "vendor", "product_name", "product_version",
-    "product_version_range", "cpe", "purl", "purl_type", "purl_namespace", "purl_name", "helpers",
-    "branch_path", "relationship",
-)  # fmt: skip
 CHILD_MODELS = (AffectedPackage, CpeConfiguration, CpeIndexEntry, CsafProductStatus)
 
 
@@ -65,76 +58,20 @@ class Counts:
     """Vulnerability ids whose denormalised fields need a refresh."""
 
 
-def _extra(r: CoreRecord) -> dict[str, Any]:
-    extra: dict[str, Any] = {}
-    for name in ("assigner", "notes", "actions", "document", "database_specific_json"):
-        value = getattr(r, name)
-        if value:
-            extra[name] = value
-    return extra
-
-
-def _values(item: ParsedRecord, digest: str, vuln_id: int, run_id: int, now: Any, when: Any) -> list[Any]:
-    r = item.record
-    assert isinstance(r, CoreRecord)
-    score, vector, version, label = best_severity(r.severities)
-    return [
-        vuln_id, when(r.modified), when(r.published), when(r.withdrawn), r.rejected,
-        (r.state or "")[:40], r.summary or "", r.details or "", dumps(r.aliases), dumps(r.related),
-        dumps(r.cwes), dumps(r.severities), dumps(r.references), dumps(r.ssvc) if r.ssvc else None,
-        dumps(_extra(r)), score, vector[:300], version, label, isal_zlib.compress(item.raw, 1), digest,
-        item.location[:500], now, run_id,
-    ]  # fmt: skip
-
-
-def _package_key(p: CoreAffected) -> str:
-    """The join key of an affected package ("" without purl coordinates), at most 700 characters
-    (the candidate query cuts the components' keys the same way)."""
-    if not p.purl_type or not p.purl_name:
-        return ""
-    return package_key(p.purl_type, p.purl_namespace, p.purl_name)[:700]
-
-
-def _affected_rows(record_pk: int, r: CoreRecord) -> list[tuple[Any, ...]]:
-    return [
-        (record_pk, pos, (p.ecosystem or "")[:100], p.name[:500], (p.purl or "")[:1000],
-         (p.purl_type or "")[:40], (p.purl_namespace or "")[:300], (p.purl_name or "")[:300],
-         _package_key(p), (p.vendor or "")[:300], (p.product or "")[:300], dumps(p.ranges), dumps(p.versions),
-         dumps(p.unaffected_versions), dumps(p.cpes), (p.default_status or "")[:20], dumps(affected_extra(p)))
-        for pos, p in enumerate(r.affected)
-    ]  # fmt: skip
-
-
-def _csaf_rows(record_pk: int, r: CoreRecord) -> list[tuple[Any, ...]]:
-    rows = []
-    for status in r.csaf_products:
-        p, h = status.product, status.product.helpers
-        purl = (h.purl if h else None) or ""
-        key = purl_key(purl) if purl else None
-        rows.append((
-            record_pk, status.product_id[:200], status.status[:30], p.name, (p.vendor or "")[:300],
-            (p.product_name or "")[:500], (p.product_version or "")[:300],
-            (p.product_version_range or "")[:300], ((h.cpe if h else None) or "")[:500], purl[:1000],
-            key.type[:40] if key else "", key.namespace[:300] if key else "", key.name[:300] if key else "",
-            dumps(h) if h else None, dumps(p.branch_path), dumps(p.relationship) if p.relationship else None,
-        ))  # fmt: skip
-    return rows
-
-
-def _children(pk_of: dict[str, int], records: Sequence[CoreRecord]) -> None:
+def _children(pk_of: dict[str, int], prepared: Sequence[Prepared]) -> None:
     affected: list[tuple[Any, ...]] = []
     configs: list[tuple[Any, ...]] = []
     index: list[tuple[Any, ...]] = []
     csaf: list[tuple[Any, ...]] = []
-    for r in records:
-        pk = pk_of[r.id]
-        if r.affected:
-            affected.extend(_affected_rows(pk, r))
-        if r.cpe_configurations:
-            configs.append((pk, dumps_nodes(r.cpe_configurations)))
-            index.extend((pk, v, p) for v, p in sorted(index_entries(r.cpe_configurations)))
-        if r.csaf_products:
-            csaf.extend(_csaf_rows(pk, r))
+    for p in prepared:
+        pk = pk_of[p.record_id]
+        if p.affected:
+            affected.extend(flatten(p.affected, pk))
+        if p.nodes is not None:
+            configs.append((pk, p.nodes))
+            index.extend(flatten(p.cpe_index, pk))
+        if p.csaf:
+            csaf.extend(flatten(p.csaf, pk))
     bulk.insert_rows(AffectedPackage, AFFECTED_FIELDS, affected)
     bulk.insert_rows(CpeConfiguration, ("record", "nodes"), configs)
     bulk.insert_rows(CpeIndexEntry, ("record", "vendor", "product"), index)
@@ -152,84 +89,137 @@ def _is_stale(incoming: dt.datetime | None, stored: Any) -> bool:
     return bool(incoming < stored)
 
 
-@dataclass(frozen=True, slots=True)
-class _Pending:
-    item: ParsedRecord
-    record: CoreRecord
-    digest: str
-    pk: int | None
-    """Stored row id of a changed record; None for a new one."""
-
-
-def raw_digest(raw: bytes) -> str:
-    """The checksum stored with a record's raw bytes (hex SHA-256)."""
-    return hashlib.sha256(raw).hexdigest()
-
-
 def _raise(err: RecordError) -> None:
     raise err.as_exception()
 
 
-def _distinct_runs(parsed: list[tuple[ParsedRecord, str]]) -> list[list[tuple[ParsedRecord, str]]]:
-    """Split ``parsed`` into consecutive runs without a repeated record id."""
-    runs: list[list[tuple[ParsedRecord, str]]] = [[]]
+def _distinct_runs(prepared: list[Prepared]) -> list[list[Prepared]]:
+    """Split ``prepared`` into consecutive runs without a repeated record id."""
+    runs: list[list[Prepared]] = [[]]
     ids: set[str] = set()
-    for pair in parsed:
-        rid = pair[0].record.id  # type: ignore[union-attr]
-        if rid in ids:
+    for p in prepared:
+        if p.record_id in ids:
             runs.append([])
             ids.clear()
-        ids.add(rid)
-        runs[-1].append(pair)
+        ids.add(p.record_id)
+        runs[-1].append(p)
     return [run for run in runs if run]
 
 
-class RecordWriter:
-    """Writes chunks of parsed advisory records of one source within one import run."""
+@dataclass
+class Plan:
+    """A chunk looked up against the store, waiting for its records to be mapped and written."""
 
-    def __init__(self, *, source_id: int, run_id: int, now: dt.datetime) -> None:
+    items: list[PendingItem]
+    stored: dict[str, tuple[int, Any, str]]
+    """Stored ``(pk, modified, raw_sha256)`` of the pending ids that were safe to look up early."""
+    looked: set[str]
+    unchanged: list[int]
+    """Row ids of pending records whose raw checksum is the stored one (never mapped)."""
+    to_map: list[tuple[str, str, Callable[[], FeedItem]]]
+    """``(location, record id, mapper)`` of the pending records to map, in chunk order."""
+    skip: list[bool]
+    """Per item: a pending record counted unchanged without mapping."""
+
+
+class RecordWriter:
+    """Writes chunks of advisory records of one source within one import run.
+
+    A chunk is first *planned* (:meth:`plan`: one lookup of the pending ids' stored checksums;
+    unchanged records need no mapping), then its remaining records are mapped and prepared
+    (:func:`~medvigil.web.advisories.prepare.prepare_pending`, in this process or in the import's
+    second process), then *written* (:meth:`write_planned`). The feed import plans chunk N+1 while
+    chunk N is being mapped; ids seen in an earlier chunk of the run are then looked up again at
+    write time, so the early lookup can never hide a row that an earlier chunk wrote.
+    """
+
+    def __init__(
+        self, *, source_id: int, run_id: int, now: dt.datetime, source_name: str = "", input_name: str = ""
+    ) -> None:
         self.source_id = source_id
+        self.source_name = source_name
+        """The source's name (for ``Vulnerability.sources``); empty: new identities are refreshed later."""
+        self.input_name = input_name
+        """The input as record errors name it."""
         self.run_id = run_id
         self.now = now
         self.counts = Counts()
+        self._seen: set[str] = set()
+        """Pending ids of the chunks planned so far in this run."""
+        self._misread: set[str] = set()
+        """Record ids written under another pending id (a later chunk's early lookup may miss them)."""
 
     def write(self, chunk: Sequence[ParsedRecord]) -> None:
         """Upsert one chunk of mapped records (record ids must be distinct within it)."""
         self.write_items(chunk, _raise)
 
     def write_items(self, items: Sequence[PendingItem], on_error: Callable[[RecordError], None]) -> None:
-        """Upsert one chunk of mapped or pending records; record errors go to ``on_error`` in order.
+        """Plan, map (in this process) and write one chunk; record errors go to ``on_error`` in order."""
+        plan = self.plan(items)
+        self.write_planned(plan, prepare_pending(plan.to_map, self.context()), on_error)
 
-        Pending records whose raw checksum equals the stored one count as unchanged unmapped.
+    def context(self) -> Context:
+        """What preparing this writer's records needs (sent along to the second process)."""
+        return Context(self.input_name, self.source_name, bulk.adapters()[0])
+
+    def plan(self, items: Sequence[PendingItem]) -> Plan:
+        """Look the chunk's pending ids up; pick the records that need mapping.
+
         Ids (the pending ids and, among the mapped records, the record ids) must be distinct.
         """
         hints = [i.record_id for i in items if isinstance(i, PendingRecord) and i.record_id]
-        stored = self._stored(hints) if hints else {}
-        looked = set(hints)
+        safe = [h for h in hints if h not in self._seen]
+        self._seen.update(hints)
+        stored = self._stored(safe) if safe else {}
         unchanged: list[int] = []
-        parsed: list[tuple[ParsedRecord, str]] = []
+        to_map: list[tuple[str, str, Callable[[], FeedItem]]] = []
+        skip: list[bool] = []
         for item in items:
+            if isinstance(item, PendingRecord):
+                old = stored.get(item.record_id)
+                if old is not None and old[2] == raw_digest(item.raw):
+                    unchanged.append(old[0])
+                    skip.append(True)
+                    continue
+                to_map.append((item.location, item.record_id, item.mapper))
+            skip.append(False)
+        return Plan(list(items), stored, set(safe), unchanged, to_map, skip)
+
+    def write_planned(
+        self, plan: Plan, mapped: Sequence[Prepared | RecordError], on_error: Callable[[RecordError], None]
+    ) -> None:
+        """Write a planned chunk given its mapped records (``mapped``: one per ``plan.to_map``, in order).
+
+        Pending records whose raw checksum equals the stored one count as unchanged unmapped.
+        """
+        results = iter(zip(plan.to_map, mapped, strict=True))
+        prepared: list[Prepared] = []
+        for item, skipped in zip(plan.items, plan.skip, strict=True):
+            if skipped:
+                continue
             if isinstance(item, RecordError):
                 on_error(item)
                 continue
-            digest = raw_digest(item.raw)
             if isinstance(item, PendingRecord):
-                old = stored.get(item.record_id)
-                if old is not None and old[2] == digest:
-                    unchanged.append(old[0])
+                (_, hint, _), result = next(results)
+                if isinstance(result, RecordError):
+                    on_error(result)
                     continue
-                mapped = item.map()
-                if isinstance(mapped, RecordError):
-                    on_error(mapped)
-                    continue
-                item = mapped
-            assert isinstance(item.record, CoreRecord)
-            parsed.append((item, digest))
-        self._unchanged(unchanged)
-        for index, run in enumerate(_distinct_runs(parsed)):
-            ids = [p.record.id for p, _ in run]  # type: ignore[union-attr]
+                if result.record_id != hint:
+                    self._misread.add(result.record_id)
+                prepared.append(result)
+                continue
+            ready = prepare_item(item, self.context())
+            if isinstance(ready, RecordError):
+                on_error(ready)
+                continue
+            prepared.append(ready)
+        self._unchanged(plan.unchanged)
+        stored = plan.stored
+        for index, run in enumerate(_distinct_runs(prepared)):
+            ids = [p.record_id for p in run]
             if index == 0:
-                stored.update(self._stored([i for i in ids if i not in looked]))
+                stored.update(self._stored([i for i in ids if i not in plan.looked or i in self._misread]))
             else:  # the same id again in one chunk (only when a pending id was wrong): see the first
                 stored = self._stored(ids)
             self._upsert(run, stored)
@@ -238,20 +228,18 @@ class RecordWriter:
         self.counts.unchanged += len(pks)
         bulk.set_in(AdvisoryRecord, {"last_seen": bulk.when(self.now)}, pks)
 
-    def _upsert(self, run: list[tuple[ParsedRecord, str]], stored: dict[str, tuple[int, Any, str]]) -> None:
-        pending: list[_Pending] = []
+    def _upsert(self, run: list[Prepared], stored: dict[str, tuple[int, Any, str]]) -> None:
+        pending: list[tuple[Prepared, int | None]] = []
         unchanged: list[int] = []
-        for item, digest in run:
-            r = item.record
-            assert isinstance(r, CoreRecord)
-            if r.id not in stored:
-                pending.append(_Pending(item, r, digest, None))
+        for p in run:
+            if p.record_id not in stored:
+                pending.append((p, None))
                 continue
-            pk, modified, old_digest = stored[r.id]
-            if old_digest == digest or _is_stale(r.modified, modified):
+            pk, modified, old_digest = stored[p.record_id]
+            if old_digest == p.digest or _is_stale(p.modified, modified):
                 unchanged.append(pk)
             else:
-                pending.append(_Pending(item, r, digest, pk))
+                pending.append((p, pk))
         self._unchanged(unchanged)
         if pending:
             self._write(pending)
@@ -273,27 +261,45 @@ class RecordWriter:
         sql = f"SELECT record_id, id FROM {bulk.table(AdvisoryRecord)} WHERE source_id = %s AND record_id IN ({{marks}})"  # noqa: S608,E501
         return dict(bulk.select_in(sql, ids, [self.source_id]))
 
-    def _write(self, pending: list[_Pending]) -> None:
-        vuln_ids = aliases.resolve([p.record for p in pending])
-        self.counts.touched.update(vuln_ids)
+    def _write(self, pending: list[tuple[Prepared, int | None]]) -> None:
         when = bulk.adapters()[0]
+        source = self.source_name
+
+        def fields_of(indices: list[int]) -> tuple[Any, ...]:
+            if len(indices) == 1:
+                return pending[indices[0]][0].alone
+            rows = [pending[i][0] for i in indices]
+            return derived(
+                [derived_row(0, source, p.values, p.published, p.modified, p.withdrawn) for p in rows], when
+            )
+
+        resolved = aliases.resolve([p.identifiers for p, _ in pending], derive=fields_of if source else None)
+        self.counts.touched.update(resolved.touched)
         now = when(self.now)
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
-        for p, vid in zip(pending, vuln_ids, strict=True):
-            values = _values(p.item, p.digest, vid, self.run_id, now, when)
-            if p.pk is None:
-                inserts.append((self.source_id, p.record.id, now, *values))
+        for (p, pk), vid in zip(pending, resolved.ids, strict=True):
+            values = (
+                vid,
+                when(p.modified),
+                when(p.published),
+                when(p.withdrawn),
+                *p.values,
+                now,
+                self.run_id,
+            )
+            if pk is None:
+                inserts.append((self.source_id, p.record_id, now, *values))
             else:
-                updates.append((*values, p.pk))
+                updates.append((*values, pk))
         bulk.insert_rows(AdvisoryRecord, ("source", "record_id", "first_seen", *RECORD_FIELDS), inserts)
         bulk.update_rows(AdvisoryRecord, RECORD_FIELDS, updates)
-        changed_pks = [p.pk for p in pending if p.pk is not None]
+        changed_pks = [pk for _, pk in pending if pk is not None]
         for model in CHILD_MODELS:
             bulk.delete_in(model, "record", changed_pks)
-        pk_of = self._pks([p.record.id for p in pending])
-        _children(pk_of, [p.record for p in pending])
+        pk_of = self._pks([p.record_id for p, _ in pending])
+        _children(pk_of, [p for p, _ in pending])
         self.counts.new += len(inserts)
         self.counts.updated += len(updates)
-        self.counts.rejected += sum(1 for p in pending if p.record.rejected)
-        self.counts.withdrawn += sum(1 for p in pending if p.record.withdrawn and not p.record.rejected)
+        self.counts.rejected += sum(1 for p, _ in pending if p.rejected)
+        self.counts.withdrawn += sum(1 for p, _ in pending if p.withdrawn and not p.rejected)

@@ -21,7 +21,8 @@ from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from medvigil.core.errors import InputError, NotFoundError
 from medvigil.core.model.advisory import AffectedPackage as CoreAffected
 from medvigil.core.model.advisory import CpeNode
-from medvigil.web.advisories import bulk, codec
+from medvigil.web import bulk
+from medvigil.web.advisories import codec
 from medvigil.web.advisories.models import (
     AdvisoryRecord,
     AffectedPackage,

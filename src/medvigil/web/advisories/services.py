@@ -10,6 +10,13 @@ Parsers that offer
 :meth:`~medvigil.core.feeds.interface.FeedParser.parse_pending` hand over each record's id and
 raw bytes first; a record whose raw checksum equals the stored one is counted unchanged without
 being mapped, which makes re-importing mostly unchanged data cheap.
+
+For large inputs (``MEDVIGIL_IMPORT_WORKERS=1``, the default, and at least
+:data:`PIPELINE_MIN_BYTES`) those pending records are mapped and turned into rows in a second
+process (:mod:`.workers`) while this process writes the previous chunk: the same functions as the
+serial path, the same transaction, the same order of writes and record errors. A failure there
+(a record that cannot be mapped is a located record error; anything else fails the input naming
+the record) reaches this process through the future's result.
 """
 
 from __future__ import annotations
@@ -17,11 +24,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -32,13 +43,20 @@ from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
 from medvigil.core.model.advisory import EpssScore as CoreEpss
 from medvigil.web.advisories.enrichment import EpssWriter, KevWriter, vulnerabilities_refresh
 from medvigil.web.advisories.models import ImportRun, Source
-from medvigil.web.advisories.records import Counts, RecordWriter
+from medvigil.web.advisories.prepare import Prepared, prepare_pending
+from medvigil.web.advisories.records import Counts, Plan, RecordWriter
+from medvigil.web.advisories.workers import discard_if_broken, worker_pool
 
 log = logging.getLogger("medvigil.advisories")
 CHUNK = 2000
 """Records per set-based write."""
 MAX_ERRORS = 1000
 """Record errors kept on a run (``error_count`` counts them all)."""
+PIPELINE_MIN_BYTES = 1 << 20
+"""Inputs at least this large (on disk) map their records in the second process; smaller ones
+(daily modified feeds, uploads) are done before a process could start."""
+IN_FLIGHT = 2
+"""Chunks planned and handed to the second process ahead of the one being written."""
 
 Progress = Callable[[int], None]
 """Called with the number of records read so far, after each chunk."""
@@ -114,15 +132,21 @@ class _Load:
     source: Source
     path: Path
     progress: Progress | None
+    pool: Any = None
+    """The executor mapping pending records (None: map them here)."""
     writer: Any = None
     errors: list[dict[str, str]] = field(default_factory=list)
     error_count: int = 0
     seen: int = 0
+    inflight: deque[tuple[Plan, Future[list[Prepared | RecordError]] | None]] = field(default_factory=deque)
 
     def _writer_for(self, item: ParsedRecord | PendingRecord) -> Any:
         now = self.run.started_at
         if isinstance(item, PendingRecord) or isinstance(item.record, CoreRecord):
-            return RecordWriter(source_id=self.source.pk, run_id=self.run.pk, now=now)
+            return RecordWriter(
+                source_id=self.source.pk, run_id=self.run.pk, now=now, source_name=self.source.name,
+                input_name=self.path.name,
+            )  # fmt: skip
         if isinstance(item.record, CoreEpss):
             return EpssWriter(default_date=_file_date(self.path))
         return KevWriter(run_id=self.run.pk, now=now)
@@ -132,13 +156,42 @@ class _Load:
             if self.writer is None:
                 first = next(i for i in chunk if not isinstance(i, RecordError))
                 self.writer = self._writer_for(first)
-            if isinstance(self.writer, RecordWriter):
+            if isinstance(self.writer, RecordWriter) and self.pool is not None:
+                self._hand_over(list(chunk))
+            elif isinstance(self.writer, RecordWriter):
                 self.writer.write_items(chunk, self._error)
             else:
                 self.writer.write(chunk)
             chunk.clear()
         if self.progress is not None:
             self.progress(self.seen)
+
+    def _hand_over(self, chunk: list[PendingItem]) -> None:
+        """Plan the chunk, send its records to be mapped, write the oldest chunk beyond the window."""
+        plan = self.writer.plan(chunk)
+        future = (
+            self.pool.submit(prepare_pending, plan.to_map, self.writer.context()) if plan.to_map else None
+        )
+        self.inflight.append((plan, future))
+        while len(self.inflight) > IN_FLIGHT:
+            self._write_oldest()
+
+    def _write_oldest(self) -> None:
+        plan, future = self.inflight.popleft()
+        mapped = future.result() if future is not None else []
+        self.writer.write_planned(plan, mapped, self._error)
+
+    def drain(self) -> None:
+        """Write every chunk still in flight (in order)."""
+        while self.inflight:
+            self._write_oldest()
+
+    def cancel(self) -> None:
+        """Drop the chunks in flight (the run failed; nothing of it is kept)."""
+        while self.inflight:
+            _, future = self.inflight.popleft()
+            if future is not None:
+                future.cancel()
 
     def _error(self, err: RecordError) -> None:
         self.error_count += 1
@@ -152,7 +205,7 @@ class _Load:
         """Whether the chunk holds a record mapped only at write time (errors then stay in order)."""
         for item in items:
             if isinstance(item, RecordError):
-                if pending:
+                if pending or self.inflight:  # behind records not written yet: keep the order
                     chunk.append(item)
                 else:
                     self._error(item)
@@ -167,6 +220,7 @@ class _Load:
             pending = pending or isinstance(item, PendingRecord)
             self.seen += 1
         self._flush(chunk)
+        self.drain()
         if self.writer is not None:
             if isinstance(self.writer, RecordWriter):
                 vulnerabilities_refresh(self.writer.counts.touched)
@@ -218,6 +272,22 @@ def _start(source: Source | None, path: Path, digest: str, size: int) -> ImportR
     )
 
 
+def _refuse_in_starting_worker() -> None:
+    """A spawned worker imports the parent's ``__main__``; an unguarded script would import there too."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise RuntimeError(
+            "feed_import called while a worker process starts: guard the script's entry point with "
+            "`if __name__ == '__main__':`"
+        )
+
+
+def _pool_for(workers: int | None, size: int) -> Any:
+    """The executor to map records in (None: this process)."""
+    if workers is None:
+        workers = settings.FEEDS_IMPORT_WORKERS if size >= PIPELINE_MIN_BYTES else 0
+    return worker_pool() if workers else None
+
+
 def feed_import(
     *,
     path: Path,
@@ -225,13 +295,16 @@ def feed_import(
     source_name: str | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> ImportRunResult:
     """Import one feed input as one run; see the module docstring.
 
     ``source`` is the parser id (detected when None); ``source_name`` the ``Source`` row to file
     the records under (default: the parser id). ``force`` re-reads an input imported before.
-    Record errors are kept on the run; a whole-input failure returns ``failed=True``.
+    ``workers``: 1 maps records in a second process, 0 here; None decides by the setting and the
+    input's size. Record errors are kept on the run; a whole-input failure returns ``failed=True``.
     """
+    _refuse_in_starting_worker()
     path = Path(path)
     digest, size = input_checksum(path)
     try:
@@ -250,19 +323,23 @@ def feed_import(
         done = src.runs.filter(sha256=digest, status=ImportRun.Status.SUCCEEDED).order_by("-id").first()
         if done is not None:
             return ImportRunResult(done, path, src.name, skipped=True)
+    pool = _pool_for(workers, size)
     run = _start(src, path, digest, size)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache for index inserts
-    load = _Load(run=run, source=src, path=path, progress=progress)
+    load = _Load(run=run, source=src, path=path, progress=progress, pool=pool)
     try:
         with transaction.atomic():
             load.consume(parser.parse_pending(path, source=path.name))
             _finish(run, load)
     except Error as exc:
+        load.cancel()
         _fail(run, exc.diagnostics())
         return ImportRunResult(run, path, src.name, failed=True, message=exc.diagnostics())
     except BaseException as exc:
+        load.cancel()
+        discard_if_broken(exc)
         _fail(run, f"aborted: {type(exc).__name__}: {exc}")
         raise
     log.debug("imported %s into %s: %s", path, src.name, run)

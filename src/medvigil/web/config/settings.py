@@ -213,6 +213,8 @@ if FEEDS_SYNC_SCHEDULE:
             f"MEDVIGIL_SYNC_SCHEDULE={FEEDS_SYNC_SCHEDULE!r}: {reason} (e.g. '0 3 * * *')"
         ) from None
 FEEDS_SYNC_TIMEOUT = env_int("MEDVIGIL_SYNC_TIMEOUT", 60, minimum=1)
+# Feed imports of large inputs map records in a second process (1) or in the importing one (0).
+FEEDS_IMPORT_WORKERS = env_int("MEDVIGIL_IMPORT_WORKERS", 1, minimum=0)
 FEEDS_SYNC_OPTIONS: dict[str, dict[str, Any]] = {
     "nvd": {
         "url": env_str("MEDVIGIL_NVD_URL", ""),

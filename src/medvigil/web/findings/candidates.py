@@ -33,7 +33,6 @@ from medvigil.core.matching.keys import purl_package_key
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.advisory import CsafProduct, CsafProductStatus
 from medvigil.web.advisories import codec
-from medvigil.web.advisories.bulk import chunked
 from medvigil.web.advisories.models import (
     AdvisoryRecord,
     AffectedPackage,
@@ -41,6 +40,7 @@ from medvigil.web.advisories.models import (
     CpeIndexEntry,
 )
 from medvigil.web.advisories.models import CsafProductStatus as CsafRow
+from medvigil.web.bulk import chunked
 
 __all__ = ["Candidates", "component_keys", "load_index"]
 

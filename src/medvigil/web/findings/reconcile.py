@@ -11,9 +11,9 @@ import orjson
 
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.match import FindingGroup, FindingStatus, MatchStatus
-from medvigil.web.advisories import bulk
-from medvigil.web.advisories.bulk import chunked
+from medvigil.web import bulk
 from medvigil.web.advisories.models import Vulnerability
+from medvigil.web.bulk import chunked
 from medvigil.web.findings.models import Finding, FindingEvent
 from medvigil.web.inventory.models import ProductVersion
 

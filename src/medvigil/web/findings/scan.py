@@ -21,11 +21,11 @@ from typing import Any
 
 from medvigil.core.matching.engine import MatchOptions, match
 from medvigil.core.matching.grouping import group_matches
-from medvigil.core.matching.vex_input import VexAssertion
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.match import FindingGroup, FindingStatus
-from medvigil.web.advisories.bulk import chunked
+from medvigil.core.model.vex import VexAssertion
 from medvigil.web.advisories.models import Vulnerability
+from medvigil.web.bulk import chunked
 from medvigil.web.findings import candidates
 
 __all__ = ["ScanResult", "scan_components"]

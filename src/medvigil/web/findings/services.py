@@ -35,17 +35,18 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from medvigil.core.errors import Error, InputError
+from medvigil.core.feeds.vex import read_vex, read_vex_document
 from medvigil.core.matching.cpe import ANY, Cpe, CpeError, parse_cpe
 from medvigil.core.matching.engine import MatchOptions, match, match_device
 from medvigil.core.matching.grouping import group_matches
 from medvigil.core.matching.keys import purl_version
-from medvigil.core.matching.vex_input import VexAssertion, read_vex, read_vex_document
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model import ComponentType
 from medvigil.core.model.match import DeviceIdentity
-from medvigil.web.advisories.bulk import chunked
+from medvigil.core.model.vex import VexAssertion
 from medvigil.web.advisories.models import AdvisoryRecord, AffectedPackage, CpeIndexEntry, Vulnerability
 from medvigil.web.advisories.models import CsafProductStatus as CsafRow
+from medvigil.web.bulk import chunked
 from medvigil.web.findings import candidates
 from medvigil.web.findings.keys import component_key
 from medvigil.web.findings.models import Finding, FindingEvent, MatchKey, MatchSettings, SupplierVex

@@ -1,9 +1,6 @@
-"""Set-based insert of a component set: one statement, no model objects.
+"""Rows of a component set for the shared set-based insert (:func:`medvigil.web.bulk.insert_rows`).
 
-The ORM's ``bulk_create`` spends most of its time preparing each of ~25 fields of each
-row (10,000 components took ~2 s). Here each row is one tuple, JSON columns are serialised
-with orjson, SQLite gets ``executemany`` and PostgreSQL gets COPY. Column names come from the
-model's metadata, so the statement follows migrations.
+Each component becomes one tuple with its JSON columns serialised by orjson.
 """
 
 from __future__ import annotations
@@ -12,10 +9,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
-from django.db import connection
 
 from medvigil.core.ids import purl_key
 from medvigil.core.model import Component as CoreComponent
+from medvigil.web.bulk import insert_rows
 from medvigil.web.inventory.models import Component
 
 _FIELDS = (
@@ -52,19 +49,5 @@ def insert_components(
     edges: Mapping[str, Sequence[str]],
 ) -> int:
     """Insert the components (inside the caller's transaction); returns the row count."""
-    meta = Component._meta
-    table = connection.ops.quote_name(meta.db_table)
-    column_of = {f.name: f.column for f in meta.concrete_fields if f.column}
-    columns = ", ".join(connection.ops.quote_name(column_of[name]) for name in _FIELDS)
     rows = [_row(version_id, document_id, i, c, edges.get(c.bom_ref, ())) for i, c in enumerate(components)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY is 3-4x faster than pipelined INSERTs on PostgreSQL (docs/benchmarks.md).
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(_FIELDS))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from model metadata
-            cursor.executemany(sql, rows)
-    return len(rows)
+    return insert_rows(Component, _FIELDS, rows)

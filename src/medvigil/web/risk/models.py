@@ -211,7 +211,7 @@ class Assessment(models.Model):
     inputs = models.JSONField()
     """What the assessment was computed from (``risk.inputs.AssessmentInputs.to_dict``)."""
     result = models.JSONField()
-    """``core.model.assessment.Assessment.to_dict()``: every input, reason and the result."""
+    """``core.risk.assessment.Assessment.to_dict()``: every input, reason and the result."""
     rubric_answers = models.JSONField(null=True, blank=True)
     controlled = models.BooleanField()
     borderline = models.BooleanField(default=False)

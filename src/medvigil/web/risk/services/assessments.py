@@ -16,8 +16,8 @@ from django.db.models import Max
 
 from medvigil.core.errors import InputError
 from medvigil.core.matching.keys import purl_package_key
-from medvigil.core.model.assessment import Assessment as CoreAssessment
 from medvigil.core.risk.assess import HarmInput, VexInput, confirm_assessment, propose_assessment
+from medvigil.core.risk.assessment import Assessment as CoreAssessment
 from medvigil.core.risk.exploitability import DEFAULT_POLICY
 from medvigil.core.risk.harm import Hazard as CoreHazard
 from medvigil.core.risk.harm import Severity

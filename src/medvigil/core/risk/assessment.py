@@ -1,5 +1,8 @@
 """One risk assessment of a vulnerability in a product: inputs, reasons and result.
 
+It lives in the risk package (not ``core.model``) because every part of it is a risk type; the
+shared model must not depend on a feature package (an import-linter contract keeps it so).
+
 Built by ``medvigil.core.risk.assess.propose_assessment`` (status ``suggested``) and accepted by
 ``confirm_assessment`` (status ``confirmed``). The web layer stores it (who, when) and keeps every
 version; ``to_dict`` gives the JSON it stores.

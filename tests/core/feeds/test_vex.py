@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from medvigil.core.errors import InputError
-from medvigil.core.matching.vex_input import read_vex, read_vex_document
+from medvigil.core.feeds.vex import read_vex, read_vex_document
 from medvigil.core.model.match import MatchStatus
 from tests.conftest import shared_path
 

@@ -1,8 +1,9 @@
-"""Supplier VEX read as evidence: CycloneDX VEX, OpenVEX and CSAF (VEX) statements.
+"""Supplier VEX documents read into evidence: CycloneDX VEX, OpenVEX and CSAF (VEX) statements.
 
-Each statement becomes a :class:`VexAssertion` — "vulnerability V in component C has status
-S" — that :func:`medvigil.core.matching.grouping.group_matches` attaches to the finding of
-the same component and vulnerability identity. Statuses are mapped through the crosswalk
+Each statement becomes a :class:`~medvigil.core.model.vex.VexAssertion` — "vulnerability V in
+component C has status S" — that :func:`medvigil.core.matching.grouping.group_matches` attaches
+to the finding of the same component and vulnerability identity (the matcher takes the parsed
+assertions; reading the documents, CSAF included, happens here). Statuses are mapped through the crosswalk
 of :mod:`medvigil.core.risk.vex` (``fixed``/``resolved`` count as not affected for that
 version). A component is identified by bom-ref, by purl (with or without a version) or by CPE.
 """
@@ -20,11 +21,11 @@ from medvigil.core.feeds.csaf import csaf_records
 from medvigil.core.matching.keys import purl_package_key, purl_version
 from medvigil.core.model.advisory import AdvisoryRecord
 from medvigil.core.model.match import MatchStatus
+from medvigil.core.model.vex import VexAssertion
 from medvigil.core.risk.vex import VexStatus, from_csaf, from_cyclonedx, from_openvex
 
 __all__ = [
     "VEX_FORMATS",
-    "VexAssertion",
     "VexDocument",
     "read_vex",
     "read_vex_document",
@@ -42,45 +43,6 @@ _STATUS = {
     VexStatus.AFFECTED: MatchStatus.AFFECTED,
     VexStatus.UNDER_INVESTIGATION: MatchStatus.UNDER_INVESTIGATION,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class VexAssertion:
-    """One supplier statement about one vulnerability in one component."""
-
-    vulnerability_id: str
-    """CVE or other id the statement names."""
-    status: MatchStatus
-    """Mapped status (``fixed`` -> not affected)."""
-    vex_status: str
-    """The status as the document wrote it (``fixed``, ``resolved``, ``known_not_affected``)."""
-    source: str
-    """Document name or id."""
-    justification: str = ""
-    """Justification as written."""
-    detail: str = ""
-    """Impact or action statement."""
-    bom_ref: str = ""
-    """bom-ref of the component (CycloneDX)."""
-    package: str = ""
-    """Package key of the component's purl (:func:`~.keys.purl_package_key`)."""
-    version: str = ""
-    """Version the statement is about; empty: every version of the package."""
-    cpe: str = ""
-    """CPE the statement is about."""
-
-    def as_details(self) -> tuple[tuple[str, str], ...]:
-        """Evidence details."""
-        pairs = (
-            ("vex_status", self.vex_status),
-            ("justification", self.justification),
-            ("detail", self.detail),
-            ("bom_ref", self.bom_ref),
-            ("package", self.package),
-            ("version", self.version),
-            ("cpe", self.cpe),
-        )
-        return tuple((k, v) for k, v in pairs if v)
 
 
 def _target(ref: str) -> dict[str, str]:

@@ -1,10 +1,12 @@
-"""Set-based writes: one statement per chunk, no model objects.
+"""Set-based writes shared by the apps: one statement per chunk, no model objects.
 
-The ORM's ``bulk_create`` prepares every field of every row in Python; feed imports write
-hundreds of thousands of rows, so here each row is a tuple, JSON is serialised with orjson,
-SQLite gets ``executemany`` and PostgreSQL gets COPY (the inventory's ``bulk.py`` measured
-COPY 3-4x faster there). Column names come from the models' metadata, so statements follow
-migrations. Everything runs inside the caller's transaction.
+The ORM's ``bulk_create`` prepares every field of every row in Python (10,000 components took
+~2 s; feed imports write hundreds of thousands of rows), so callers hand rows as tuples with JSON
+already serialised (orjson); SQLite gets ``executemany`` and PostgreSQL gets COPY (3-4x faster
+than pipelined INSERTs there, docs/benchmarks.md). Column names come from the models' metadata,
+so statements follow migrations. Everything runs inside the caller's transaction. Used by the
+feed import (``advisories``), the component-set insert (``inventory``) and the re-match
+(``findings``).
 """
 
 from __future__ import annotations
