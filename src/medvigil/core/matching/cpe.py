@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -209,6 +209,14 @@ class CpeCriterion:
     """Lower bound key and whether it is inclusive."""
     end: tuple[Any, bool] | None = None
     """Upper bound key and whether it is inclusive."""
+    key: str | None = field(init=False, compare=False)
+    """The ``vendor:product`` a matching CPE has (unless its vendor or product is ANY); ``None``
+    when the criterion's vendor or product has a wildcard (any CPE may match)."""
+
+    def __post_init__(self) -> None:
+        vendor, product = self.cpe.vendor, self.cpe.product
+        wild = _has_wildcard(vendor) or _has_wildcard(product)
+        object.__setattr__(self, "key", None if wild else self.cpe.vendor_product)
 
     @classmethod
     def build(

@@ -21,18 +21,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from medvigil.core.matching.cpe import Cpe, CpeCriterion, CpeError
+from medvigil.core.matching.cpe import ANY, Cpe, CpeCriterion, CpeError
 
 __all__ = [
     "ConfigMatch",
     "ConfigNode",
     "ConfigNodeLike",
     "CpeEvidence",
+    "CpeInventory",
     "CpeMatch",
     "CpeMatchLike",
     "PreparedCpeMatch",
     "PreparedNode",
     "evaluate_configurations",
+    "evaluate_indexed",
     "prepare_criterion",
     "prepare_nodes",
 ]
@@ -241,9 +243,54 @@ def _criterion(
 _Tri = bool | None
 
 
+class CpeInventory:
+    """CPEs indexed by the ``vendor:product`` key of :attr:`CpeCriterion.key` (build once).
+
+    :meth:`candidates` returns, in the original order, every CPE a criterion could match: those
+    with the criterion's key plus those whose vendor or product is ANY (a target left ANY
+    matches any value); every CPE for a criterion whose vendor or product has a wildcard.
+    """
+
+    __slots__ = ("_by_key", "_fallback", "_merged", "cpes")
+
+    def __init__(self, cpes: Sequence[Cpe]) -> None:
+        self.cpes: tuple[Cpe, ...] = tuple(cpes)
+        self._by_key: dict[str, list[int]] = {}
+        self._fallback: list[int] = []
+        for pos, cpe in enumerate(self.cpes):
+            if cpe.vendor == ANY or cpe.product == ANY:
+                self._fallback.append(pos)
+            else:
+                self._by_key.setdefault(cpe.vendor_product, []).append(pos)
+        self._merged: dict[str, tuple[Cpe, ...]] = {}
+
+    def candidates(self, criterion: CpeCriterion) -> Sequence[Cpe]:
+        """The CPEs ``criterion`` may match, in inventory order."""
+        key = criterion.key
+        if key is None:
+            return self.cpes
+        found = self._merged.get(key)
+        if found is None:
+            positions = self._by_key.get(key, [])
+            if self._fallback:
+                positions = sorted((*positions, *self._fallback))
+            found = self._merged[key] = tuple(self.cpes[p] for p in positions)
+        return found
+
+    def __len__(self) -> int:
+        return len(self.cpes)
+
+
+_EMPTY = CpeInventory(())
+
+
 class _Evaluator:
-    def __init__(self, cpes: Sequence[Cpe], platforms_known: bool) -> None:
-        self.cpes = cpes
+    """One root node's evaluation: a leaf is true when an ``own`` CPE, else a ``shared`` one, matches
+    (the first in that order is the evidence)."""
+
+    def __init__(self, own: Sequence[Cpe], shared: CpeInventory, platforms_known: bool) -> None:
+        self.own = own
+        self.shared = shared
         self.platforms_known = platforms_known
         self.evidence: list[CpeEvidence] = []
         self.vulnerable_hit = False
@@ -253,14 +300,21 @@ class _Evaluator:
             criterion = prepare_criterion(entry)
         except CpeError:
             return False  # malformed upstream criterion: never matches (ingest reports it)
-        for cpe in self.cpes:
+        for cpe in self.own:
             if criterion.matches(cpe):
-                self.evidence.append(CpeEvidence(entry, cpe))
-                self.vulnerable_hit = self.vulnerable_hit or entry.vulnerable
-                return True
+                return self._hit(entry, cpe)
+        if self.shared.cpes:
+            for cpe in self.shared.candidates(criterion):
+                if criterion.matches(cpe):
+                    return self._hit(entry, cpe)
         if not entry.vulnerable and not self.platforms_known:
             return None
         return False
+
+    def _hit(self, entry: CpeMatchLike, cpe: Cpe) -> bool:
+        self.evidence.append(CpeEvidence(entry, cpe))
+        self.vulnerable_hit = self.vulnerable_hit or entry.vulnerable
+        return True
 
     def node(self, node: ConfigNodeLike) -> _Tri:
         values = [self.node(child) for child in node.children]
@@ -294,10 +348,24 @@ def evaluate_configurations(
     (operating system, hardware), or ``None`` when they are not known. Both sets are used
     for every entry (the vulnerable part may be the platform, e.g. BlueKeep on Windows 7).
     """
-    all_cpes = [*cpes, *(platforms or ())]
+    shared = CpeInventory(platforms) if platforms else _EMPTY
+    return evaluate_indexed(nodes, cpes, shared, platforms_known=platforms is not None)
+
+
+def evaluate_indexed(
+    nodes: Sequence[ConfigNodeLike],
+    own: Sequence[Cpe],
+    shared: CpeInventory,
+    *,
+    platforms_known: bool = False,
+) -> ConfigMatch:
+    """:func:`evaluate_configurations` against a component's ``own`` CPEs (tried first, in order)
+    and an inventory indexed once for many components (e.g. every platform CPE of an SBOM):
+    each entry is compared with its ``vendor:product`` candidates only. ``platforms_known``
+    False makes an unmatched running-on entry unknown (a partial match), as ``platforms=None``."""
     partial: ConfigMatch | None = None
     for root in nodes:
-        ev = _Evaluator(all_cpes, platforms is not None)
+        ev = _Evaluator(own, shared, platforms_known)
         result = ev.node(root)
         if result is True and ev.vulnerable_hit:
             return ConfigMatch(True, False, tuple(ev.evidence))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from medvigil.core.matching import csaf_products
 from medvigil.core.matching.cpe import Cpe, CpeError, parse_cpe
-from medvigil.core.matching.cpe_config import PreparedNode, evaluate_configurations, prepare_nodes
+from medvigil.core.matching.cpe_config import CpeInventory, PreparedNode, evaluate_indexed, prepare_nodes
 from medvigil.core.matching.enumeration import Enumeration, VersionKeys
 from medvigil.core.matching.inference import infer_cpes
 from medvigil.core.matching.keys import package_key, purl_package_key, purl_version
@@ -271,8 +271,11 @@ def match(
     """Match every component against the index (a hash join; candidates only)."""
     opts = options or MatchOptions()
     stated = [component_cpes(c) for c in components]
-    platforms = tuple(
-        cpe for c, cpes in zip(components, stated, strict=True) if c.type in _PLATFORM_TYPES for cpe in cpes
+    # Every component's configurations are evaluated against its own CPEs and the SBOM's platform
+    # CPEs (what it may run on), indexed once by vendor:product: a cpeMatch entry is compared with
+    # its candidates only, not with every platform CPE (that was quadratic in the SBOM size).
+    platforms = CpeInventory(
+        [cpe for c, cpes in zip(components, stated, strict=True) if c.type in _PLATFORM_TYPES for cpe in cpes]
     )
     for pos, component in enumerate(components):
         yield from _purl_matches(pos, component, index)
@@ -388,17 +391,16 @@ def _evaluate_package(
 
 
 def _cpe_matches(
-    pos: int, cpes: tuple[Cpe, ...], platforms: tuple[Cpe, ...], index: MatchIndex, method: MatchMethod
+    pos: int, cpes: tuple[Cpe, ...], platforms: CpeInventory, index: MatchIndex, method: MatchMethod
 ) -> Iterator[Match]:
     seen: set[int] = set()
     own = set(cpes)
-    others = tuple(p for p in platforms if p not in own)
     for cpe in cpes:
         for rule in index.cpes.get(cpe.vendor_product, ()):
             if rule.record in seen:
                 continue
             seen.add(rule.record)
-            evidence = _evaluate_cpe(rule, cpes, others, own, method, index.records[rule.record])
+            evidence = _evaluate_cpe(rule, cpes, platforms, own, method, index.records[rule.record])
             if evidence is not None:
                 yield _match(pos, index, rule.record, evidence)
 
@@ -406,12 +408,14 @@ def _cpe_matches(
 def _evaluate_cpe(
     rule: CpeRule,
     cpes: tuple[Cpe, ...],
-    platforms: tuple[Cpe, ...],
+    platforms: CpeInventory,
     own: set[Cpe],
     method: MatchMethod,
     info: RecordInfo,
 ) -> Evidence | None:
-    result = evaluate_configurations(rule.nodes, (*cpes, *platforms), None)
+    # platforms_known=False: an SBOM seldom lists everything a component runs on, so a running-on
+    # entry no CPE satisfies is unknown (a partial, lower-confidence match), never false.
+    result = evaluate_indexed(rule.nodes, cpes, platforms, platforms_known=False)
     if not (result.matched or result.partial):
         return None
     hits = [e for e in result.evidence if e.match.vulnerable and e.cpe in own]
