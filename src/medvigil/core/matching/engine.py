@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from medvigil.core.matching import csaf_products
-from medvigil.core.matching.cpe import Cpe, CpeError, parse_cpe
+from medvigil.core.matching.cpe import Cpe, CpeError, parse_cpe, quote_value
 from medvigil.core.matching.cpe_config import CpeInventory, PreparedNode, evaluate_indexed, prepare_nodes
 from medvigil.core.matching.enumeration import Enumeration, VersionKeys
 from medvigil.core.matching.inference import infer_cpes
@@ -260,7 +260,7 @@ def component_cpes(component: Component) -> tuple[Cpe, ...]:
         except CpeError:
             continue
         if cpe.version == "*" and component.version:
-            cpe = dataclasses.replace(cpe, version=component.version.lower())
+            cpe = dataclasses.replace(cpe, version=quote_value(component.version))
         out.append(cpe)
     return tuple(out)
 
