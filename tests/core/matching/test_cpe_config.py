@@ -59,7 +59,7 @@ def _naive(nodes: Sequence[ConfigNode], cpes: Sequence[Cpe], platforms_known: bo
 
 VENDORS = ["acme", "globex", r"c\+\+soft", "*", "-", "ac*", "?lobex"]
 PRODUCTS = ["pump", "monitor", "os", r"p\&id", "*", "-", "mon*", "pum?"]
-VERSIONS = ["1.0", "1.2", "2.0", "2.0a", "*", "-", "1.*"]
+VERSIONS = ["1.0", "1.0.0", "1.2", "2.0", "2.0a", "*", "-", "1.*"]
 
 
 def _name(rng: random.Random, part: str, criteria: bool) -> str:
@@ -113,7 +113,7 @@ def test_indexed_evaluator_equals_naive_on_generated_configurations() -> None:
         assert evaluate_configurations(roots, [*own, *shared], None) == _naive(roots, [*own, *shared], False)
         result = _naive(roots, [*own, *shared], False)
         outcomes["matched" if result.matched else "partial" if result.partial else "none"] += 1
-    assert min(outcomes.values()) > 100, outcomes  # every outcome well represented
+    assert min(outcomes.values()) > 50, outcomes  # every outcome well represented
 
 
 def test_inventory_candidates_keep_order_and_include_any_vendor_or_product() -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "quote_value",
     "split_key",
     "vendor_product_of",
+    "version_class",
 ]
 
 ATTRIBUTES = (
@@ -352,11 +353,16 @@ class CpeCriterion:
     key: str | None = field(init=False, compare=False)
     """The ``vendor:product`` a matching CPE has (unless its vendor or product is ANY); ``None``
     when the criterion's vendor or product has a wildcard (any CPE may match)."""
+    version_class: object = field(init=False, compare=False)
+    """For an exact version (no bounds, no wildcard, not ANY/NA): the :func:`version_class` a
+    matching CPE's version has (unless it is ANY); else ``None`` (any version may match)."""
 
     def __post_init__(self) -> None:
-        vendor, product = self.cpe.vendor, self.cpe.product
+        vendor, product, version = self.cpe.vendor, self.cpe.product, self.cpe.version
         wild = _has_wildcard(vendor) or _has_wildcard(product)
         object.__setattr__(self, "key", None if wild else self.cpe.vendor_product)
+        exact = self.start is None and self.end is None and version != NA and not _has_wildcard(version)
+        object.__setattr__(self, "version_class", version_class(version) if exact else None)
 
     @classmethod
     def build(
@@ -423,6 +429,14 @@ class CpeCriterion:
             if high < key or (not inclusive and key == high):
                 return False
         return True
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def version_class(version: str) -> object:
+    """The class of versions an exact criterion version matches (besides ANY): versions with its
+    vendor key (``1.0`` = ``1.0.0``), or only itself when it has none (see ``_version_matches``)."""
+    key = _version_key(version)
+    return ("s", version) if key is None else ("k", key)
 
 
 def _bound(value: str | None, inclusive: bool) -> tuple[Any, bool] | None:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from medvigil.core.matching.cpe import ANY, Cpe, CpeCriterion, CpeError
+from medvigil.core.matching.cpe import ANY, NA, Cpe, CpeCriterion, CpeError, version_class
 
 __all__ = [
     "ConfigMatch",
@@ -244,37 +244,50 @@ _Tri = bool | None
 
 
 class CpeInventory:
-    """CPEs indexed by the ``vendor:product`` key of :attr:`CpeCriterion.key` (build once).
+    """CPEs indexed for leaf evaluation (build once, query for many cpeMatch entries).
 
     :meth:`candidates` returns, in the original order, every CPE a criterion could match: those
-    with the criterion's key plus those whose vendor or product is ANY (a target left ANY
-    matches any value); every CPE for a criterion whose vendor or product has a wildcard.
+    with the criterion's ``vendor:product`` (:attr:`CpeCriterion.key`) and, for an exact-version
+    criterion, only those of its :attr:`CpeCriterion.version_class` or with version ANY; plus
+    those whose vendor or product is ANY (a target left ANY matches any value). A criterion whose
+    vendor or product has a wildcard gets every CPE. Only candidates are then compared.
     """
 
-    __slots__ = ("_by_key", "_fallback", "_merged", "cpes")
+    __slots__ = ("_by_key", "_by_version", "_fallback", "_merged", "cpes")
 
     def __init__(self, cpes: Sequence[Cpe]) -> None:
         self.cpes: tuple[Cpe, ...] = tuple(cpes)
         self._by_key: dict[str, list[int]] = {}
+        self._by_version: dict[tuple[str, object], list[int]] = {}
         self._fallback: list[int] = []
         for pos, cpe in enumerate(self.cpes):
             if cpe.vendor == ANY or cpe.product == ANY:
                 self._fallback.append(pos)
-            else:
-                self._by_key.setdefault(cpe.vendor_product, []).append(pos)
-        self._merged: dict[str, tuple[Cpe, ...]] = {}
+                continue
+            key = cpe.vendor_product
+            self._by_key.setdefault(key, []).append(pos)
+            version = cpe.version
+            slot = (key, ANY if version == ANY else version_class(version) if version != NA else NA)
+            self._by_version.setdefault(slot, []).append(pos)
+        self._merged: dict[object, tuple[Cpe, ...]] = {}
 
     def candidates(self, criterion: CpeCriterion) -> Sequence[Cpe]:
         """The CPEs ``criterion`` may match, in inventory order."""
         key = criterion.key
         if key is None:
             return self.cpes
-        found = self._merged.get(key)
+        vclass = criterion.version_class
+        slot = key if vclass is None else (key, vclass)
+        found = self._merged.get(slot)
         if found is None:
-            positions = self._by_key.get(key, [])
+            if vclass is None:
+                positions = self._by_key.get(key, [])
+            else:
+                exact = self._by_version.get((key, vclass), [])
+                positions = sorted((*exact, *self._by_version.get((key, ANY), ())))
             if self._fallback:
                 positions = sorted((*positions, *self._fallback))
-            found = self._merged[key] = tuple(self.cpes[p] for p in positions)
+            found = self._merged[slot] = tuple(self.cpes[p] for p in positions)
         return found
 
     def __len__(self) -> int:
@@ -288,7 +301,7 @@ class _Evaluator:
     """One root node's evaluation: a leaf is true when an ``own`` CPE, else a ``shared`` one, matches
     (the first in that order is the evidence)."""
 
-    def __init__(self, own: Sequence[Cpe], shared: CpeInventory, platforms_known: bool) -> None:
+    def __init__(self, own: CpeInventory, shared: CpeInventory, platforms_known: bool) -> None:
         self.own = own
         self.shared = shared
         self.platforms_known = platforms_known
@@ -300,7 +313,7 @@ class _Evaluator:
             criterion = prepare_criterion(entry)
         except CpeError:
             return False  # malformed upstream criterion: never matches (ingest reports it)
-        for cpe in self.own:
+        for cpe in self.own.candidates(criterion):
             if criterion.matches(cpe):
                 return self._hit(entry, cpe)
         if self.shared.cpes:
@@ -354,7 +367,7 @@ def evaluate_configurations(
 
 def evaluate_indexed(
     nodes: Sequence[ConfigNodeLike],
-    own: Sequence[Cpe],
+    own: Sequence[Cpe] | CpeInventory,
     shared: CpeInventory,
     *,
     platforms_known: bool = False,
@@ -364,8 +377,9 @@ def evaluate_indexed(
     each entry is compared with its ``vendor:product`` candidates only. ``platforms_known``
     False makes an unmatched running-on entry unknown (a partial match), as ``platforms=None``."""
     partial: ConfigMatch | None = None
+    own_index = own if isinstance(own, CpeInventory) else CpeInventory(own)
     for root in nodes:
-        ev = _Evaluator(own, shared, platforms_known)
+        ev = _Evaluator(own_index, shared, platforms_known)
         result = ev.node(root)
         if result is True and ev.vulnerable_hit:
             return ConfigMatch(True, False, tuple(ev.evidence))

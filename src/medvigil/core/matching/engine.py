@@ -48,10 +48,14 @@ __all__ = [
     "match",
     "match_device",
     "package_key",
+    "platform_unverified",
     "prepare_package",
     "prepare_record_nodes",
 ]
 
+PLATFORM_DETAIL = "platform"
+"""Evidence detail of a CPE match whose running-on platform could not be checked (the reason)."""
+_PLATFORM_REASON = "unknown: a running-on condition could not be checked"
 _ENUMERATED, _RANGE, _AFFECTED = MatchMethod.PURL_ENUMERATED, MatchMethod.PURL_RANGE, MatchStatus.AFFECTED
 _PLATFORM_TYPES = frozenset(
     {ComponentType.OPERATING_SYSTEM, ComponentType.FIRMWARE, ComponentType.PLATFORM, ComponentType.DEVICE}
@@ -291,6 +295,14 @@ def match(
                 yield _match(pos, index, record, evidence)
 
 
+def platform_unverified(evidence: Iterable[Evidence]) -> bool:
+    """Whether a finding stands only on CPE matches whose running-on platform could not be
+    checked: every live affected claim among ``evidence`` carries :data:`PLATFORM_DETAIL`. Such
+    findings are a separate, lower-confidence tier (``--fail-on`` leaves them out unless asked)."""
+    claims = [e for e in evidence if e.method is not None and not e.withdrawn and e.status is _AFFECTED]
+    return bool(claims) and all(any(k == PLATFORM_DETAIL for k, _ in e.details) for e in claims)
+
+
 def match_device(device: DeviceIdentity, index: MatchIndex, position: int = 0) -> Iterator[Match]:
     """CSAF product-tree matches of a registered device version (reported at ``position``)."""
     for record, evidence in csaf_products.match_device(device, index.csaf, index.ids):
@@ -395,19 +407,20 @@ def _cpe_matches(
 ) -> Iterator[Match]:
     seen: set[int] = set()
     own = set(cpes)
+    own_index = CpeInventory(cpes)
     for cpe in cpes:
         for rule in index.cpes.get(cpe.vendor_product, ()):
             if rule.record in seen:
                 continue
             seen.add(rule.record)
-            evidence = _evaluate_cpe(rule, cpes, platforms, own, method, index.records[rule.record])
+            evidence = _evaluate_cpe(rule, own_index, platforms, own, method, index.records[rule.record])
             if evidence is not None:
                 yield _match(pos, index, rule.record, evidence)
 
 
 def _evaluate_cpe(
     rule: CpeRule,
-    cpes: tuple[Cpe, ...],
+    cpes: CpeInventory,
     platforms: CpeInventory,
     own: set[Cpe],
     method: MatchMethod,
@@ -437,7 +450,7 @@ def _evaluate_cpe(
     matched_cpe = hit.cpe.to_fs()
     details = (("criteria", hit.match.criteria), *bounds, ("matched_cpe", matched_cpe))
     if not result.matched:
-        details = (*details, ("platform", "unknown: a running-on condition could not be checked"))
+        details = (*details, (PLATFORM_DETAIL, _PLATFORM_REASON))
     summary = f"{matched_cpe} matches {hit.match.criteria}"
     if bounds:
         summary += " (" + ", ".join(f"{n} {v}" for n, v in bounds) + ")"
