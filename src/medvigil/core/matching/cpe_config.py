@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from medvigil.core.matching.cpe import ANY, NA, Cpe, CpeCriterion, CpeError, version_class
@@ -174,6 +174,17 @@ class PreparedNode:
     """Sub-nodes."""
     cpe_matches: tuple[PreparedCpeMatch, ...]
     """Prepared cpeMatch entries."""
+    plan: _Plan = field(init=False, compare=False, repr=False)
+    """The node's entries grouped for look-up (:class:`_Plan`), built once."""
+    vulnerable_keys: frozenset[str] = field(init=False, compare=False, repr=False)
+    """``vendor:product`` of the vulnerable entries of this node and its sub-nodes."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plan", _Plan(self))
+        keys = {m.criterion.cpe.vendor_product for m in self.cpe_matches if m.vulnerable and m.criterion}
+        for child in self.children:
+            keys |= child.vulnerable_keys
+        object.__setattr__(self, "vulnerable_keys", frozenset(keys))
 
 
 def _prepare_match(match: CpeMatchLike) -> PreparedCpeMatch:
@@ -243,6 +254,44 @@ def _criterion(
 _Tri = bool | None
 
 
+class _Plan:
+    """A node's cpeMatch entries grouped by ``vendor:product`` and exact-version class, so that
+    evaluation tests only the entries some candidate CPE can satisfy (the others keep the value
+    an unmatched entry has) instead of every entry of e.g. a 300-version list."""
+
+    __slots__ = ("and_", "children", "entries", "groups", "hard", "negate", "soft", "wild")
+
+    def __init__(self, node: ConfigNodeLike) -> None:
+        self.and_ = node.operator.upper() == "AND"
+        self.negate = node.negate
+        self.children = tuple(c.plan if isinstance(c, PreparedNode) else _Plan(c) for c in node.children)
+        self.entries: list[tuple[CpeMatchLike, CpeCriterion]] = []
+        self.groups: dict[str, tuple[dict[object, list[int]], list[int], list[int]]] = {}
+        self.wild: list[int] = []
+        self.soft = self.hard = 0  # unmatched value None (running-on, platforms unknown) / False
+        for entry in node.cpe_matches:
+            try:
+                criterion = prepare_criterion(entry)
+            except CpeError:
+                self.hard += 1  # malformed upstream criterion: never matches (ingest reports it)
+                continue
+            index = len(self.entries)
+            self.entries.append((entry, criterion))
+            if entry.vulnerable:
+                self.hard += 1
+            else:
+                self.soft += 1
+            if criterion.key is None:
+                self.wild.append(index)
+                continue
+            exact, other, every = self.groups.setdefault(criterion.key, ({}, [], []))
+            every.append(index)
+            if criterion.version_class is None:
+                other.append(index)
+            else:
+                exact.setdefault(criterion.version_class, []).append(index)
+
+
 class CpeInventory:
     """CPEs indexed for leaf evaluation (build once, query for many cpeMatch entries).
 
@@ -253,7 +302,7 @@ class CpeInventory:
     vendor or product has a wildcard gets every CPE. Only candidates are then compared.
     """
 
-    __slots__ = ("_by_key", "_by_version", "_fallback", "_merged", "cpes")
+    __slots__ = ("_by_key", "_by_version", "_classes", "_fallback", "_keyed", "_merged", "cpes")
 
     def __init__(self, cpes: Sequence[Cpe]) -> None:
         self.cpes: tuple[Cpe, ...] = tuple(cpes)
@@ -270,6 +319,28 @@ class CpeInventory:
             slot = (key, ANY if version == ANY else version_class(version) if version != NA else NA)
             self._by_version.setdefault(slot, []).append(pos)
         self._merged: dict[object, tuple[Cpe, ...]] = {}
+        self._keyed = {key: tuple(self.cpes[p] for p in positions) for key, positions in self._by_key.items()}
+        self._classes: dict[str, tuple[bool, frozenset[object]]] = {}
+        for (key, vclass), _ in self._by_version.items():
+            any_version, classes = self._classes.get(key, (False, frozenset()))
+            if vclass == ANY:
+                any_version = True
+            elif vclass != NA:
+                classes = classes | {vclass}
+            self._classes[key] = (any_version, classes)
+
+    @property
+    def has_fallback(self) -> bool:
+        """Some CPE has vendor or product ANY (it may match any entry)."""
+        return bool(self._fallback)
+
+    def keyed(self, key: str) -> tuple[Cpe, ...]:
+        """The CPEs with this ``vendor:product``, in inventory order."""
+        return self._keyed.get(key, ())
+
+    def version_classes(self, key: str) -> tuple[bool, frozenset[object]]:
+        """Whether a CPE with this key has version ANY, and the version classes of the others."""
+        return self._classes.get(key, (False, frozenset()))
 
     def candidates(self, criterion: CpeCriterion) -> Sequence[Cpe]:
         """The CPEs ``criterion`` may match, in inventory order."""
@@ -329,6 +400,49 @@ class _Evaluator:
         self.vulnerable_hit = self.vulnerable_hit or entry.vulnerable
         return True
 
+    def planned(self, plan: _Plan) -> _Tri:
+        """:meth:`node` through the node's plan (same values and evidence, in entry order)."""
+        values = [self.planned(child) for child in plan.children]
+        own, shared = self.own, self.shared
+        test: set[int] = set()
+        for key, (exact, other, every) in plan.groups.items():
+            if not own.keyed(key) and not shared.keyed(key):
+                continue  # no CPE has this vendor:product: every entry keeps its unmatched value
+            any_own, own_classes = own.version_classes(key)
+            any_shared, shared_classes = shared.version_classes(key)
+            if any_own or any_shared:
+                test.update(every)
+            else:
+                test.update(other)
+                for vclass in own_classes | shared_classes:
+                    test.update(exact.get(vclass, ()))
+        test.update(plan.wild)
+        soft_hits = hard_hits = 0
+        for index in sorted(test):
+            entry, criterion = plan.entries[index]
+            wanted = criterion.key
+            pools = (own.cpes, shared.cpes) if wanted is None else (own.keyed(wanted), shared.keyed(wanted))
+            for cpes in pools:
+                hit = next((cpe for cpe in cpes if criterion.matches(cpe)), None)
+                if hit is not None:
+                    self._hit(entry, hit)
+                    if entry.vulnerable:
+                        hard_hits += 1
+                    else:
+                        soft_hits += 1
+                    break
+        soft, hard = plan.soft - soft_hits, plan.hard - hard_hits  # unmatched entries
+        if self.platforms_known:
+            hard, soft = hard + soft, 0
+        if plan.and_:
+            result: _Tri = False if hard or False in values else None if soft or None in values else True
+        else:
+            matched = soft_hits or hard_hits or True in values
+            result = True if matched else None if soft or None in values else False
+        if plan.negate and result is not None:
+            return not result
+        return result
+
     def node(self, node: ConfigNodeLike) -> _Tri:
         values = [self.node(child) for child in node.children]
         values += [self.match(entry) for entry in node.cpe_matches]
@@ -378,9 +492,13 @@ def evaluate_indexed(
     False makes an unmatched running-on entry unknown (a partial match), as ``platforms=None``."""
     partial: ConfigMatch | None = None
     own_index = own if isinstance(own, CpeInventory) else CpeInventory(own)
+    per_entry = own_index.has_fallback or shared.has_fallback  # an ANY vendor/product CPE: no grouping
     for root in nodes:
         ev = _Evaluator(own_index, shared, platforms_known)
-        result = ev.node(root)
+        if per_entry:
+            result = ev.node(root)
+        else:
+            result = ev.planned(root.plan if isinstance(root, PreparedNode) else _Plan(root))
         if result is True and ev.vulnerable_hit:
             return ConfigMatch(True, False, tuple(ev.evidence))
         if result is None and ev.vulnerable_hit and partial is None:

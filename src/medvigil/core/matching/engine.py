@@ -242,14 +242,8 @@ def _cve5_match(cpe: str, start: str | None, bounds: dict[str, str]) -> CpeMatch
     )
 
 
-def _vulnerable_keys(nodes: Sequence[PreparedNode]) -> set[str]:
-    keys: set[str] = set()
-    for node in nodes:
-        keys |= _vulnerable_keys(node.children)
-        for entry in node.cpe_matches:
-            if entry.vulnerable and entry.criterion is not None:
-                keys.add(entry.criterion.cpe.vendor_product)
-    return keys
+def _vulnerable_keys(nodes: Sequence[PreparedNode]) -> frozenset[str]:
+    return frozenset().union(*(node.vulnerable_keys for node in nodes))
 
 
 # --- matching --------------------------------------------------------------------------
