@@ -321,7 +321,7 @@ class CpeInventory:
         self._merged: dict[object, tuple[Cpe, ...]] = {}
         self._keyed = {key: tuple(self.cpes[p] for p in positions) for key, positions in self._by_key.items()}
         self._classes: dict[str, tuple[bool, frozenset[object]]] = {}
-        for (key, vclass), _ in self._by_version.items():
+        for key, vclass in self._by_version:
             any_version, classes = self._classes.get(key, (False, frozenset()))
             if vclass == ANY:
                 any_version = True
