@@ -400,11 +400,10 @@ class _Evaluator:
         self.vulnerable_hit = self.vulnerable_hit or entry.vulnerable
         return True
 
-    def planned(self, plan: _Plan) -> _Tri:
-        """:meth:`node` through the node's plan (same values and evidence, in entry order)."""
-        values = [self.planned(child) for child in plan.children]
+    def _to_test(self, plan: _Plan) -> set[int]:
+        """Entries of ``plan`` some own or shared CPE may satisfy (see :meth:`CpeInventory.candidates`)."""
         own, shared = self.own, self.shared
-        test: set[int] = set()
+        test: set[int] = set(plan.wild)
         for key, (exact, other, every) in plan.groups.items():
             if not own.keyed(key) and not shared.keyed(key):
                 continue  # no CPE has this vendor:product: every entry keeps its unmatched value
@@ -416,7 +415,13 @@ class _Evaluator:
                 test.update(other)
                 for vclass in own_classes | shared_classes:
                     test.update(exact.get(vclass, ()))
-        test.update(plan.wild)
+        return test
+
+    def planned(self, plan: _Plan) -> _Tri:
+        """:meth:`node` through the node's plan (same values and evidence, in entry order)."""
+        values = [self.planned(child) for child in plan.children]
+        own, shared = self.own, self.shared
+        test = self._to_test(plan)
         soft_hits = hard_hits = 0
         for index in sorted(test):
             entry, criterion = plan.entries[index]
