@@ -64,7 +64,8 @@ def test_json_contract(store: None, bom: Path, monkeypatch: pytest.MonkeyPatch, 
         assert set(f) == {"component", "vulnerability", "match"}
         assert set(f["component"]) == {"name", "version", "purl", "cpes", "bom_ref"}
         assert set(f["vulnerability"]) == {"id", "aliases", "sources", "severity", "cvss", "epss", "kev"}
-        assert set(f["match"]) == {"method", "confidence", "evidence"}
+        assert set(f["match"]) == {"method", "confidence", "platform_unverified", "evidence"}
+        assert f["match"]["platform_unverified"] is False  # purl matches have no platform condition
         assert f["match"]["method"] in {
             "purl-range",
             "purl-enumerated",
@@ -166,3 +167,50 @@ def test_cyclonedx_vex_is_valid_1_6(
     vulns = {v["id"]: v for v in doc["vulnerabilities"]}
     assert [a["ref"] for a in vulns["CVE-2022-33891"]["affects"]] == ["spark"]
     assert all(a["ref"] in refs for v in doc["vulnerabilities"] for a in v["affects"])
+
+
+DAJ = "cpe:2.3:a:daj:i-filter_browser_"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "matching"
+I_FILTER = {"type": "application", "name": "i-filter", "version": "10.1", "bom-ref": "ifilter",
+            "cpe": "cpe:2.3:a:daj:i-filter:10.1:*:*:*:*:*:*:*"}  # fmt: skip
+MULTIAGENT = {"type": "application", "name": "i-filter multiagent", "version": "4.93r04", "bom-ref": "agent",
+              "cpe": DAJ + r"\&_cloud_multiagent:4.93r04:*:*:*:*:windows"}  # fmt: skip
+
+
+def _bom(tmp_path: Path, *components: dict[str, str]) -> Path:
+    path = tmp_path / f"cpe-bom-{len(components)}.json"
+    path.write_text(
+        json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": list(components)})
+    )
+    return path
+
+
+def test_unverified_platform_tier_in_json_table_and_fail_on(
+    db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # CVE-2022-21170: i-filter 10.x is affected only when running on a DSPA appliance (an AND with
+    # a running-on OR), which an SBOM listing only the application cannot confirm; the multiagent
+    # product is affected on its own.
+    feed_import(path=FIXTURES / "nvd_escaped_cpes.jsonl")
+    Vulnerability.objects.filter(key="CVE-2022-21170").update(severity="high", kev=True, epss=0.9)
+    both = _bom(tmp_path, I_FILTER, MULTIAGENT)
+    code, out = run(monkeypatch, capsys, "scan", str(both), "-f", "json")
+    found = {f["component"]["bom_ref"]: f["match"] for f in json.loads(out)["findings"]}
+    assert found["ifilter"]["platform_unverified"] is True
+    assert found["agent"]["platform_unverified"] is False
+    assert found["ifilter"]["confidence"] < found["agent"]["confidence"]
+    reason = found["ifilter"]["evidence"][0]["details"]["platform"]
+    assert reason.startswith("unknown: a running-on condition")
+    assert code == 0
+
+    monkeypatch.setenv("COLUMNS", "250")
+    _, table = run(monkeypatch, capsys, "scan", str(both))
+    assert "1 with a running-on platform not verified" in table
+    assert "cpe, platform unverified" in table
+
+    only = _bom(tmp_path, I_FILTER)
+    for gate in (("--fail-on", "low"), ("--fail-on-kev",), ("--fail-on-epss", "0.5")):
+        strict = (*gate, "--fail-on-unverified-platform")
+        assert run(monkeypatch, capsys, "scan", str(only), "-f", "json", *gate)[0] == 0
+        assert run(monkeypatch, capsys, "scan", str(only), "-f", "json", *strict)[0] == 1
+        assert run(monkeypatch, capsys, "scan", str(both), "-f", "json", *gate)[0] == 1

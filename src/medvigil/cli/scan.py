@@ -77,16 +77,23 @@ def _write_json(data: object) -> None:
 
 def _table(findings: list[dict[str, object]], suppressed: int, scanned: int) -> None:
     rows = []
+    unverified = 0
     for f in findings:
         c, v, m = f["component"], f["vulnerability"], f["match"]
         assert isinstance(c, dict) and isinstance(v, dict) and isinstance(m, dict)
         cvss = v["cvss"]["score"] if v["cvss"] else None
         epss = f"{v['epss']:.3f}" if v["epss"] is not None else ""
+        method = m["method"]
+        if m["platform_unverified"]:
+            unverified += 1
+            method += ", platform unverified"
         rows.append((v["id"], v["severity"] or "", cvss, "yes" if v["kev"] else "", epss,
-                     f"{c['name']} {c['version']}", m["method"], m["confidence"]))  # fmt: skip
+                     f"{c['name']} {c['version']}", method, m["confidence"]))  # fmt: skip
+    notes = [f"{suppressed} not affected/withdrawn"] if suppressed else []
+    if unverified:
+        notes.append(f"{unverified} with a running-on platform not verified, lower confidence")
     print_table(
-        f"{len(findings)} findings in {scanned} components"
-        + (f" ({suppressed} not affected/withdrawn)" if suppressed else ""),
+        f"{len(findings)} findings in {scanned} components" + (f" ({'; '.join(notes)})" if notes else ""),
         ["Vulnerability", "Severity", "CVSS", "KEV", "EPSS", "Component", "Method", "Confidence"],
         rows,
     )
@@ -113,6 +120,13 @@ def scan(
         bool, typer.Option("--no-infer-cpes", help="do not infer CPEs from purls/names")
     ] = False,
     input_format: Annotated[str | None, typer.Option("--input-format", help="force a reader")] = None,
+    fail_on_unverified_platform: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-unverified-platform",
+            help="let --fail-on* count findings whose running-on platform could not be checked",
+        ),
+    ] = False,
 ) -> None:
     """Scan an SBOM or lockfile against the local store (nothing is registered)."""
     # A one-shot command: the cyclic GC's passes over the scan's millions of live objects
@@ -120,7 +134,8 @@ def scan(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        _scan(file, format, fail_on, fail_on_kev, fail_on_epss, vex, no_infer_cpes, input_format)
+        _scan(file, format, fail_on, fail_on_kev, fail_on_epss, vex, no_infer_cpes, input_format,
+              fail_on_unverified_platform)  # fmt: skip
     finally:
         if enabled:
             # Move what the scan left alive into the oldest generation, so the next young
@@ -140,6 +155,7 @@ def _scan(
     vex: list[Path] | None,
     no_infer_cpes: bool,
     input_format: str | None,
+    fail_on_unverified_platform: bool = False,
 ) -> None:
     from medvigil.core.matching.report import cyclonedx_vex, sarif, trips
     from medvigil.core.sbom.registry import read_sbom
@@ -164,9 +180,10 @@ def _scan(
         _write_json(cyclonedx_vex(findings, tool_version=__version__))
     else:
         _table(findings, result.suppressed, result.components)
-    reasons = trips(findings, severity=fail_on.value if fail_on else None, kev=fail_on_kev, epss=fail_on_epss)
+    reasons = trips(findings, severity=fail_on.value if fail_on else None, kev=fail_on_kev, epss=fail_on_epss,
+                    unverified_platform=fail_on_unverified_platform)  # fmt: skip
     if not parsed.components:
-        gated = fail_on is not None or fail_on_kev or fail_on_epss is not None
+        gated = fail_on is not None or fail_on_kev or fail_on_epss is not None or fail_on_unverified_platform
         reasons = [*reasons, *nothing_scanned(file, parsed.format, parsed.warnings, gated=gated)]
     for reason in reasons:
         err_console.print(f"[red]fail:[/] {reason}", highlight=False)

@@ -13,7 +13,7 @@ def test_parse_formatted_string_with_escapes() -> None:
     assert (cpe.vendor, cpe.version, cpe.update, cpe.target_sw) == ("hp", "7.4.0.1570", "-", "win2003")
     escaped = parse_cpe(r"cpe:2.3:a:foo\:corp:bar\!:1.0\:2:*:*:*:*:*:*:*")
     assert escaped.vendor == r"foo\:corp" and escaped.version == r"1.0\:2"
-    assert escaped.vendor_product == "foo:corp:bar!"
+    assert escaped.vendor_product == r"foo\:corp:bar\!"
 
 
 def test_parse_uri_binding_with_packed_edition() -> None:

@@ -1,12 +1,17 @@
-"""CPE names: 2.3 formatted strings and 2.2 URIs, and NVD cpeMatch criteria.
+r"""CPE names: 2.3 formatted strings and 2.2 URIs, and NVD cpeMatch criteria.
 
-A :class:`Cpe` keeps its eleven attributes in formatted-string form, lower-cased:
-``*`` is ANY, ``-`` is NA, anything else is a value (backslash escapes kept; unescaped
-``*``/``?`` inside a value are wildcards, allowed in match criteria).
+A :class:`Cpe` keeps its eleven attributes in one canonical formatted-string form (NISTIR 7695
+6.2: each value unbound, then bound back): lower case, ``*`` ANY, ``-`` NA, every character
+other than ``a-z0-9_.-`` quoted with ``\``, and unquoted ``*``/``?`` wildcards only at the
+beginning or end of a value. Whatever the spelling (``c\+\+`` or the sloppy ``c++``, a 2.2 URI's
+``%2b%2b``), one name gives one :class:`Cpe`, on the advisory side and the inventory side alike,
+and :func:`vendor_product_of` is the one candidate key of both.
 
 Attribute matching follows CPE name matching (NISTIR 7696) as used for vulnerability
 look-ups: a criterion attribute that is ANY matches anything; NA matches only NA (or an
-unknown ANY target); a value matches an equal value (or a target left as ANY). Versions
+unknown ANY target); a value matches an equal value (or a target left as ANY); a criterion
+value with wildcards matches by NISTIR 7696's string comparison; a target (component) name
+with a wildcard compares *undefined*, so it matches nothing. Versions
 are the exception: a criterion with ``versionStart*``/``versionEnd*`` bounds needs a
 concrete target version, compared with :func:`~medvigil.core.matching.version_keys.vendor_key`
 (``2.4a`` > ``2.4``, ``8.1 SP2`` < ``8.2``).
@@ -16,14 +21,24 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 from medvigil.core.errors import InputError
 from medvigil.core.matching.version_keys import vendor_key
 
-__all__ = ["ATTRIBUTES", "Cpe", "CpeCriterion", "CpeError", "parse_cpe"]
+__all__ = [
+    "ATTRIBUTES",
+    "Cpe",
+    "CpeCriterion",
+    "CpeError",
+    "parse_cpe",
+    "quote_value",
+    "split_key",
+    "vendor_product_of",
+    "version_class",
+]
 
 ATTRIBUTES = (
     "part",
@@ -73,6 +88,13 @@ class Cpe:
     """Target hardware, e.g. ``x64``."""
     other: str = ANY
     """Other."""
+    wild: bool = field(init=False, compare=False, repr=False)
+    """Some attribute has a wildcard besides ANY: as a target (a component's CPE) such a name
+    compares *undefined* with every criterion (NISTIR 7696), so it never matches."""
+
+    def __post_init__(self) -> None:
+        wild = any(v != ANY and _has_wildcard(v) for v in self.values())
+        object.__setattr__(self, "wild", wild)
 
     def values(self) -> tuple[str, ...]:
         """The eleven attributes in order."""
@@ -84,8 +106,18 @@ class Cpe:
 
     @property
     def vendor_product(self) -> str:
-        """``vendor:product`` (unescaped), the usual index key."""
-        return f"{_unescape(self.vendor)}:{_unescape(self.product)}"
+        """``vendor:product`` in canonical formatted-string form (a ``:`` in a value stays quoted,
+        so the key splits unambiguously, see :func:`split_key`): the candidate-index key."""
+        return f"{self.vendor}:{self.product}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """``(vendor, product)`` of a :attr:`Cpe.vendor_product` key (split on its unquoted colon)."""
+    if "\\" not in key:
+        vendor, _, product = key.partition(":")
+        return vendor, product
+    vendor, product, *_ = [*_split_fs(key), ""]
+    return vendor, product
 
 
 def _split_fs(text: str) -> list[str]:
@@ -109,20 +141,92 @@ def _split_fs(text: str) -> list[str]:
 def _unescape(value: str) -> str:
     if "\\" not in value:
         return value
-    return re.sub(r"\\(.)", r"\1", value)
+    return _QUOTED_RE.sub(r"\1", value)
 
 
-_FS_QUOTE_RE = re.compile(r"([^A-Za-z0-9_.\-])")
+_QUOTED_RE = re.compile(r"\\(.)", re.DOTALL)
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.-")
+"""Characters a formatted string leaves unquoted (NISTIR 7695 6.2.2: alphanumerics, ``_``, ``.``, ``-``)."""
+_ONE, _MULTI = "\x01", "\x02"  # the wildcards ? and * in a logical value (literal characters as themselves)
 
 
-def _from_uri_value(raw: str) -> str:
+def _bind(logical: str, where: str) -> str:
+    """Bind a logical value (lower case; ``\x01``/``\x02`` for ``?``/``*``) to its canonical
+    formatted-string form: special characters quoted, wildcards unquoted (NISTIR 7695 5.3.2: a
+    single ``*``, or a run of ``?``, only at the beginning and/or the end)."""
+    inner = logical[1:] if logical.startswith(_MULTI) else logical.lstrip(_ONE)
+    inner = inner[:-1] if inner.endswith(_MULTI) else inner.rstrip(_ONE)
+    if _ONE in inner or _MULTI in inner:
+        raise CpeError(f"an unquoted '*' or '?' may only begin or end a value: {where!r}")
+    if logical == NA:
+        return "\\-"  # a literal hyphen, not the logical value NA
+    out = []
+    for c in logical:
+        if c in _SAFE:
+            out.append(c)
+        elif c == _ONE:
+            out.append("?")
+        elif c == _MULTI:
+            out.append("*")
+        else:
+            out.append("\\" + c)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _fs_value(raw: str) -> str:
+    """One formatted-string attribute unbound (NISTIR 7695 6.2.3) and bound back canonically.
+
+    ``*`` is ANY and ``-`` NA; ``\\x`` is the literal ``x``; an unquoted ``*``/``?`` is a wildcard;
+    any other character is literal, quoted or not (``c++`` and ``c\\+\\+`` are the same value, as
+    sloppy producers leave special characters unquoted). Case is folded (NISTIR 7696 compares
+    lower case)."""
+    if raw in ("", ANY):
+        return ANY
+    if raw == NA:
+        return NA
+    if _SAFE.issuperset(raw):
+        return raw
+    text = raw.lower()
+    if _SAFE.issuperset(text):
+        return text
+    logical: list[str] = []
+    chars = iter(text)
+    for c in chars:
+        if c == "\\":
+            quoted = next(chars, None)
+            if quoted is None:
+                raise CpeError(f"a value cannot end with a lone backslash: {raw!r}")
+            logical.append(quoted)
+        elif c == "*":
+            logical.append(_MULTI)
+        elif c == "?":
+            logical.append(_ONE)
+        else:
+            logical.append(c)
+    return _bind("".join(logical), raw)
+
+
+def quote_value(text: str) -> str:
+    """A literal value (e.g. a component's version) as a canonical formatted-string attribute;
+    ``*`` (ANY) when empty, ``-`` (NA) for a lone hyphen."""
+    literal = text.strip().lower()
+    if not literal:
+        return ANY
+    if literal == NA:
+        return NA  # as in a formatted string: a lone hyphen is "not applicable"
+    return _bind(literal.replace(_ONE, "").replace(_MULTI, ""), text)
+
+
+def _uri_value(raw: str) -> str:
+    """One CPE 2.2 URI component unbound (NISTIR 7695 6.1.3: ``%01`` ``?``, ``%02`` ``*``, other
+    percent-encodings literal) and bound canonically."""
     if raw == "":
         return ANY
     if raw == NA:
         return NA
-    decoded = unquote(raw.replace("%01", "\x01").replace("%02", "\x02"))
-    escaped = _FS_QUOTE_RE.sub(r"\\\1", decoded)
-    return escaped.replace("\\\x01", "?").replace("\\\x02", "*")
+    decoded = unquote(raw.replace("%01", _ONE).replace("%02", _MULTI), errors="strict")
+    return _bind(decoded.lower(), raw)
 
 
 def _parse_uri(text: str) -> Cpe:
@@ -135,12 +239,19 @@ def _parse_uri(text: str) -> Cpe:
     if fields[5].startswith("~"):
         packed = (fields[5][1:].split("~") + [""] * 5)[:5]
     values = [*fields[:5], packed[0], fields[6], *packed[1:]]
-    return Cpe(*(_from_uri_value(v).lower() for v in values))
+    try:
+        return Cpe(*(_uri_value(v) for v in values))
+    except UnicodeDecodeError:
+        raise CpeError(f"bad percent-encoding in CPE 2.2 URI {text!r}") from None
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def parse_cpe(text: str) -> Cpe:
-    """Parse a CPE 2.3 formatted string (``cpe:2.3:...``) or a 2.2 URI (``cpe:/...``)."""
+    """Parse a CPE 2.3 formatted string (``cpe:2.3:...``) or a 2.2 URI (``cpe:/...``).
+
+    Each attribute is unbound and bound back canonically (:func:`_fs_value`), so two spellings of
+    one name (``c\\+\\+`` / ``c++``, upper / lower case, a 2.2 URI / a formatted string) give
+    equal :class:`Cpe` values."""
     stripped = text.strip()
     if stripped.lower().startswith("cpe:/"):
         return _parse_uri(stripped)
@@ -150,16 +261,46 @@ def parse_cpe(text: str) -> Cpe:
     if len(parts) > 11 or not parts[0]:
         raise CpeError(f"CPE 2.3 name must have 11 components: {text!r}")
     parts += [ANY] * (11 - len(parts))
-    return Cpe(*(p.lower() if p else ANY for p in parts))
+    try:
+        return Cpe(*(_fs_value(p) for p in parts))
+    except CpeError as exc:
+        raise CpeError(f"{exc.message} in {text!r}") from None
+
+
+def vendor_product_of(text: str) -> tuple[str, str] | None:
+    """``(vendor, product)`` of a CPE name as :attr:`Cpe.vendor_product` spells them (canonical);
+    ``None`` when ``text`` is not a well-formed CPE name. The candidate-index key of both sides:
+    advisory criteria and inventory CPEs."""
+    try:
+        if text[:8].lower() == "cpe:2.3:" and "\\" not in text:  # fast path (most names)
+            fields = text.split(":")
+            if len(fields) < 5 or len(fields) > 13:
+                return None
+            return _fs_value(fields[3]), _fs_value(fields[4])
+        cpe = parse_cpe(text)
+    except CpeError:
+        return None
+    return cpe.vendor, cpe.product
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _has_wildcard(value: str) -> bool:
-    return re.search(r"(?<!\\)[*?]", value) is not None
+    """Whether a canonical value has an unquoted ``*`` or ``?`` (ANY is ``*``)."""
+    if "*" not in value and "?" not in value:
+        return False
+    chars = iter(value)
+    for c in chars:
+        if c == "\\":
+            next(chars, None)
+        elif c in "*?":
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=1 << 14)
 def _wildcard_regex(value: str) -> re.Pattern[str]:
+    """NISTIR 7696 string comparison as a regex: ``*`` any run of characters, each ``?`` of a
+    leading or trailing run zero or one character."""
     out: list[str] = []
     chars = iter(value)
     for c in chars:
@@ -168,10 +309,10 @@ def _wildcard_regex(value: str) -> re.Pattern[str]:
         elif c == "*":
             out.append(".*")
         elif c == "?":
-            out.append(".")
+            out.append(".?")
         else:
             out.append(re.escape(c))
-    return re.compile("".join(out))
+    return re.compile("".join(out), re.DOTALL)
 
 
 def attribute_matches(source: str, target: str) -> bool:
@@ -209,6 +350,19 @@ class CpeCriterion:
     """Lower bound key and whether it is inclusive."""
     end: tuple[Any, bool] | None = None
     """Upper bound key and whether it is inclusive."""
+    key: str | None = field(init=False, compare=False)
+    """The ``vendor:product`` a matching CPE has (unless its vendor or product is ANY); ``None``
+    when the criterion's vendor or product has a wildcard (any CPE may match)."""
+    version_class: object = field(init=False, compare=False)
+    """For an exact version (no bounds, no wildcard, not ANY/NA): the :func:`version_class` a
+    matching CPE's version has (unless it is ANY); else ``None`` (any version may match)."""
+
+    def __post_init__(self) -> None:
+        vendor, product, version = self.cpe.vendor, self.cpe.product, self.cpe.version
+        wild = _has_wildcard(vendor) or _has_wildcard(product)
+        object.__setattr__(self, "key", None if wild else self.cpe.vendor_product)
+        exact = self.start is None and self.end is None and version != NA and not _has_wildcard(version)
+        object.__setattr__(self, "version_class", version_class(version) if exact else None)
 
     @classmethod
     def build(
@@ -228,6 +382,8 @@ class CpeCriterion:
 
     def matches(self, target: Cpe) -> bool:
         """Whether the component CPE ``target`` satisfies this criterion."""
+        if target.wild:
+            return False
         src = self.cpe
         # Equal or ANY source values match without the general rule (the common case; this is
         # the innermost loop of CPE evaluation): only other pairs go to attribute_matches.
@@ -273,6 +429,14 @@ class CpeCriterion:
             if high < key or (not inclusive and key == high):
                 return False
         return True
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def version_class(version: str) -> object:
+    """The class of versions an exact criterion version matches (besides ANY): versions with its
+    vendor key (``1.0`` = ``1.0.0``), or only itself when it has none (see ``_version_matches``)."""
+    key = _version_key(version)
+    return ("s", version) if key is None else ("k", key)
 
 
 def _bound(value: str | None, inclusive: bool) -> tuple[Any, bool] | None:

@@ -18,21 +18,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from medvigil.core.matching.cpe import Cpe, CpeCriterion, CpeError
+from medvigil.core.matching.cpe import ANY, NA, Cpe, CpeCriterion, CpeError, version_class
 
 __all__ = [
     "ConfigMatch",
     "ConfigNode",
     "ConfigNodeLike",
     "CpeEvidence",
+    "CpeInventory",
     "CpeMatch",
     "CpeMatchLike",
     "PreparedCpeMatch",
     "PreparedNode",
     "evaluate_configurations",
+    "evaluate_indexed",
     "prepare_criterion",
     "prepare_nodes",
 ]
@@ -172,6 +174,17 @@ class PreparedNode:
     """Sub-nodes."""
     cpe_matches: tuple[PreparedCpeMatch, ...]
     """Prepared cpeMatch entries."""
+    plan: _Plan = field(init=False, compare=False, repr=False)
+    """The node's entries grouped for look-up (:class:`_Plan`), built once."""
+    vulnerable_keys: frozenset[str] = field(init=False, compare=False, repr=False)
+    """``vendor:product`` of the vulnerable entries of this node and its sub-nodes."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plan", _Plan(self))
+        keys = {m.criterion.cpe.vendor_product for m in self.cpe_matches if m.vulnerable and m.criterion}
+        for child in self.children:
+            keys |= child.vulnerable_keys
+        object.__setattr__(self, "vulnerable_keys", frozenset(keys))
 
 
 def _prepare_match(match: CpeMatchLike) -> PreparedCpeMatch:
@@ -241,9 +254,127 @@ def _criterion(
 _Tri = bool | None
 
 
+class _Plan:
+    """A node's cpeMatch entries grouped by ``vendor:product`` and exact-version class, so that
+    evaluation tests only the entries some candidate CPE can satisfy (the others keep the value
+    an unmatched entry has) instead of every entry of e.g. a 300-version list."""
+
+    __slots__ = ("and_", "children", "entries", "groups", "hard", "negate", "soft", "wild")
+
+    def __init__(self, node: ConfigNodeLike) -> None:
+        self.and_ = node.operator.upper() == "AND"
+        self.negate = node.negate
+        self.children = tuple(c.plan if isinstance(c, PreparedNode) else _Plan(c) for c in node.children)
+        self.entries: list[tuple[CpeMatchLike, CpeCriterion]] = []
+        self.groups: dict[str, tuple[dict[object, list[int]], list[int], list[int]]] = {}
+        self.wild: list[int] = []
+        self.soft = self.hard = 0  # unmatched value None (running-on, platforms unknown) / False
+        for entry in node.cpe_matches:
+            try:
+                criterion = prepare_criterion(entry)
+            except CpeError:
+                self.hard += 1  # malformed upstream criterion: never matches (ingest reports it)
+                continue
+            index = len(self.entries)
+            self.entries.append((entry, criterion))
+            if entry.vulnerable:
+                self.hard += 1
+            else:
+                self.soft += 1
+            if criterion.key is None:
+                self.wild.append(index)
+                continue
+            exact, other, every = self.groups.setdefault(criterion.key, ({}, [], []))
+            every.append(index)
+            if criterion.version_class is None:
+                other.append(index)
+            else:
+                exact.setdefault(criterion.version_class, []).append(index)
+
+
+class CpeInventory:
+    """CPEs indexed for leaf evaluation (build once, query for many cpeMatch entries).
+
+    :meth:`candidates` returns, in the original order, every CPE a criterion could match: those
+    with the criterion's ``vendor:product`` (:attr:`CpeCriterion.key`) and, for an exact-version
+    criterion, only those of its :attr:`CpeCriterion.version_class` or with version ANY; plus
+    those whose vendor or product is ANY (a target left ANY matches any value). A criterion whose
+    vendor or product has a wildcard gets every CPE. Only candidates are then compared.
+    """
+
+    __slots__ = ("_by_key", "_by_version", "_classes", "_fallback", "_keyed", "_merged", "cpes")
+
+    def __init__(self, cpes: Sequence[Cpe]) -> None:
+        self.cpes: tuple[Cpe, ...] = tuple(cpes)
+        self._by_key: dict[str, list[int]] = {}
+        self._by_version: dict[tuple[str, object], list[int]] = {}
+        self._fallback: list[int] = []
+        for pos, cpe in enumerate(self.cpes):
+            if cpe.vendor == ANY or cpe.product == ANY:
+                self._fallback.append(pos)
+                continue
+            key = cpe.vendor_product
+            self._by_key.setdefault(key, []).append(pos)
+            version = cpe.version
+            slot = (key, ANY if version == ANY else version_class(version) if version != NA else NA)
+            self._by_version.setdefault(slot, []).append(pos)
+        self._merged: dict[object, tuple[Cpe, ...]] = {}
+        self._keyed = {key: tuple(self.cpes[p] for p in positions) for key, positions in self._by_key.items()}
+        self._classes: dict[str, tuple[bool, frozenset[object]]] = {}
+        for key, vclass in self._by_version:
+            any_version, classes = self._classes.get(key, (False, frozenset()))
+            if vclass == ANY:
+                any_version = True
+            elif vclass != NA:
+                classes = classes | {vclass}
+            self._classes[key] = (any_version, classes)
+
+    @property
+    def has_fallback(self) -> bool:
+        """Some CPE has vendor or product ANY (it may match any entry)."""
+        return bool(self._fallback)
+
+    def keyed(self, key: str) -> tuple[Cpe, ...]:
+        """The CPEs with this ``vendor:product``, in inventory order."""
+        return self._keyed.get(key, ())
+
+    def version_classes(self, key: str) -> tuple[bool, frozenset[object]]:
+        """Whether a CPE with this key has version ANY, and the version classes of the others."""
+        return self._classes.get(key, (False, frozenset()))
+
+    def candidates(self, criterion: CpeCriterion) -> Sequence[Cpe]:
+        """The CPEs ``criterion`` may match, in inventory order."""
+        key = criterion.key
+        if key is None:
+            return self.cpes
+        vclass = criterion.version_class
+        slot = key if vclass is None else (key, vclass)
+        found = self._merged.get(slot)
+        if found is None:
+            if vclass is None:
+                positions = self._by_key.get(key, [])
+            else:
+                exact = self._by_version.get((key, vclass), [])
+                positions = sorted((*exact, *self._by_version.get((key, ANY), ())))
+            if self._fallback:
+                positions = sorted((*positions, *self._fallback))
+            found = self._merged[slot] = tuple(self.cpes[p] for p in positions)
+        return found
+
+    def __len__(self) -> int:
+        return len(self.cpes)
+
+
+_EMPTY = CpeInventory(())
+
+
 class _Evaluator:
-    def __init__(self, cpes: Sequence[Cpe], platforms_known: bool) -> None:
-        self.cpes = cpes
+    """One root node's evaluation: a leaf is true when an ``own`` CPE, else a ``shared`` one, matches
+    (the first in that order is the evidence)."""
+
+    def __init__(self, own: CpeInventory, shared: CpeInventory, platforms_known: bool) -> None:
+        self.own = own
+        self.shared = shared
         self.platforms_known = platforms_known
         self.evidence: list[CpeEvidence] = []
         self.vulnerable_hit = False
@@ -253,14 +384,69 @@ class _Evaluator:
             criterion = prepare_criterion(entry)
         except CpeError:
             return False  # malformed upstream criterion: never matches (ingest reports it)
-        for cpe in self.cpes:
+        for cpe in self.own.candidates(criterion):
             if criterion.matches(cpe):
-                self.evidence.append(CpeEvidence(entry, cpe))
-                self.vulnerable_hit = self.vulnerable_hit or entry.vulnerable
-                return True
+                return self._hit(entry, cpe)
+        if self.shared.cpes:
+            for cpe in self.shared.candidates(criterion):
+                if criterion.matches(cpe):
+                    return self._hit(entry, cpe)
         if not entry.vulnerable and not self.platforms_known:
             return None
         return False
+
+    def _hit(self, entry: CpeMatchLike, cpe: Cpe) -> bool:
+        self.evidence.append(CpeEvidence(entry, cpe))
+        self.vulnerable_hit = self.vulnerable_hit or entry.vulnerable
+        return True
+
+    def _to_test(self, plan: _Plan) -> set[int]:
+        """Entries of ``plan`` some own or shared CPE may satisfy (see :meth:`CpeInventory.candidates`)."""
+        own, shared = self.own, self.shared
+        test: set[int] = set(plan.wild)
+        for key, (exact, other, every) in plan.groups.items():
+            if not own.keyed(key) and not shared.keyed(key):
+                continue  # no CPE has this vendor:product: every entry keeps its unmatched value
+            any_own, own_classes = own.version_classes(key)
+            any_shared, shared_classes = shared.version_classes(key)
+            if any_own or any_shared:
+                test.update(every)
+            else:
+                test.update(other)
+                for vclass in own_classes | shared_classes:
+                    test.update(exact.get(vclass, ()))
+        return test
+
+    def planned(self, plan: _Plan) -> _Tri:
+        """:meth:`node` through the node's plan (same values and evidence, in entry order)."""
+        values = [self.planned(child) for child in plan.children]
+        own, shared = self.own, self.shared
+        test = self._to_test(plan)
+        soft_hits = hard_hits = 0
+        for index in sorted(test):
+            entry, criterion = plan.entries[index]
+            wanted = criterion.key
+            pools = (own.cpes, shared.cpes) if wanted is None else (own.keyed(wanted), shared.keyed(wanted))
+            for cpes in pools:
+                hit = next((cpe for cpe in cpes if criterion.matches(cpe)), None)
+                if hit is not None:
+                    self._hit(entry, hit)
+                    if entry.vulnerable:
+                        hard_hits += 1
+                    else:
+                        soft_hits += 1
+                    break
+        soft, hard = plan.soft - soft_hits, plan.hard - hard_hits  # unmatched entries
+        if self.platforms_known:
+            hard, soft = hard + soft, 0
+        if plan.and_:
+            result: _Tri = False if hard or False in values else None if soft or None in values else True
+        else:
+            matched = soft_hits or hard_hits or True in values
+            result = True if matched else None if soft or None in values else False
+        if plan.negate and result is not None:
+            return not result
+        return result
 
     def node(self, node: ConfigNodeLike) -> _Tri:
         values = [self.node(child) for child in node.children]
@@ -294,11 +480,30 @@ def evaluate_configurations(
     (operating system, hardware), or ``None`` when they are not known. Both sets are used
     for every entry (the vulnerable part may be the platform, e.g. BlueKeep on Windows 7).
     """
-    all_cpes = [*cpes, *(platforms or ())]
+    shared = CpeInventory(platforms) if platforms else _EMPTY
+    return evaluate_indexed(nodes, cpes, shared, platforms_known=platforms is not None)
+
+
+def evaluate_indexed(
+    nodes: Sequence[ConfigNodeLike],
+    own: Sequence[Cpe] | CpeInventory,
+    shared: CpeInventory,
+    *,
+    platforms_known: bool = False,
+) -> ConfigMatch:
+    """:func:`evaluate_configurations` against a component's ``own`` CPEs (tried first, in order)
+    and an inventory indexed once for many components (e.g. every platform CPE of an SBOM):
+    each entry is compared with its ``vendor:product`` candidates only. ``platforms_known``
+    False makes an unmatched running-on entry unknown (a partial match), as ``platforms=None``."""
     partial: ConfigMatch | None = None
+    own_index = own if isinstance(own, CpeInventory) else CpeInventory(own)
+    per_entry = own_index.has_fallback or shared.has_fallback  # an ANY vendor/product CPE: no grouping
     for root in nodes:
-        ev = _Evaluator(all_cpes, platforms is not None)
-        result = ev.node(root)
+        ev = _Evaluator(own_index, shared, platforms_known)
+        if per_entry:
+            result = ev.node(root)
+        else:
+            result = ev.planned(root.plan if isinstance(root, PreparedNode) else _Plan(root))
         if result is True and ev.vulnerable_hit:
             return ConfigMatch(True, False, tuple(ev.evidence))
         if result is None and ev.vulnerable_hit and partial is None:

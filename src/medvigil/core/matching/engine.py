@@ -26,8 +26,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from medvigil.core.matching import csaf_products
-from medvigil.core.matching.cpe import Cpe, CpeError, parse_cpe
-from medvigil.core.matching.cpe_config import PreparedNode, evaluate_configurations, prepare_nodes
+from medvigil.core.matching.cpe import Cpe, CpeError, parse_cpe, quote_value
+from medvigil.core.matching.cpe_config import CpeInventory, PreparedNode, evaluate_indexed, prepare_nodes
 from medvigil.core.matching.enumeration import Enumeration, VersionKeys
 from medvigil.core.matching.inference import infer_cpes
 from medvigil.core.matching.keys import package_key, purl_package_key, purl_version
@@ -48,10 +48,14 @@ __all__ = [
     "match",
     "match_device",
     "package_key",
+    "platform_unverified",
     "prepare_package",
     "prepare_record_nodes",
 ]
 
+PLATFORM_DETAIL = "platform"
+"""Evidence detail of a CPE match whose running-on platform could not be checked (the reason)."""
+_PLATFORM_REASON = "unknown: a running-on condition could not be checked"
 _ENUMERATED, _RANGE, _AFFECTED = MatchMethod.PURL_ENUMERATED, MatchMethod.PURL_RANGE, MatchStatus.AFFECTED
 _PLATFORM_TYPES = frozenset(
     {ComponentType.OPERATING_SYSTEM, ComponentType.FIRMWARE, ComponentType.PLATFORM, ComponentType.DEVICE}
@@ -238,14 +242,8 @@ def _cve5_match(cpe: str, start: str | None, bounds: dict[str, str]) -> CpeMatch
     )
 
 
-def _vulnerable_keys(nodes: Sequence[PreparedNode]) -> set[str]:
-    keys: set[str] = set()
-    for node in nodes:
-        keys |= _vulnerable_keys(node.children)
-        for entry in node.cpe_matches:
-            if entry.vulnerable and entry.criterion is not None:
-                keys.add(entry.criterion.cpe.vendor_product)
-    return keys
+def _vulnerable_keys(nodes: Sequence[PreparedNode]) -> frozenset[str]:
+    return frozenset().union(*(node.vulnerable_keys for node in nodes))
 
 
 # --- matching --------------------------------------------------------------------------
@@ -260,7 +258,7 @@ def component_cpes(component: Component) -> tuple[Cpe, ...]:
         except CpeError:
             continue
         if cpe.version == "*" and component.version:
-            cpe = dataclasses.replace(cpe, version=component.version.lower())
+            cpe = dataclasses.replace(cpe, version=quote_value(component.version))
         out.append(cpe)
     return tuple(out)
 
@@ -271,8 +269,11 @@ def match(
     """Match every component against the index (a hash join; candidates only)."""
     opts = options or MatchOptions()
     stated = [component_cpes(c) for c in components]
-    platforms = tuple(
-        cpe for c, cpes in zip(components, stated, strict=True) if c.type in _PLATFORM_TYPES for cpe in cpes
+    # Every component's configurations are evaluated against its own CPEs and the SBOM's platform
+    # CPEs (what it may run on), indexed once by vendor:product: a cpeMatch entry is compared with
+    # its candidates only, not with every platform CPE (that was quadratic in the SBOM size).
+    platforms = CpeInventory(
+        [cpe for c, cpes in zip(components, stated, strict=True) if c.type in _PLATFORM_TYPES for cpe in cpes]
     )
     for pos, component in enumerate(components):
         yield from _purl_matches(pos, component, index)
@@ -286,6 +287,14 @@ def match(
             found = csaf_products.match_component(component, stated[pos], index.csaf, index.ids)
             for record, evidence in found:
                 yield _match(pos, index, record, evidence)
+
+
+def platform_unverified(evidence: Iterable[Evidence]) -> bool:
+    """Whether a finding stands only on CPE matches whose running-on platform could not be
+    checked: every live affected claim among ``evidence`` carries :data:`PLATFORM_DETAIL`. Such
+    findings are a separate, lower-confidence tier (``--fail-on`` leaves them out unless asked)."""
+    claims = [e for e in evidence if e.method is not None and not e.withdrawn and e.status is _AFFECTED]
+    return bool(claims) and all(any(k == PLATFORM_DETAIL for k, _ in e.details) for e in claims)
 
 
 def match_device(device: DeviceIdentity, index: MatchIndex, position: int = 0) -> Iterator[Match]:
@@ -388,30 +397,32 @@ def _evaluate_package(
 
 
 def _cpe_matches(
-    pos: int, cpes: tuple[Cpe, ...], platforms: tuple[Cpe, ...], index: MatchIndex, method: MatchMethod
+    pos: int, cpes: tuple[Cpe, ...], platforms: CpeInventory, index: MatchIndex, method: MatchMethod
 ) -> Iterator[Match]:
     seen: set[int] = set()
     own = set(cpes)
-    others = tuple(p for p in platforms if p not in own)
+    own_index = CpeInventory(cpes)
     for cpe in cpes:
         for rule in index.cpes.get(cpe.vendor_product, ()):
             if rule.record in seen:
                 continue
             seen.add(rule.record)
-            evidence = _evaluate_cpe(rule, cpes, others, own, method, index.records[rule.record])
+            evidence = _evaluate_cpe(rule, own_index, platforms, own, method, index.records[rule.record])
             if evidence is not None:
                 yield _match(pos, index, rule.record, evidence)
 
 
 def _evaluate_cpe(
     rule: CpeRule,
-    cpes: tuple[Cpe, ...],
-    platforms: tuple[Cpe, ...],
+    cpes: CpeInventory,
+    platforms: CpeInventory,
     own: set[Cpe],
     method: MatchMethod,
     info: RecordInfo,
 ) -> Evidence | None:
-    result = evaluate_configurations(rule.nodes, (*cpes, *platforms), None)
+    # platforms_known=False: an SBOM seldom lists everything a component runs on, so a running-on
+    # entry no CPE satisfies is unknown (a partial, lower-confidence match), never false.
+    result = evaluate_indexed(rule.nodes, cpes, platforms, platforms_known=False)
     if not (result.matched or result.partial):
         return None
     hits = [e for e in result.evidence if e.match.vulnerable and e.cpe in own]
@@ -433,7 +444,7 @@ def _evaluate_cpe(
     matched_cpe = hit.cpe.to_fs()
     details = (("criteria", hit.match.criteria), *bounds, ("matched_cpe", matched_cpe))
     if not result.matched:
-        details = (*details, ("platform", "unknown: a running-on condition could not be checked"))
+        details = (*details, (PLATFORM_DETAIL, _PLATFORM_REASON))
     summary = f"{matched_cpe} matches {hit.match.criteria}"
     if bounds:
         summary += " (" + ", ".join(f"{n} {v}" for n, v in bounds) + ")"

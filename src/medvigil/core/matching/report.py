@@ -26,8 +26,14 @@ def trips(
     severity: str | None = None,
     kev: bool = False,
     epss: float | None = None,
+    unverified_platform: bool = False,
 ) -> list[str]:
-    """Reasons a build should fail: one line per tripped rule (empty: passes)."""
+    """Reasons a build should fail: one line per tripped rule (empty: passes).
+
+    Findings whose running-on platform could not be checked (``match.platform_unverified``) count
+    only with ``unverified_platform``."""
+    if not unverified_platform:
+        findings = [f for f in findings if not f["match"].get("platform_unverified")]
     reasons = []
     if severity is not None:
         floor = SEVERITY_RANK[severity]
@@ -72,7 +78,12 @@ def sarif(findings: Sequence[Mapping[str, Any]], *, artifact: str, tool_version:
                 },
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact}}}],
                 "partialFingerprints": {"componentVulnerability": f"{c['purl'] or c['name']}|{v['id']}"},
-                "properties": {"kev": v["kev"], "epss": v["epss"], "method": m["method"]},
+                "properties": {
+                    "kev": v["kev"],
+                    "epss": v["epss"],
+                    "method": m["method"],
+                    "platformUnverified": bool(m.get("platform_unverified")),
+                },
             }
         )
     driver = {

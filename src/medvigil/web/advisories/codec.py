@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from medvigil.core.errors import VectorError
+from medvigil.core.matching.cpe import vendor_product_of
 from medvigil.core.model.advisory import (
     AffectedPackage,
     AffectedRange,
@@ -185,37 +186,15 @@ def product_helpers(data: Mapping[str, Any] | None) -> ProductHelpers | None:
     )
 
 
-def _cpe_fields(criteria: str) -> list[str]:
-    """Split a CPE 2.3 formatted string on unescaped colons."""
-    if "\\" not in criteria:
-        return criteria.split(":")
-    parts, current, escaped = [], [], False
-    for ch in criteria:
-        if escaped:
-            current.append(ch)
-            escaped = False
-        elif ch == "\\":
-            current.append(ch)
-            escaped = True
-        elif ch == ":":
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return parts
-
-
 @lru_cache(maxsize=1 << 16)
 def cpe_vendor_product(criteria: str) -> tuple[str, str] | None:
-    """``(vendor, product)`` of a CPE 2.3 name (lower case), None when it is not one.
+    """``(vendor, product)`` of a CPE name, as the matcher keys it (canonical formatted-string
+    values; see :func:`medvigil.core.matching.cpe.vendor_product_of`), None when it is not one.
 
     Memoised: NVD repeats the same CPE names across thousands of records.
     """
-    fields = _cpe_fields(criteria)
-    if len(fields) < 5 or fields[0] != "cpe" or fields[1] != "2.3":
-        return None
-    return fields[3].lower()[:200], fields[4].lower()[:200]
+    found = vendor_product_of(criteria)
+    return None if found is None else (found[0][:200], found[1][:200])
 
 
 def index_entries(nodes: Sequence[CpeNode]) -> set[tuple[str, str]]:

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import JSONField, Model, TextField
 from django.db.models.functions import Cast
 
+from medvigil.core.matching.cpe import split_key
 from medvigil.core.matching.cpe_config import PreparedNode
 from medvigil.core.matching.engine import (
     MatchIndex,
@@ -120,7 +121,7 @@ def _package_rows(keys: set[str]) -> list[dict[str, Any]]:
 
 
 def _cpe_record_pks(pairs: set[str]) -> set[int]:
-    products = {p.split(":", 1)[1] for p in pairs}
+    products = {split_key(p)[1] for p in pairs}
     pks: set[int] = set()
     for chunk in chunked(sorted(products)):
         for record, vendor, product in CpeIndexEntry.objects.filter(product__in=chunk).values_list(

@@ -4,7 +4,10 @@ Returns findings in the CLI's JSON contract::
 
     {"component": {"name", "version", "purl", "cpes", "bom_ref"},
      "vulnerability": {"id", "aliases", "sources", "severity", "cvss", "epss", "kev"},
-     "match": {"method", "confidence", "evidence"}}
+     "match": {"method", "confidence", "platform_unverified", "evidence"}}
+
+``platform_unverified`` marks the lower-confidence tier of CPE findings whose running-on platform
+could not be checked (the reason is in the evidence's ``details.platform``).
 
 Findings a supplier VEX marks not affected, and findings only withdrawn records support, are
 left out (they cannot make a build fail); their count is returned next to the list.
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from medvigil.core.matching.engine import MatchOptions, match
+from medvigil.core.matching.engine import MatchOptions, match, platform_unverified
 from medvigil.core.matching.grouping import group_matches
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.match import FindingGroup, FindingStatus
@@ -105,6 +108,7 @@ def _finding(
         "match": {
             "method": str(group.method),  # a StrEnum's str() is its value (.value is slow)
             "confidence": group.confidence,
+            "platform_unverified": platform_unverified(group.evidence),
             "evidence": [e.as_dict() for e in group.evidence],
         },
     }

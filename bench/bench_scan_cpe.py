@@ -1,0 +1,162 @@
+"""Scan 1,000- and 10,000-component SBOMs whose components carry CPEs from the NVD yearly feeds.
+
+Targets (issue 9 item 3): 1,000 components <= 0.5 s, 10,000 <= 3 s (engine wall time), under 500 MB.
+Components are distinct CPE names of the NVD 1.1 yearly feeds in ../shared/data: every cpeMatch
+criterion with a concrete version, and for range criteria the CPE at a range bound (so many of them
+hit). ``o`` CPEs become ``operating-system`` components and ``h`` CPEs ``device`` components, so the
+running-on platform candidates of the SBOM are large, as in a real device SBOM. Seeded (``--seed``).
+
+Measures, like ``bench_scan.py``: ``scan_components`` in a warm process (first scan, then the
+median of three repeats) and ``medvigil scan FILE -f json`` as a fresh process (wall, peak RSS).
+``--dump FILE`` writes the findings of both SBOMs (JSON, every field, in order) to compare two
+versions of the code.
+
+Run: ``python bench/bench_scan_cpe.py`` (first run builds the store, several minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _data import SHARED  # noqa: E402
+from _store import ensure_store, use_store  # noqa: E402
+
+STORE = use_store()
+YEARS = (2002, 2017, 2018, 2019, 2021, 2022)
+_TYPES = {"o": "operating-system", "h": "device"}
+
+
+def _split(cpe: str) -> list[str]:
+    """Fields of a CPE 2.3 formatted string (escapes kept)."""
+    out, cur, chars = [], [], iter(cpe)
+    for c in chars:
+        if c == "\\":
+            cur += [c, next(chars, "")]
+        elif c == ":":
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+    out.append("".join(cur))
+    return out
+
+
+def _matches(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for node in nodes:
+        yield from node.get("cpe_match", ())
+        yield from _matches(node.get("children", ()))
+
+
+def _pool() -> list[str]:
+    """Distinct concrete-version CPE names of the yearly feeds (sorted, so a seed is stable)."""
+    out: set[str] = set()
+    for year in YEARS:
+        with gzip.open(SHARED / f"nvd/feeds-1.1-yearly/nvdcve-1.1-{year}.jsonl.gz", "rt") as fh:
+            for line in fh:
+                for m in _matches(json.loads(line).get("configurations", {}).get("nodes", ())):
+                    fields = _split(m["cpe23Uri"])
+                    if fields[5] not in ("*", "-"):
+                        out.add(m["cpe23Uri"])
+                        continue
+                    for bound in ("versionEndIncluding", "versionStartIncluding", "versionEndExcluding"):
+                        if m.get(bound):
+                            fields[5] = re.sub(r"([^A-Za-z0-9_.\-])", r"\\\1", m[bound])
+                            out.add(":".join(fields))
+                            break
+    return sorted(out)
+
+
+def _plain(value: str) -> str:
+    return re.sub(r"\\(.)", r"\1", value)
+
+
+def cpe_sbom(n: int, pool: list[str], seed: int = 11) -> dict[str, Any]:
+    """A CycloneDX document of ``n`` components, each with one CPE drawn from ``pool``."""
+    picked = random.Random(seed).sample(pool, n)
+    comps = []
+    for i, cpe in enumerate(picked):
+        fields = _split(cpe)
+        comps.append(
+            {
+                "type": _TYPES.get(fields[2], "application"),
+                "name": _plain(fields[4]),
+                "version": _plain(fields[5]),
+                "bom-ref": f"c{i}",
+                "cpe": cpe,
+            }
+        )
+    return {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": comps}
+
+
+def _cli(path: Path) -> tuple[float, float, int]:
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "medvigil"), "scan", str(path), "-f", "json"],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    wall = time.perf_counter() - t0
+    if out.returncode not in (0, 1):
+        raise SystemExit(out.stderr.decode())
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return wall, rss, len(json.loads(out.stdout)["findings"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--dump", type=Path, help="write the findings of each SBOM to this JSON file")
+    parser.add_argument("--repeats", type=int, default=3, help="warm repeats after the first scan")
+    parser.add_argument("--no-cli", action="store_true", help="skip the fresh-process CLI run")
+    args = parser.parse_args()
+    ensure_store()
+    from medvigil.core.sbom.registry import read_sbom
+    from medvigil.web.findings.scan import scan_components
+
+    pool = _pool()
+    print(f"pool: {len(pool)} distinct CPE names from the NVD yearly feeds {YEARS}")
+    tmp = Path(tempfile.mkdtemp(prefix="medvigil-scan-cpe-"))
+    dumped: dict[str, Any] = {}
+    for n in (int(s) for s in args.sizes.split(",")):
+        data = json.dumps(cpe_sbom(n, pool, args.seed)).encode()
+        path = tmp / f"bom-cpe-{n}.json"
+        path.write_bytes(data)
+        components = read_sbom(data, source=path.name).components
+        times, cpu = [], []
+        for _ in range(1 + args.repeats):
+            t0, c0 = time.perf_counter(), time.process_time()
+            result = scan_components(components)
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        dumped[str(n)] = result.findings
+        hit = len({f["component"]["bom_ref"] for f in result.findings})
+        repeat, repeat_cpu = statistics.median(times[1:] or times), statistics.median(cpu[1:] or cpu)
+        print(f"{n:>6} CPE components: engine {times[0]:.2f} s first scan (CPU {cpu[0]:.2f} s), "
+              f"{repeat:.2f} s repeat (median of {args.repeats}; CPU {repeat_cpu:.2f} s), "
+              f"{len(result.findings)} findings on {hit} components")  # fmt: skip
+        if not args.no_cli:
+            wall, rss, count = _cli(path)
+            print(f"{n:>6} CPE components: cli {wall:.2f} s wall, peak RSS {rss:.0f} MB, {count} findings")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"bench process peak RSS {peak:.0f} MB")
+    if args.dump:
+        args.dump.write_bytes(json.dumps(dumped, sort_keys=True, indent=1).encode())
+        print(f"findings written to {args.dump}")
+
+
+if __name__ == "__main__":
+    main()
