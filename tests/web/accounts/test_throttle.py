@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from axes.models import AccessAttempt
 from django.test import Client
 from django.utils import timezone
 
@@ -17,6 +16,8 @@ WRONG = 12
 
 
 def _expire_lockout() -> None:
+    from axes.models import AccessAttempt
+
     """Move every recorded failure past the cool-off (as if 16 minutes went by)."""
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
 

@@ -2,15 +2,22 @@
 
 Gzip goes through ``isal.igzip`` (about 2-3x faster than :mod:`gzip`); any decompression
 failure (truncated or corrupt file) becomes a :class:`FeedParseError` for the whole input.
+
+Decompression is bounded (:class:`ArchiveLimits`): a gzip stream or a zip member may expand to
+at most ``max_member_bytes``, all members of one zip together to ``max_total_bytes``; past that
+the input fails naming the archive, the member and the limit (a small "zip bomb" cannot take
+the memory of the machine). The web layer sets the limits from its settings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,6 +35,62 @@ JsonObj = dict[str, Any]
 """A decoded JSON object."""
 
 
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLimits:
+    """Largest decompressed size of one gzip stream or zip member, and of a whole zip (bytes)."""
+
+    max_member_bytes: int = 256 * MIB
+    max_total_bytes: int = 4096 * MIB
+
+
+_limits = ArchiveLimits()
+
+
+def archive_limits() -> ArchiveLimits:
+    """The limits in force."""
+    return _limits
+
+
+def set_archive_limits(limits: ArchiveLimits) -> None:
+    """Set the limits every later read uses (the web layer does, from its settings)."""
+    global _limits  # noqa: PLW0603 - process-wide configuration, set once at start-up
+    _limits = limits
+
+
+def _over_member_limit(archive: str, member: str, limit: int) -> FeedParseError:
+    return FeedParseError(
+        f"archive member {member!r} expands to more than the limit of {limit} bytes (archive member limit)",
+        source=archive,
+    )
+
+
+class _BoundedReader(io.RawIOBase):
+    """Reads a decompressing stream, failing once more than ``limit`` bytes came out."""
+
+    def __init__(self, inner: IO[bytes], archive: str, member: str, limit: int) -> None:
+        super().__init__()
+        self._inner, self._archive, self._member, self._limit = inner, archive, member, limit
+        self._count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._inner.read(len(buffer))
+        self._count += len(data)
+        if self._count > self._limit:
+            raise _over_member_limit(self._archive, self._member, self._limit)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
 def is_gzip_name(name: str) -> bool:
     """Return True when the file name says gzip."""
     return name.lower().endswith(".gz")
@@ -38,7 +101,10 @@ def open_input(path: Path, source: str) -> Iterator[IO[bytes]]:
     """Open ``path`` for binary reading, decompressing ``.gz`` transparently."""
     try:
         if is_gzip_name(path.name):
-            fh: IO[bytes] = igzip.open(path, "rb")  # type: ignore[no-untyped-call]
+            stream: IO[bytes] = igzip.open(path, "rb")  # type: ignore[no-untyped-call]
+            limit = _limits.max_member_bytes
+            bounded = _BoundedReader(stream, source, path.name, limit)
+            fh: IO[bytes] = io.BufferedReader(bounded, buffer_size=1 << 20)
         else:
             fh = path.open("rb")
     except OSError as exc:
@@ -201,11 +267,39 @@ def iter_json_units(path: Path, source: str) -> Iterator[tuple[str, bytes, bool]
 def _zip_units(path: Path, source: str) -> Iterator[tuple[str, bytes, bool]]:
     try:
         with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if not info.is_dir() and info.filename.lower().endswith(".json"):
-                    yield info.filename, archive.read(info), False
+            members = [
+                i for i in archive.infolist() if not i.is_dir() and i.filename.lower().endswith(".json")
+            ]
+            check_zip_sizes(members, source)
+            for info in members:
+                yield info.filename, read_zip_member(archive, info, source), False
     except (zipfile.BadZipFile, *_STREAM_ERRORS) as exc:
         raise FeedParseError(f"truncated or corrupt zip archive: {exc}", source=source) from exc
+
+
+def check_zip_sizes(members: Iterable[zipfile.ZipInfo], archive: str) -> None:
+    """Refuse a zip whose members (as their headers declare) expand past the limits."""
+    total = 0
+    for info in members:
+        if info.file_size > _limits.max_member_bytes:
+            raise _over_member_limit(archive, info.filename, _limits.max_member_bytes)
+        total += info.file_size
+        if total > _limits.max_total_bytes:
+            raise FeedParseError(
+                f"archive members expand to more than the limit of {_limits.max_total_bytes} bytes in total "
+                f"(at member {info.filename!r}; archive total limit)",
+                source=archive,
+            )
+
+
+def read_zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> bytes:
+    """A member's bytes, never more than the member limit (whatever its header claims)."""
+    limit = _limits.max_member_bytes
+    with archive.open(info) as member:
+        data = member.read(limit + 1)
+    if len(data) > limit:
+        raise _over_member_limit(source, info.filename, limit)
+    return data
 
 
 def zip_head(path: Path, size: int = HEAD_SIZE) -> bytes:

@@ -179,6 +179,11 @@ SBOM_MAX_BYTES = env_int("MEDVIGIL_SBOM_MAX_BYTES", 50 * 1024 * 1024, minimum=10
 SUPPLIER_VEX_MAX_BYTES = env_int("MEDVIGIL_SUPPLIER_VEX_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SBOM_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# --- Decompression limits of feed inputs (zip members, gzip streams; core/feeds/_io.py) and bundles
+ARCHIVE_MAX_MEMBER_BYTES = env_int("MEDVIGIL_ARCHIVE_MAX_MEMBER_BYTES", 256 * 1024 * 1024, minimum=1024)
+ARCHIVE_MAX_TOTAL_BYTES = env_int("MEDVIGIL_ARCHIVE_MAX_TOTAL_BYTES", 4096 * 1024 * 1024, minimum=1024)
+BUNDLE_MAX_BYTES = env_int("MEDVIGIL_BUNDLE_MAX_BYTES", 64 * 1024**3, minimum=1024)
+# --- end decompression limits
 
 # Cache (login throttling, later rate limits): in-process by default; a redis:// URL shares it
 # between several web processes.
