@@ -6,7 +6,8 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from medvigil.web.config.urls import handler500, urlpatterns as real
+from medvigil.web.config.urls import handler500
+from medvigil.web.config.urls import urlpatterns as real
 
 
 def boom(request: HttpRequest) -> HttpResponse:
