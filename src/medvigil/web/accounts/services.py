@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from medvigil.core.errors import InputError
 from medvigil.web.accounts.models import ApiToken, hash_token, new_token
 from medvigil.web.accounts.roles import ROLE_GROUPS, Role
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+"""A token's ``last_used_at`` is written at most this often (one write per minute, not per request)."""
 
 
 def roles_ensure() -> None:
@@ -53,5 +58,8 @@ def token_authenticate(*, raw: str) -> Any | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        with suppress(OperationalError):  # a busy SQLite database must not fail a read for this note
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -20,6 +20,7 @@ from medvigil import __version__
 from medvigil.core.errors import Error, InputError, NotFoundError
 from medvigil.web.accounts.auth import API_AUTH
 from medvigil.web.advisories.api import router as advisories_router
+from medvigil.web.concurrency import ImportQueueFullError
 from medvigil.web.config.errors import is_database_busy, retry_after_seconds
 from medvigil.web.findings.api import router as findings_router
 from medvigil.web.inventory.api import router as inventory_router
@@ -86,6 +87,10 @@ api = MedvigilAPI(
 
 @api.exception_handler(Error)
 def _domain_error(request: HttpRequest, exc: Error) -> HttpResponse:
+    if isinstance(exc, ImportQueueFullError):
+        response = api.create_response(request, {"error": exc.diagnostics()}, status=503)
+        response["Retry-After"] = str(retry_after_seconds())
+        return response
     status = 404 if isinstance(exc, NotFoundError) else 400
     body: dict[str, str] = {"error": exc.diagnostics()}
     if isinstance(exc, InputError) and exc.field:

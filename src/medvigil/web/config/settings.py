@@ -184,6 +184,10 @@ ARCHIVE_MAX_MEMBER_BYTES = env_int("MEDVIGIL_ARCHIVE_MAX_MEMBER_BYTES", 256 * 10
 ARCHIVE_MAX_TOTAL_BYTES = env_int("MEDVIGIL_ARCHIVE_MAX_TOTAL_BYTES", 4096 * 1024 * 1024, minimum=1024)
 BUNDLE_MAX_BYTES = env_int("MEDVIGIL_BUNDLE_MAX_BYTES", 64 * 1024**3, minimum=1024)
 # --- end decompression limits
+# --- Import queue (web/concurrency.py): SBOM imports running at once per web process, and the wait
+IMPORT_CONCURRENCY = env_int("MEDVIGIL_IMPORT_CONCURRENCY", 2, minimum=1)
+IMPORT_QUEUE_SECONDS = env_int("MEDVIGIL_IMPORT_QUEUE_SECONDS", 600, minimum=1)
+# --- end import queue
 
 # Cache (login throttling, later rate limits): in-process by default; a redis:// URL shares it
 # between several web processes.
