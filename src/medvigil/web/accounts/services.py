@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from medvigil.core.errors import InputError
@@ -60,6 +60,20 @@ def token_authenticate(*, raw: str) -> Any | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        with suppress(OperationalError):  # a busy SQLite database must not fail a read for this note
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _note_use(token.pk, now)
     return token.user
+
+
+def _note_use(token_id: int, now: Any) -> None:
+    """Record a token's use; on a busy SQLite database skip it at once rather than make a read wait."""
+    if connection.vendor != "sqlite":
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        return
+    timeout_ms = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            with suppress(OperationalError):
+                ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
