@@ -54,7 +54,7 @@ def lockout_message() -> str:
 
 def is_locked_out(request: HttpRequest) -> bool:
     """Whether the client address is locked out (for credentials without a username)."""
-    return bool(settings.AXES_ENABLED) and AxesProxyHandler.is_locked(request, _NO_USERNAME)
+    return bool(getattr(settings, "AXES_ENABLED", True)) and AxesProxyHandler.is_locked(request, _NO_USERNAME)
 
 
 def record_failure(request: HttpRequest, *, sender: type) -> None:
