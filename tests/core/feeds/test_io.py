@@ -84,3 +84,12 @@ def test_the_osv_sync_reads_no_oversized_member(tmp_path: Path, small_limits: No
     bomb = _zip(tmp_path / "all.zip", {"GHSA-bomb.json": 5 * MIB})
     with pytest.raises(FeedParseError, match="GHSA-bomb.json"):
         _zip_newest(str(bomb))
+
+
+def test_json_that_is_not_utf8_names_the_byte_offset(tmp_path: Path) -> None:
+    record = tmp_path / "GHSA-bad.json"
+    record.write_bytes(b'{"id": "GHSA-1",\n "summary": "' + b"a" * 90 + b'\xfe"}')
+    with pytest.raises(FeedParseError) as caught:
+        list(OsvFeed().parse(record))
+    assert caught.value.location == "line 2 column 104 (byte 120)"
+    assert "not UTF-8: byte 0xfe" in caught.value.diagnostics()

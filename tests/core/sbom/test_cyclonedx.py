@@ -11,6 +11,7 @@ from medvigil.core.errors import SbomError
 from medvigil.core.model import ComponentType, Dependency, Hash, SupportLevel
 from medvigil.core.sbom.cyclonedx_json import CycloneDxJsonReader
 from medvigil.core.sbom.cyclonedx_xml import CycloneDxXmlReader
+from medvigil.core.sbom.registry import read_sbom
 
 JSON = CycloneDxJsonReader()
 XML = CycloneDxXmlReader()
@@ -283,3 +284,14 @@ def test_xml_not_well_formed_gives_line() -> None:
 def test_xml_wrong_root_is_refused() -> None:
     with pytest.raises(SbomError, match="root element must be <bom>"):
         XML.read(b"<bom><components/></bom>", source="x.xml")
+
+
+def test_a_byte_that_is_not_utf8_is_located_by_offset_line_and_column() -> None:
+    data = b'{"bomFormat": "CycloneDX",\n "specVersion": "1.5", "metadata": {"component": {"name": "pump-'
+    data += b"x" * 30
+    data += b'\xff"}}}'
+    assert data.index(b"\xff") == 121
+    with pytest.raises(SbomError) as info:
+        read_sbom(data, source="bom.json")
+    assert info.value.location == "line 2 column 95 (byte 121)"
+    assert "not UTF-8: byte 0xff" in info.value.diagnostics()

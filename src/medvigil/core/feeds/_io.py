@@ -24,6 +24,7 @@ from typing import IO, Any
 import orjson
 from isal import igzip
 
+from medvigil.core._json import json_error
 from medvigil.core.errors import FeedParseError
 
 HEAD_SIZE = 65536
@@ -155,7 +156,9 @@ def loads_document(data: bytes, source: str, location: str = "") -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise FeedParseError(f"not valid JSON: {exc}", source=source, location=location) from exc
+        reason, where = json_error(data, exc)
+        where = f"{location} {where}" if location else where
+        raise FeedParseError(f"not valid JSON: {reason}", source=source, location=where) from exc
 
 
 def parse_datetime(value: Any) -> dt.datetime | None:

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 import orjson
 
+from medvigil.core._json import json_error
 from medvigil.core.errors import FeedParseError
 from medvigil.core.feeds._io import FieldError, JsonObj, iter_json_units, timestamp_at, unique
 from medvigil.core.feeds.interface import (
@@ -113,7 +114,9 @@ def _document(data: bytes, src: str, location: str) -> Iterator[PendingItem]:
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise FeedParseError(f"not valid JSON: {exc}", source=src, location=location) from exc
+        reason, where = json_error(data, exc)
+        where = f"{location} {where}" if location else where
+        raise FeedParseError(f"not valid JSON: {reason}", source=src, location=where) from exc
     if isinstance(doc, dict) and isinstance(doc.get("vulnerabilities"), list):
         items, prefix = doc["vulnerabilities"], "/vulnerabilities"
     elif isinstance(doc, dict) and isinstance(doc.get("CVE_Items"), list):

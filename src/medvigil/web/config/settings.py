@@ -222,6 +222,16 @@ def _huey() -> dict[str, Any]:
     )
 
 
+# --- The data folder is created when the SQLite database or task queue live in it (one clear error if not)
+if TASKS_URL == "sqlite" or _db["ENGINE"] == "django.db.backends.sqlite3":
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"MEDVIGIL_DATA_DIR={str(DATA_DIR)!r} cannot be created: {exc.strerror}"
+        ) from None
+# --- end data folder
+
 HUEY = _huey()
 
 # Online feed sync (``medvigil feeds sync``, the scheduled job, the feeds page's "Sync now").
