@@ -224,6 +224,46 @@ def unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+Shape = type | dict[str, "Shape"] | list["Shape"]
+"""Expected JSON shape: a type, an object with known keys, or ``[item shape]`` for an array."""
+
+_KINDS = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number"}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+def shape_error(value: Any, shape: Shape, pointer: str = "") -> FieldError | None:
+    """The first value that does not have its expected JSON type (absent and null values pass)."""
+    if value is None:
+        return None
+    if isinstance(shape, dict):
+        return _object_error(value, shape, pointer)
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return FieldError(pointer, f"expected an array, got {_kind(value)}")
+        found = (shape_error(item, shape[0], f"{pointer}/{i}") for i, item in enumerate(value))
+        return next((f for f in found if f is not None), None)
+    wanted = (int, float) if shape is float else shape
+    if not isinstance(value, wanted) or (shape is not bool and isinstance(value, bool)):
+        return FieldError(pointer, f"expected {_KINDS.get(shape, shape.__name__)}, got {_kind(value)}")
+    return None
+
+
+def _object_error(value: Any, shape: dict[str, Shape], pointer: str) -> FieldError | None:
+    if not isinstance(value, dict):
+        return FieldError(pointer, f"expected an object, got {_kind(value)}")
+    found = (shape_error(value.get(key), sub, f"{pointer}/{key}") for key, sub in shape.items())
+    return next((f for f in found if f is not None), None)
+
+
 class FieldError(ValueError):
     """A record-level problem at a JSON pointer; parsers turn it into a ``RecordError``."""
 
