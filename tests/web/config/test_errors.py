@@ -23,9 +23,9 @@ def log_output() -> Iterator[io.StringIO]:
     ]
     assert isinstance(handler, logging.StreamHandler)
     buffer = io.StringIO()
-    previous = handler.setStream(buffer)
+    previous, handler.stream = handler.stream, buffer  # not setStream: it flushes the old stream
     yield buffer
-    handler.setStream(previous)
+    handler.stream = previous
 
 
 def _log_lines(text: str) -> list[dict[str, Any]]:
