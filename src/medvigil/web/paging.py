@@ -1,4 +1,10 @@
-"""Pagination of large lists by ids: an index-only read of the page's ids, then only those rows.
+"""Paging of API lists (one validated schema) and of large lists by ids.
+
+Every API list endpoint takes ``limit`` (1-1000) and ``offset`` (>= 0) through :class:`PageParams`
+(paginated envelopes through :class:`Paging`); anything else is refused with 422 naming the
+parameter, the same status as every other parameter that does not fit its schema.
+
+By ids: an index-only read of the page's ids, then only those rows.
 
 ``Paginator(rows)`` and django-ninja's ``LimitOffsetPagination`` slice a queryset with OFFSET. At
 100k rows a deep page then makes the database step through every skipped row with its joins and
@@ -13,8 +19,36 @@ from collections.abc import Iterator
 from typing import Any, Generic, TypeVar, overload
 
 from django.db.models import Model, QuerySet
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
 
 M = TypeVar("M", bound=Model)
+
+MAX_LIMIT = 1000
+"""The largest page an API list returns."""
+DEFAULT_LIMIT = 100
+
+
+class PageParams(Schema):
+    """``limit`` and ``offset`` of an API list."""
+
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"rows to return, 1-{MAX_LIMIT}")
+    offset: int = Field(0, ge=0, description="rows to skip, at least 0")
+
+
+class SliceParams(Schema):
+    """Like :class:`PageParams` for lists that return every row unless a limit is given."""
+
+    limit: int | None = Field(
+        None, ge=1, le=MAX_LIMIT, description=f"rows to return, 1-{MAX_LIMIT}; all when omitted"
+    )
+    offset: int = Field(0, ge=0, description="rows to skip, at least 0")
+
+
+class Paging(LimitOffsetPagination):
+    """django-ninja's limit/offset envelope (``{"items", "count"}``) with :class:`PageParams`."""
+
+    Input = PageParams  # type: ignore[assignment]
 
 
 class RowsById(Generic[M]):

@@ -144,3 +144,25 @@ def test_pending_records_carry_id_and_raw_and_map_like_parse() -> None:
         assert item.raw == full.raw
         assert item.record_id == advisory(full).id
         assert item.map() == full
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "pointer", "message"),
+    [
+        ("descriptions", "oops", "/cve/descriptions", "expected an array, got a string"),
+        ("metrics", {"cvssMetricV31": "x"}, "/cve/metrics/cvssMetricV31", "expected an array, got a string"),
+        ("references", ["x"], "/cve/references/0", "expected an object, got a string"),
+        ("configurations", [{"nodes": [{"cpeMatch": 3}]}], "/cve/configurations/0/nodes/0/cpeMatch",
+         "expected an array, got a number"),
+    ],
+)  # fmt: skip
+def test_a_type_broken_record_names_its_field(
+    tmp_path: Path, field: str, value: object, pointer: str, message: str
+) -> None:
+    cve = {"id": "CVE-2026-0001", "lastModified": "2026-01-02T00:00:00", field: value}
+    path = tmp_path / "nvd.json"
+    path.write_text(json.dumps({"format": "NVD_CVE", "version": "2.0", "vulnerabilities": [{"cve": cve}]}))
+    (error,) = NvdFeed().parse(path)
+    assert isinstance(error, RecordError)
+    assert error.field == pointer and error.record_id == "CVE-2026-0001"
+    assert message in error.message and "AttributeError" not in error.message

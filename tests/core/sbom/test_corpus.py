@@ -23,7 +23,7 @@ REFUSED: dict[str, tuple[type[SbomError], str]] = {
     # Upstream file has web-page text ("Contact UsTerms of Use...") after the JSON document.
     "spdx/bom-shelter/in-the-wild/powershell-2.2.6.spdx.json": (
         SbomError,
-        "line 2765 column 1: not valid JSON (unexpected content after document)",
+        "line 2765 column 1 (byte 95877): not valid JSON (unexpected content after document)",
     ),
     # Checksum side files that sit next to SPDX examples: not SBOMs at all.
     "spdx/spdx-examples/software/example10/spdx2.3/shas": (UnsupportedFormatError, "not a recognised SBOM"),

@@ -338,3 +338,14 @@ def test_default_nesting_limit_refuses_500_levels() -> None:
     )
     with pytest.raises(SbomTooLargeError, match="over the limit of 32 levels"):
         read_sbom(text.encode(), source="deep.json")
+
+
+def test_a_byte_that_is_not_utf8_is_located_by_offset_line_and_column() -> None:
+    data = b'{"bomFormat": "CycloneDX",\n "specVersion": "1.5", "metadata": {"component": {"name": "pump-'
+    data += b"x" * 30
+    data += b'\xff"}}}'
+    assert data.index(b"\xff") == 121
+    with pytest.raises(SbomError) as info:
+        read_sbom(data, source="bom.json")
+    assert info.value.location == "line 2 column 95 (byte 121)"
+    assert "not UTF-8: byte 0xff" in info.value.diagnostics()

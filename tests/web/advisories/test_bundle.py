@@ -197,6 +197,13 @@ def test_tampered_data_file_is_refused_and_nothing_written(exported: Path, tmp_p
     _refused(bad, r"kev-.*\.json: SHA-256 .* does not match the manifest")
 
 
+def test_bundle_content_over_the_setting_is_refused_naming_the_member(exported: Path, settings: Any) -> None:
+    settings.BUNDLE_MAX_BYTES = 2048
+    with pytest.raises(BundleError, match=r"bundle member 'data/.*' .* over the limit of 2048 bytes"):
+        bundle_verify(exported)
+    _refused(exported, "over the limit of 2048 bytes")
+
+
 def test_truncated_bundle_is_refused(exported: Path, tmp_path: Path) -> None:
     data = exported.read_bytes()
     with tarfile.open(exported) as tar:

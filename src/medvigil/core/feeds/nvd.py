@@ -22,8 +22,17 @@ from typing import Any, ClassVar
 
 import orjson
 
+from medvigil.core._json import json_error
 from medvigil.core.errors import FeedParseError
-from medvigil.core.feeds._io import FieldError, JsonObj, iter_json_units, timestamp_at, unique
+from medvigil.core.feeds._io import (
+    FieldError,
+    JsonObj,
+    Shape,
+    iter_json_units,
+    shape_error,
+    timestamp_at,
+    unique,
+)
 from medvigil.core.feeds.interface import (
     FeedItem,
     FeedParser,
@@ -113,7 +122,9 @@ def _document(data: bytes, src: str, location: str) -> Iterator[PendingItem]:
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise FeedParseError(f"not valid JSON: {exc}", source=src, location=location) from exc
+        reason, where = json_error(data, exc)
+        where = f"{location} {where}" if location else where
+        raise FeedParseError(f"not valid JSON: {reason}", source=src, location=where) from exc
     if isinstance(doc, dict) and isinstance(doc.get("vulnerabilities"), list):
         items, prefix = doc["vulnerabilities"], "/vulnerabilities"
     elif isinstance(doc, dict) and isinstance(doc.get("CVE_Items"), list):
@@ -151,9 +162,34 @@ def _map(item: JsonObj, raw: bytes, src: str, location: str) -> FeedItem:
     try:
         record = api_record(cve) if is_api else legacy_record(item)
     except (FieldError, TypeError, AttributeError, KeyError, ValueError) as exc:
-        pointer = exc.pointer if isinstance(exc, FieldError) else ""
-        return RecordError(f"cannot map record: {exc!r}", src, location, pointer, str(cve_id or ""))
+        found = (
+            exc if isinstance(exc, FieldError) else shape_error(cve, _API_SHAPE, "/cve") if is_api else None
+        )
+        if found is not None:
+            return RecordError(
+                f"cannot map record: {found.message}", src, location, found.pointer, str(cve_id or "")
+            )
+        return RecordError(f"cannot map record: {exc!r}", src, location, "", str(cve_id or ""))
     return ParsedRecord(record, raw, location)
+
+
+_LANG_TEXT: Shape = [{"lang": str, "value": str}]
+_METRIC: Shape = [{"source": str, "cvssData": {"vectorString": str, "baseScore": float, "version": str}}]
+_API_SHAPE: Shape = {
+    "id": str,
+    "vulnStatus": str,
+    "sourceIdentifier": str,
+    "published": str,
+    "lastModified": str,
+    "descriptions": _LANG_TEXT,
+    "weaknesses": [{"source": str, "description": _LANG_TEXT}],
+    "references": [{"url": str, "source": str, "tags": [str]}],
+    "metrics": {key: _METRIC for key, _ in _API_METRICS},
+    "configurations": [
+        {"nodes": [{"operator": str, "negate": bool, "cpeMatch": [{"criteria": str, "vulnerable": bool}]}]}
+    ],
+}
+"""Types of the API 2.0 fields the mapping reads: a record of another shape is reported at its field."""
 
 
 def api_record(cve: JsonObj) -> AdvisoryRecord:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import orjson
 
+from medvigil.core._json import json_error
 from medvigil.core.errors import FeedParseError
 from medvigil.core.feeds._io import (
     FieldError,
@@ -65,9 +66,10 @@ class OsvFeed(FeedParser):
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
+            reason, where = json_error(data, exc)
             if not location:
-                raise FeedParseError(f"not valid JSON: {exc}", source=src) from exc
-            yield RecordError(f"not valid JSON: {exc}", src, location)
+                raise FeedParseError(f"not valid JSON: {reason}", source=src, location=where) from exc
+            yield RecordError(f"not valid JSON: {reason} at {where}", src, location)
             return
         if not location and not _is_osv_shaped(doc):
             raise FeedParseError("not an OSV record, array of records or {'vulns': [...]}", source=src)

@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 
+from medvigil.core._json import json_error
 from medvigil.core.errors import SbomError
 from medvigil.core.model import ComponentType, SupportLevel
 
@@ -80,8 +81,8 @@ def load_json(data: bytes, *, source: str) -> Json:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        raise SbomError(f"not valid JSON ({exc.msg})", source=source, location=where) from None
+        reason, where = json_error(data, exc)
+        raise SbomError(f"not valid JSON ({reason})", source=source, location=where) from None
 
 
 def require_object(doc: Json, *, source: str, what: str) -> dict[str, Any]:

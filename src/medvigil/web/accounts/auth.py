@@ -1,4 +1,9 @@
-"""API authentication: bearer tokens for scripts, the session (with CSRF) for the browser."""
+"""API authentication: bearer tokens for scripts, the session (with CSRF) for the browser.
+
+A wrong token counts as a failed login in the one throttle every authentication path shares
+(:mod:`medvigil.web.accounts.throttle`); from a locked-out address even a valid token is refused
+with 429 until the lockout expires.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
+from medvigil.web.accounts import throttle
 from medvigil.web.accounts.roles import can_read, can_write
 from medvigil.web.accounts.services import token_authenticate
 
@@ -16,14 +22,30 @@ class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer mvg_...``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        if throttle.is_locked_out(request):
+            raise HttpError(429, throttle.lockout_message())
         user = token_authenticate(raw=token)
         if user is None:
+            throttle.record_failure(request, sender=type(self))
             return None
         request.user = user
         return user
 
 
-API_AUTH = [BearerTokenAuth(), SessionAuth()]
+class SessionCookieAuth(SessionAuth):
+    """The browser session; the CSRF check runs only when there is a signed-in session.
+
+    django-ninja's ``SessionAuth`` checks CSRF before looking at the session, so a script with no
+    (or a wrong) bearer token got 403 "CSRF check Failed" instead of 401 on every write.
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+API_AUTH = [BearerTokenAuth(), SessionCookieAuth()]
 
 
 def require_read(request: HttpRequest) -> None:

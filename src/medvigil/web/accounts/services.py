@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from medvigil.core.errors import InputError
 from medvigil.web.accounts.models import ApiToken, hash_token, new_token
 from medvigil.web.accounts.roles import ROLE_GROUPS, Role
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+"""A token's ``last_used_at`` is written at most this often (one write per minute, not per request)."""
 
 
 def roles_ensure() -> None:
@@ -53,5 +58,22 @@ def token_authenticate(*, raw: str) -> Any | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        _note_use(token.pk, now)
     return token.user
+
+
+def _note_use(token_id: int, now: Any) -> None:
+    """Record a token's use; on a busy SQLite database skip it at once rather than make a read wait."""
+    if connection.vendor != "sqlite":
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        return
+    timeout_ms = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            with suppress(OperationalError):
+                ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")

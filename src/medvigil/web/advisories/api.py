@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from medvigil.core.errors import InputError
 from medvigil.web.accounts.auth import require_read
@@ -26,6 +26,7 @@ from medvigil.web.advisories.schemas import (
     VulnerabilityDetailOut,
     VulnerabilityOut,
 )
+from medvigil.web.paging import PageParams, Paging
 
 router = Router(tags=["intelligence"])
 
@@ -37,7 +38,7 @@ router = Router(tags=["intelligence"])
     + ", ".join(selectors.ORDERINGS)
     + ")",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def vulnerability_list(
     request: HttpRequest,
     q: str = "",
@@ -65,10 +66,10 @@ def vulnerability_get(request: HttpRequest, identifier: str) -> dict[str, Any]:
 
 @router.get("/feeds/runs", response=list[RunOut], summary="Import runs, newest first")
 def run_list(
-    request: HttpRequest, source: str = "", status: str = "", limit: int = 100
+    request: HttpRequest, page: Query[PageParams], source: str = "", status: str = ""
 ) -> list[dict[str, Any]]:
     require_read(request)
-    runs = selectors.import_run_list(source=source, status=status, limit=min(limit, 1000))
+    runs = selectors.import_run_list(source=source, status=status, limit=page.limit, offset=page.offset)
     return [run_dict(r) for r in runs]
 
 

@@ -11,3 +11,11 @@ class AdvisoriesConfig(AppConfig):
     name = "medvigil.web.advisories"
     label = "advisories"
     verbose_name = "Vulnerability intelligence"
+
+    def ready(self) -> None:
+        """Hand the decompression limits of the settings to the feed readers."""
+        from django.conf import settings
+
+        from medvigil.core.feeds._io import ArchiveLimits, set_archive_limits
+
+        set_archive_limits(ArchiveLimits(settings.ARCHIVE_MAX_MEMBER_BYTES, settings.ARCHIVE_MAX_TOTAL_BYTES))

@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -461,7 +462,10 @@ def _unpack(path: Path, folder: Path, max_bytes: int) -> tuple[bytes, dict[str, 
                     raise BundleError(f"bundle member {member.name!r} is not a regular file")
                 total += member.size
                 if total > max_bytes:
-                    raise BundleError(f"bundle content is over the limit of {max_bytes} bytes")
+                    raise BundleError(
+                        f"{path.name}: bundle member {member.name!r} ({member.size} bytes) takes the content "
+                        f"over the limit of {max_bytes} bytes (MEDVIGIL_BUNDLE_MAX_BYTES)"
+                    )
                 if manifest is not None:
                     raise BundleError(f"bundle member {member.name!r} follows the manifest")
                 handle = tar.extractfile(member)
@@ -502,8 +506,10 @@ def _check(manifest: BundleManifest, found: dict[str, tuple[str, int]]) -> None:
 
 
 @contextmanager
-def _unpacked(path: Path, max_bytes: int) -> Iterator[tuple[BundleManifest, Path]]:
+def _unpacked(path: Path, max_bytes: int | None) -> Iterator[tuple[BundleManifest, Path]]:
     path = Path(path)
+    if max_bytes is None:
+        max_bytes = int(getattr(settings, "BUNDLE_MAX_BYTES", DEFAULT_MAX_BYTES))
     if not path.is_file():
         raise BundleError(f"{path}: no such bundle file")
     folder = Path(tempfile.mkdtemp(prefix="medvigil-bundle-"))
@@ -516,7 +522,7 @@ def _unpacked(path: Path, max_bytes: int) -> Iterator[tuple[BundleManifest, Path
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def bundle_verify(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> BundleManifest:
+def bundle_verify(path: Path, *, max_bytes: int | None = None) -> BundleManifest:
     """Check a bundle completely (members, manifest, sizes, checksums) without importing it."""
     with _unpacked(path, max_bytes) as (manifest, _):
         return manifest
@@ -534,7 +540,7 @@ def _order(entries: Iterable[BundleEntry]) -> list[BundleEntry]:
 
 
 def bundle_import(
-    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, progress: Progress | None = None
+    path: Path, *, max_bytes: int | None = None, progress: Progress | None = None
 ) -> BundleImport:
     """Verify ``path`` completely, then import every entry through ``feed_import`` in one transaction.
 

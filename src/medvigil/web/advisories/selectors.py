@@ -261,14 +261,16 @@ def vulnerability_rows(*, q: str = "", **filters: Any) -> RowsById[Vulnerability
     return RowsById(vulnerability_list(q=q, **filters), materialize=bool(q.strip()))
 
 
-def import_run_list(*, source: str = "", status: str = "", limit: int = 100) -> QuerySet[ImportRun]:
-    """Import runs, newest first."""
+def import_run_list(
+    *, source: str = "", status: str = "", limit: int = 100, offset: int = 0
+) -> QuerySet[ImportRun]:
+    """Import runs, newest first (``limit`` from ``offset``)."""
     qs = ImportRun.objects.select_related("source")
     if source:
         qs = qs.filter(source__name=source)
     if status:
         qs = qs.filter(status=status)
-    return qs.order_by("-started_at", "-id")[:limit]
+    return qs.order_by("-started_at", "-id")[offset : offset + limit]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ two in step.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from medvigil.web.config.env import env_bool, env_int, env_list, env_secret, env_str
+from medvigil.web.config.security import DEFAULT_POLICY as DEFAULT_CSP
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and QuerySet[Model] run
 
@@ -79,7 +81,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
-    "ninja",  # /api/docs renders Swagger UI from ninja's own static files (no CDN)
+    "ninja",  # the API docs from local static files (no CDN, no inline script: CSP)
+    "axes",
     "medvigil.web.accounts",
     "medvigil.web.inventory",
     "medvigil.web.dashboard",
@@ -90,7 +93,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "medvigil.web.config.request_log.RequestIdMiddleware",  # first: every log line has the request id
+    "medvigil.web.config.errors.DatabaseBusyMiddleware",  # SQLite lock contention -> 503, not 500
     "django.middleware.security.SecurityMiddleware",
+    "medvigil.web.config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page
 ]
 
 ROOT_URLCONF = "medvigil.web.config.urls"
@@ -122,6 +129,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# --- Sign-in throttle (django-axes), one for every authentication path: medvigil.web.accounts.throttle
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = env_int("MEDVIGIL_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("MEDVIGIL_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = "medvigil.web.accounts.throttle.lockout_parameters"
+AXES_CLIENT_IP_CALLABLE = "medvigil.web.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "medvigil.web.accounts.throttle.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # attempts while locked do not extend the lockout
+AXES_VERBOSE = False
+# --- end sign-in throttle
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -144,6 +166,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("MEDVIGIL_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# --- HTTPS and CSP (web/config/security.py): off by default for the zero-set-up http://127.0.0.1
+SECURE_HSTS_SECONDS = env_int("MEDVIGIL_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("MEDVIGIL_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("MEDVIGIL_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("MEDVIGIL_SSL_REDIRECT", False)
+if env_bool("MEDVIGIL_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CONTENT_SECURITY_POLICY = env_str("MEDVIGIL_CSP", DEFAULT_CSP).strip()
+# --- end HTTPS and CSP
 
 # Upload limits: an SBOM upload may be this large (bytes, after gunzip too).
 SBOM_MAX_BYTES = env_int("MEDVIGIL_SBOM_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
@@ -159,6 +190,15 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# --- Decompression limits of feed inputs (zip members, gzip streams; core/feeds/_io.py) and bundles
+ARCHIVE_MAX_MEMBER_BYTES = env_int("MEDVIGIL_ARCHIVE_MAX_MEMBER_BYTES", 256 * 1024 * 1024, minimum=1024)
+ARCHIVE_MAX_TOTAL_BYTES = env_int("MEDVIGIL_ARCHIVE_MAX_TOTAL_BYTES", 4096 * 1024 * 1024, minimum=1024)
+BUNDLE_MAX_BYTES = env_int("MEDVIGIL_BUNDLE_MAX_BYTES", 64 * 1024**3, minimum=1024)
+# --- end decompression limits
+# --- Import queue (web/concurrency.py): SBOM imports running at once per web process, and the wait
+IMPORT_CONCURRENCY = env_int("MEDVIGIL_IMPORT_CONCURRENCY", 2, minimum=1)
+IMPORT_QUEUE_SECONDS = env_int("MEDVIGIL_IMPORT_QUEUE_SECONDS", 600, minimum=1)
+# --- end import queue
 
 # Cache (login throttling, later rate limits): in-process by default; a redis:// URL shares it
 # between several web processes.
@@ -191,6 +231,16 @@ def _huey() -> dict[str, Any]:
         f"MEDVIGIL_TASKS_URL={TASKS_URL!r}: use 'sqlite', 'immediate' or a redis:// URL"
     )
 
+
+# --- The data folder is created when the SQLite database or task queue live in it (one clear error if not)
+if TASKS_URL == "sqlite" or _db["ENGINE"] == "django.db.backends.sqlite3":
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"MEDVIGIL_DATA_DIR={str(DATA_DIR)!r} cannot be created: {exc.strerror}"
+        ) from None
+# --- end data folder
 
 HUEY = _huey()
 
@@ -236,9 +286,26 @@ FEEDS_SYNC_OPTIONS: dict[str, dict[str, Any]] = {
 LOG_LEVEL = env_str("MEDVIGIL_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
     raise ImproperlyConfigured(f"MEDVIGIL_LOG_LEVEL={LOG_LEVEL!r}: use DEBUG, INFO, WARNING or ERROR")
+# --- Logging: structured lines with the request id, credentials redacted (web/config/request_log.py).
+LOG_FORMAT = env_str("MEDVIGIL_LOG_FORMAT", "json").lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"MEDVIGIL_LOG_FORMAT={LOG_FORMAT!r}: use json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"medvigil": {"handlers": ["console"], "level": LOG_LEVEL}},
+    "filters": {"request_id": {"()": "medvigil.web.config.request_log.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "medvigil.web.config.request_log.JsonFormatter"},
+        "text": {"()": "medvigil.web.config.request_log.KeyValueFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
+    "loggers": {
+        "medvigil": {"handlers": ["console"], "level": LOG_LEVEL},
+        # django.request logs every 5xx with its traceback and 4xx as warnings, DEBUG on or off.
+        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }
+# --- end logging

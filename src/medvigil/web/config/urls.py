@@ -6,11 +6,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from medvigil.web.accounts.views import ThrottledLoginView
 from medvigil.web.config.api import api
 
 urlpatterns = [
-    path("login/", ThrottledLoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),  # throttled by django-axes
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
@@ -21,3 +20,5 @@ urlpatterns = [
     path("dashboard/", include("medvigil.web.dashboard.urls")),
     path("", include("medvigil.web.inventory.urls")),
 ]
+
+handler500 = "medvigil.web.config.errors.server_error"  # logs are JSON with the request id

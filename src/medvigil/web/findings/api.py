@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from medvigil.web.accounts.auth import require_read, require_write
 from medvigil.web.findings import services
@@ -29,6 +29,7 @@ from medvigil.web.findings.selectors import (
     supplier_vex_list,
 )
 from medvigil.web.inventory.selectors import product_get, version_get
+from medvigil.web.paging import Paging
 
 router = Router(tags=["findings"])
 
@@ -38,7 +39,7 @@ _DOC = (
 )
 
 
-class _Page(LimitOffsetPagination):
+class _Page(Paging):
     """LimitOffset pagination over presented rows (ids of the slice from an index, then the rows)."""
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from medvigil.web.accounts.auth import require_read, require_write
 from medvigil.web.inventory import selectors, services, uploads
@@ -29,6 +29,7 @@ from medvigil.web.inventory.schemas import (
     VersionIn,
     VersionOut,
 )
+from medvigil.web.paging import Paging
 
 router = Router(tags=["inventory"])
 
@@ -113,7 +114,7 @@ def sbom_upload(
     response=list[ComponentOut],
     summary="List a version's components (paginated; q filters name, purl, supplier, version)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def component_list(request: HttpRequest, slug: str, version: str, q: str = "") -> Any:
     require_read(request)
     pv = selectors.version_get(product_slug=slug, version=version)

@@ -24,6 +24,7 @@ from medvigil.core.model.product import DeviceClass, Interface, Lifecycle, Regul
 from medvigil.core.model.support import SupportUpdate
 from medvigil.core.sbom.limits import SbomLimits
 from medvigil.core.sbom.registry import read_sbom
+from medvigil.web.concurrency import import_slot
 from medvigil.web.inventory.bulk import insert_components
 from medvigil.web.inventory.models import (
     AnalysisState,
@@ -192,6 +193,19 @@ def sbom_import(
     current = product_version.documents.filter(is_current=True).defer("content").first()
     if current is not None and current.sha256 == digest:
         return SbomImportResult(current, False, current.component_count, 0)
+    with import_slot(filename):  # queued: a few imports at a time (medvigil.web.concurrency)
+        return _sbom_import(product_version, data, filename, format, user, digest, current)
+
+
+def _sbom_import(
+    product_version: ProductVersion,
+    data: bytes,
+    filename: str,
+    format: str | None,
+    user: Any,
+    digest: str,
+    current: SbomDocument | None,
+) -> SbomImportResult:
     parsed = read_sbom(data, source=filename, format=format, limits=sbom_limits())
     with transaction.atomic():
         replaced = product_version.components.count()

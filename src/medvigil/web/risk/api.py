@@ -9,11 +9,11 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
-from medvigil.core.errors import InputError
 from medvigil.web.accounts.auth import require_read, require_write
 from medvigil.web.inventory.selectors import product_get
+from medvigil.web.paging import SliceParams
 from medvigil.web.risk import selectors, services
 from medvigil.web.risk.presenters import assessment_dict, case_dict, hazard_dict, matrix_dict
 
@@ -100,6 +100,7 @@ class PolicyIn(Schema):
 )
 def case_list(
     request: HttpRequest,
+    page: Query[SliceParams],
     product: str = "",
     state: str = "",
     risk: str = "",
@@ -107,14 +108,11 @@ def case_list(
     unassessed: bool = False,
     review: bool = False,
     q: str = "",
-    limit: int | None = None,
-    offset: int = 0,
 ) -> list[Json]:
     require_read(request)
     filters = selectors.CaseFilters(product, state, risk, kev, unassessed, review, q)
-    if (limit is not None and limit < 0) or offset < 0:
-        raise InputError("limit and offset must not be negative", field="limit" if offset >= 0 else "offset")
-    return [case_dict(c) for c in selectors.case_page(filters=filters, offset=offset, limit=limit)]
+    cases = selectors.case_page(filters=filters, offset=page.offset, limit=page.limit)
+    return [case_dict(c) for c in cases]
 
 
 @router.get(

@@ -21,6 +21,7 @@ from urllib.parse import quote
 import orjson
 
 from medvigil.core.errors import FeedUnavailableError
+from medvigil.core.feeds._io import check_zip_sizes, read_zip_member
 from medvigil.core.feeds.sync.http import download, get
 from medvigil.core.feeds.sync.interface import FetchedFile, FetchResult, SyncContext
 
@@ -61,11 +62,11 @@ def _zip_newest(path: str) -> dt.datetime | None:
     """The newest ``modified`` of the records in an ``all.zip`` (when no index can be read)."""
     newest: dt.datetime | None = None
     with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            if not info.filename.endswith(".json"):
-                continue
+        members = [info for info in archive.infolist() if info.filename.endswith(".json")]
+        check_zip_sizes(members, path)
+        for info in members:
             try:
-                when = _ts(str(orjson.loads(archive.read(info)).get("modified", "")))
+                when = _ts(str(orjson.loads(read_zip_member(archive, info, path)).get("modified", "")))
             except (orjson.JSONDecodeError, AttributeError):
                 continue
             if when is not None and (newest is None or when > newest):

@@ -23,6 +23,7 @@ import orjson
 import yaml
 from packageurl import PackageURL
 
+from medvigil.core._json import json_error
 from medvigil.core.errors import SbomError
 from medvigil.core.model import Component, ComponentType, Dependency, ParsedSbom
 from medvigil.core.sbom import _yaml
@@ -152,7 +153,8 @@ def load_json(data: bytes, source: str) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise SbomError(f"invalid JSON: {exc.msg}", source=source, location=f"line {exc.lineno}") from exc
+        reason, where = json_error(data, exc)
+        raise SbomError(f"invalid JSON: {reason}", source=source, location=where) from exc
 
 
 def load_toml(data: bytes, source: str) -> dict[str, Any]:
