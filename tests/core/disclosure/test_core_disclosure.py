@@ -23,7 +23,8 @@ def test_allowed_files_are_recognised_by_their_bytes(content: bytes, kind: str) 
 
 
 @pytest.mark.parametrize(
-    "content", [b"MZ\x90\x00binary", b"<html><script>alert(1)</script>", b"<svg onload=x>", b"\x00\x01\x02", b""]
+    "content",
+    [b"MZ\x90\x00binary", b"<html><script>alert(1)</script>", b"<svg onload=x>", b"\x00\x01\x02", b""],
 )
 def test_other_files_are_refused_whatever_their_name(content: bytes) -> None:
     with pytest.raises(InputError, match="report.pdf.*not accepted"):

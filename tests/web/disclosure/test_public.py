@@ -70,14 +70,20 @@ def test_forbidden_attachment_is_refused_and_nothing_is_stored() -> None:
         SimpleUploadedFile("fine.pdf", PDF), SimpleUploadedFile("poc.pdf", b"<html><script>x</script>")]))  # fmt: skip
     text = resp.content.decode()
     assert resp.status_code == 400 and "poc.pdf" in text and "this file type is not accepted" in text
-    assert not Report.objects.exists() and not Attachment.objects.exists() and not ReportEvent.objects.exists()
+    assert (
+        not Report.objects.exists() and not Attachment.objects.exists() and not ReportEvent.objects.exists()
+    )
 
 
 def test_oversize_attachment_total_and_text_are_refused(settings: Any) -> None:
     settings.CVD_ATTACHMENT_MAX_BYTES = 2048
     settings.CVD_ATTACHMENTS_TOTAL_BYTES = 3000
     resp = Client().post("/security/report/", _form(attachments=[SimpleUploadedFile("big.txt", b"a" * 5000)]))
-    assert resp.status_code == 400 and "big.txt" in resp.content.decode() and "over the limit" in resp.content.decode()
+    assert (
+        resp.status_code == 400
+        and "big.txt" in resp.content.decode()
+        and "over the limit" in resp.content.decode()
+    )
     two = [SimpleUploadedFile("a.txt", b"a" * 2000), SimpleUploadedFile("b.txt", b"b" * 2000)]
     resp = Client().post("/security/report/", _form(attachments=two))
     assert resp.status_code == 400 and "attachments total 4000 bytes" in resp.content.decode()
@@ -94,11 +100,16 @@ def test_bad_cvss_vector_is_named() -> None:
 
 
 def test_reporter_text_is_inert(analyst: Any) -> None:
-    report, token = services.report_submit(data={**REPORT, "title": "<b>t</b>", "description": "<script>alert(1)</script>"})
+    report, token = services.report_submit(
+        data={**REPORT, "title": "<b>t</b>", "description": "<script>alert(1)</script>"}
+    )
     services.reporter_message(report=report, body="<img src=x onerror=alert(1)>")
     client = Client()
     client.force_login(analyst)
-    for page in (client.get(f"/cvd/{report.reference}/"), Client().get(f"/security/track/{report.reference}/{token}/")):
+    for page in (
+        client.get(f"/cvd/{report.reference}/"),
+        Client().get(f"/security/track/{report.reference}/{token}/"),
+    ):
         html = page.content.decode()
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>t</b>" not in html
         assert "&lt;img src=x" in html and "&lt;b&gt;t&lt;/b&gt;" in html
@@ -130,7 +141,10 @@ def test_api_json_submission_read_and_message(version: ProductVersion) -> None:
     assert read["state"] == "new" and read["product"] == "pump-x" and "events" not in read
     sent = client.post(f"/api/cvd/reports/{body['reference']}/messages", {"body": "more detail"},
                        content_type="application/json", HTTP_X_CVD_TOKEN=body["token"])  # fmt: skip
-    assert sent.status_code == 201 and sent.json()["messages"][0] == {**sent.json()["messages"][0], "from": "reporter"}
+    assert sent.status_code == 201 and sent.json()["messages"][0] == {
+        **sent.json()["messages"][0],
+        "from": "reporter",
+    }
     assert str(Report.objects.get().cvss_score) == "9.8"
 
 
@@ -155,7 +169,9 @@ def test_openapi_documents_the_endpoints() -> None:
 def test_rate_limit_per_client(settings: Any) -> None:
     settings.CVD_RATE_LIMIT = 2
     client, other = Client(REMOTE_ADDR="10.0.0.1"), Client(REMOTE_ADDR="10.0.0.2")
-    codes = [client.post("/api/cvd/reports", REPORT, content_type="application/json").status_code for _ in range(3)]
+    codes = [
+        client.post("/api/cvd/reports", REPORT, content_type="application/json").status_code for _ in range(3)
+    ]
     assert codes == [201, 201, 429]
     assert client.post("/security/report/", _form()).status_code == 429
     assert other.post("/api/cvd/reports", REPORT, content_type="application/json").status_code == 201

@@ -30,14 +30,20 @@ def test_queue_needs_a_role_and_writes_need_an_analyst(submitted: tuple[Report, 
     assert login(outsider).get("/cvd/").status_code == 403
     page = login(viewer).get("/cvd/")
     assert page.status_code == 200 and report.reference in page.content.decode()
-    assert login(viewer).post(f"/cvd/{report.reference}/transition/", {"to": "acknowledged"}).status_code == 403
-    assert login(analyst).post(f"/cvd/{report.reference}/transition/", {"to": "acknowledged"}).status_code == 302
+    assert (
+        login(viewer).post(f"/cvd/{report.reference}/transition/", {"to": "acknowledged"}).status_code == 403
+    )
+    assert (
+        login(analyst).post(f"/cvd/{report.reference}/transition/", {"to": "acknowledged"}).status_code == 302
+    )
     report.refresh_from_db()
     assert report.state == "acknowledged" and report.acknowledged_at is not None
     assert Client().get("/api/cvd/queue").status_code == 401
 
 
-def test_transitions_are_guarded_and_closing_needs_a_reason(submitted: tuple[Report, str], analyst: Any) -> None:
+def test_transitions_are_guarded_and_closing_needs_a_reason(
+    submitted: tuple[Report, str], analyst: Any
+) -> None:
     report, _ = submitted
     with pytest.raises(InputError, match="cannot move new → published"):
         services.report_transition(report=report, to="published", user=analyst)
@@ -67,7 +73,9 @@ def test_ack_sla_counts_business_days_and_shows_overdue(analyst: Any) -> None:
 
 def test_notes_stay_internal(submitted: tuple[Report, str], analyst: Any) -> None:
     report, token = submitted
-    services.staff_message(report=report, body="looks like CVE-2025-1 internally", user=analyst, internal=True)
+    services.staff_message(
+        report=report, body="looks like CVE-2025-1 internally", user=analyst, internal=True
+    )
     services.staff_message(report=report, body="Thanks, we are looking at it", user=analyst)
     track = Client().get(f"/security/track/{report.reference}/{token}/").content.decode()
     api = Client().get(f"/api/cvd/reports/{report.reference}", HTTP_X_CVD_TOKEN=token).json()
@@ -86,7 +94,9 @@ def test_case_from_report_has_day0_report_date_and_clock(version: ProductVersion
     with pytest.raises(InputError, match="link the report to a product"):
         services.report_case_create(report=Report(reference="x", product=None), user=analyst)
     client = login(analyst)
-    client.post(f"/cvd/{report.reference}/link/", {"product": "pump-x", "versions": ["2.1"], "components": ""})
+    client.post(
+        f"/cvd/{report.reference}/link/", {"product": "pump-x", "versions": ["2.1"], "components": ""}
+    )
     resp = client.post(f"/cvd/{report.reference}/case-create/")
     assert resp.status_code == 302
     report.refresh_from_db()
@@ -148,7 +158,9 @@ def test_attachments_download_with_safe_headers(viewer: Any, outsider: Any) -> N
     resp = login(viewer).get(f"/cvd/attachments/{att.pk}/")
     assert resp.content == PDF and resp["Content-Type"] == "application/octet-stream"
     assert resp["Content-Disposition"] == 'attachment; filename="x__b_.pdf"'
-    assert resp["X-Content-Type-Options"] == "nosniff" and resp["Content-Security-Policy"].startswith("sandbox")
+    assert resp["X-Content-Type-Options"] == "nosniff" and resp["Content-Security-Policy"].startswith(
+        "sandbox"
+    )
 
 
 def test_staff_api_shows_history(submitted: tuple[Report, str], viewer: Any, token_for: Any) -> None:
