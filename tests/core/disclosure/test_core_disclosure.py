@@ -15,9 +15,14 @@ NOW = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
 
 @pytest.mark.parametrize(
     ("content", "kind"),
-    [(b"%PDF-1.4 x", "application/pdf"), (b"\x89PNG\r\n\x1a\nxx", "image/png"), (b"\xff\xd8\xff\xe0", "image/jpeg"),
-     (b"PK\x03\x04zz", "application/zip"), (b"plain notes\nline 2\n", "text/plain")],
-)  # fmt: skip
+    [
+        (b"%PDF-1.4 x", "application/pdf"),
+        (b"\x89PNG\r\n\x1a\nxx", "image/png"),
+        (b"\xff\xd8\xff\xe0", "image/jpeg"),
+        (b"PK\x03\x04zz", "application/zip"),
+        (b"plain notes\nline 2\n", "text/plain"),
+    ],
+)
 def test_allowed_files_are_recognised_by_their_bytes(content: bytes, kind: str) -> None:
     assert sniff("whatever.exe", content) == kind
 
@@ -32,9 +37,15 @@ def test_other_files_are_refused_whatever_their_name(content: bytes) -> None:
 
 
 def test_security_txt_renders_valid_fields() -> None:
-    text = render(SecurityTxt(contacts=("https://x.example/security/report/", "mailto:psirt@x.example"),
-                              expires=NOW + dt.timedelta(days=180), policy="https://x.example/p",
-                              preferred_languages="en, de", canonical="https://x.example/.well-known/security.txt"))  # fmt: skip
+    text = render(
+        SecurityTxt(
+            contacts=("https://x.example/security/report/", "mailto:psirt@x.example"),
+            expires=NOW + dt.timedelta(days=180),
+            policy="https://x.example/p",
+            preferred_languages="en, de",
+            canonical="https://x.example/.well-known/security.txt",
+        )
+    )
     assert "Contact: mailto:psirt@x.example\n" in text and "Expires: 2027-05-31T00:00:00Z\n" in text
     assert check(text, now=NOW) == []
 

@@ -13,8 +13,13 @@ from medvigil.web.disclosure.models import Report
 
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-REPORT = {"title": "Unauthenticated dose change over Wi-Fi", "description": "The pump accepts rate commands.",
-          "impact": "Overdose", "steps": "1. connect 2. send", "contact_email": "res@example.org"}  # fmt: skip
+REPORT = {
+    "title": "Unauthenticated dose change over Wi-Fi",
+    "description": "The pump accepts rate commands.",
+    "impact": "Overdose",
+    "steps": "1. connect 2. send",
+    "contact_email": "res@example.org",
+}
 
 
 @pytest.fixture(autouse=True)

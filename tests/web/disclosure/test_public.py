@@ -29,8 +29,9 @@ def _form(**extra: Any) -> dict[str, Any]:
 def test_the_form_stores_a_report_with_a_tracking_link(version: ProductVersion) -> None:
     client = Client()
     assert "Infusion Pump X 2.1" in client.get("/security/report/").content.decode()
-    resp = client.post("/security/report/", _form(target="pump-x::2.1",
-                       attachments=[SimpleUploadedFile("shot.png", PNG)]))  # fmt: skip
+    resp = client.post(
+        "/security/report/", _form(target="pump-x::2.1", attachments=[SimpleUploadedFile("shot.png", PNG)])
+    )
     assert resp.status_code == 201
     report = Report.objects.get()
     assert re.fullmatch(r"CVD-\d{4}-0001", report.reference)
@@ -66,8 +67,15 @@ def test_honeypot_and_fill_time_refuse_bots(settings: Any) -> None:
 
 
 def test_forbidden_attachment_is_refused_and_nothing_is_stored() -> None:
-    resp = Client().post("/security/report/", _form(attachments=[
-        SimpleUploadedFile("fine.pdf", PDF), SimpleUploadedFile("poc.pdf", b"<html><script>x</script>")]))  # fmt: skip
+    resp = Client().post(
+        "/security/report/",
+        _form(
+            attachments=[
+                SimpleUploadedFile("fine.pdf", PDF),
+                SimpleUploadedFile("poc.pdf", b"<html><script>x</script>"),
+            ]
+        ),
+    )
     text = resp.content.decode()
     assert resp.status_code == 400 and "poc.pdf" in text and "this file type is not accepted" in text
     assert (
@@ -125,22 +133,38 @@ def test_another_reports_token_reads_nothing(submitted: tuple[Report, str]) -> N
     missing = api.get(f"/api/cvd/reports/{report.reference}")
     assert unknown.status_code == wrong.status_code == missing.status_code == 404
     assert unknown.content == wrong.content == missing.content
-    post = api.post(f"/api/cvd/reports/{report.reference}/messages", {"body": "x"}, content_type="application/json",
-                    HTTP_X_CVD_TOKEN=other_token)  # fmt: skip
+    post = api.post(
+        f"/api/cvd/reports/{report.reference}/messages",
+        {"body": "x"},
+        content_type="application/json",
+        HTTP_X_CVD_TOKEN=other_token,
+    )
     assert post.status_code == 404 and not Message.objects.exists()
 
 
 def test_api_json_submission_read_and_message(version: ProductVersion) -> None:
     client = Client()
-    resp = client.post("/api/cvd/reports", {**REPORT, "product": "pump-x", "version": "2.1",
-                       "cvss_vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}, content_type="application/json")  # fmt: skip
+    resp = client.post(
+        "/api/cvd/reports",
+        {
+            **REPORT,
+            "product": "pump-x",
+            "version": "2.1",
+            "cvss_vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        },
+        content_type="application/json",
+    )
     assert resp.status_code == 201, resp.content
     body = resp.json()
     assert set(body) == {"reference", "token", "tracking_url"} and body["token"] in body["tracking_url"]
     read = client.get(f"/api/cvd/reports/{body['reference']}", HTTP_X_CVD_TOKEN=body["token"]).json()
     assert read["state"] == "new" and read["product"] == "pump-x" and "events" not in read
-    sent = client.post(f"/api/cvd/reports/{body['reference']}/messages", {"body": "more detail"},
-                       content_type="application/json", HTTP_X_CVD_TOKEN=body["token"])  # fmt: skip
+    sent = client.post(
+        f"/api/cvd/reports/{body['reference']}/messages",
+        {"body": "more detail"},
+        content_type="application/json",
+        HTTP_X_CVD_TOKEN=body["token"],
+    )
     assert sent.status_code == 201 and sent.json()["messages"][0] == {
         **sent.json()["messages"][0],
         "from": "reporter",
@@ -178,8 +202,9 @@ def test_rate_limit_per_client(settings: Any) -> None:
     assert Report.objects.count() == 3
 
 
-def test_mail_on_acknowledgement_and_reply(submitted: tuple[Report, str], analyst: Any,
-                                           django_capture_on_commit_callbacks: Any) -> None:  # fmt: skip
+def test_mail_on_acknowledgement_and_reply(
+    submitted: tuple[Report, str], analyst: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     report, _ = submitted
     with django_capture_on_commit_callbacks(execute=True):
         services.report_transition(report=report, to="acknowledged", user=analyst)
@@ -187,8 +212,10 @@ def test_mail_on_acknowledgement_and_reply(submitted: tuple[Report, str], analys
         services.staff_message(report=report, body="secret detail", user=analyst)
     with django_capture_on_commit_callbacks(execute=True):
         services.staff_message(report=report, body="internal", user=analyst, internal=True)
-    assert [m.subject for m in mail.outbox] == [f"{report.reference}: we received your report",
-                                                f"{report.reference}: new message about your report"]  # fmt: skip
+    assert [m.subject for m in mail.outbox] == [
+        f"{report.reference}: we received your report",
+        f"{report.reference}: new message about your report",
+    ]
     assert mail.outbox[0].to == ["res@example.org"] and "secret detail" not in mail.outbox[1].body
 
 
@@ -199,8 +226,13 @@ def test_security_txt_is_valid_and_expires_within_a_year(settings: Any) -> None:
     text = resp.content.decode()
     assert resp["Content-Type"] == "text/plain; charset=utf-8"
     assert check(text, now=dt.datetime.now(dt.UTC)) == []
-    for field in ("Contact: mailto:psirt@example.org", "Policy: ", "Acknowledgments: ", "Preferred-Languages: en",
-                  "Canonical: https://psirt.example.org/.well-known/security.txt"):  # fmt: skip
+    for field in (
+        "Contact: mailto:psirt@example.org",
+        "Policy: ",
+        "Acknowledgments: ",
+        "Preferred-Languages: en",
+        "Canonical: https://psirt.example.org/.well-known/security.txt",
+    ):
         assert field in text
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from medvigil.core.errors import InputError
+from medvigil.core.remediation.calendar import add_working_days
 from medvigil.web.disclosure import selectors, services
 from medvigil.web.disclosure.models import Report
 from medvigil.web.inventory.models import ProductVersion
@@ -23,8 +24,9 @@ from tests.web.disclosure.conftest import PDF, REPORT
 pytestmark = pytest.mark.django_db
 
 
-def test_queue_needs_a_role_and_writes_need_an_analyst(submitted: tuple[Report, str], viewer: Any, outsider: Any,
-                                                      analyst: Any) -> None:  # fmt: skip
+def test_queue_needs_a_role_and_writes_need_an_analyst(
+    submitted: tuple[Report, str], viewer: Any, outsider: Any, analyst: Any
+) -> None:
     report, _ = submitted
     assert Client().get("/cvd/").status_code == 302
     assert login(outsider).get("/cvd/").status_code == 403
@@ -52,15 +54,17 @@ def test_transitions_are_guarded_and_closing_needs_a_reason(
     services.report_transition(report=report, to="duplicate", user=analyst, reason="same as CVD-2026-0001")
     services.report_transition(report=report, to="triage", user=analyst, reason="not a duplicate after all")
     events = list(report.events.values_list("action", "actor__username", "reason"))
-    assert events[-2:] == [("transition", "bob", "same as CVD-2026-0001"),
-                           ("transition", "bob", "not a duplicate after all")]  # fmt: skip
+    assert events[-2:] == [
+        ("transition", "bob", "same as CVD-2026-0001"),
+        ("transition", "bob", "not a duplicate after all"),
+    ]
 
 
 def test_ack_sla_counts_business_days_and_shows_overdue(analyst: Any) -> None:
     report, _ = services.report_submit(data=dict(REPORT))
     Report.objects.filter(pk=report.pk).update(submitted_at=dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC))
     # Thanksgiving (Thu 26 Nov 2026) is a federal holiday: 5 business days from Tue 24 Nov end Wed 2 Dec
-    services_due = services.add_working_days(dt.date(2026, 11, 24), 5)
+    services_due = add_working_days(dt.date(2026, 11, 24), 5)
     assert services_due == dt.date(2026, 12, 2)
     Report.objects.filter(pk=report.pk).update(ack_due=services_due)
     report.refresh_from_db()
@@ -86,8 +90,14 @@ def test_notes_stay_internal(submitted: tuple[Report, str], analyst: Any) -> Non
 
 
 def test_case_from_report_has_day0_report_date_and_clock(version: ProductVersion, analyst: Any) -> None:
-    report, _ = services.report_submit(data={**REPORT, "product": "pump-x", "version": "2.1",
-                                             "cvss_vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"})  # fmt: skip
+    report, _ = services.report_submit(
+        data={
+            **REPORT,
+            "product": "pump-x",
+            "version": "2.1",
+            "cvss_vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        }
+    )
     earlier = timezone.now() - dt.timedelta(days=9)
     Report.objects.filter(pk=report.pk).update(submitted_at=earlier)
     report.refresh_from_db()
@@ -127,8 +137,12 @@ def test_embargo_blocks_publication_and_credit_appears(submitted: tuple[Report, 
     report, _ = submitted
     for to in ("acknowledged", "triage", "valid", "resolved"):
         services.report_transition(report=report, to=to, user=analyst)
-    services.report_embargo(report=report, until=timezone.localdate() + dt.timedelta(days=30), user=analyst,
-                            reason="agreed with researcher")  # fmt: skip
+    services.report_embargo(
+        report=report,
+        until=timezone.localdate() + dt.timedelta(days=30),
+        user=analyst,
+        reason="agreed with researcher",
+    )
     with pytest.raises(InputError, match="embargo runs until"):
         services.report_transition(report=report, to="published", user=analyst)
     with pytest.raises(InputError, match="in the past"):
