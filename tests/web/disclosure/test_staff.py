@@ -72,7 +72,7 @@ def test_ack_sla_counts_business_days_and_shows_overdue(analyst: Any) -> None:
     assert selectors.ack_overdue(report, dt.date(2026, 12, 3))
     Report.objects.filter(pk=report.pk).update(ack_due=timezone.localdate() - dt.timedelta(days=1))
     page = login(analyst).get("/cvd/").content.decode()
-    assert "overdue" in page
+    assert "overdue" in page and "acknowledgement overdue" in page
 
 
 def test_notes_stay_internal(submitted: tuple[Report, str], analyst: Any) -> None:

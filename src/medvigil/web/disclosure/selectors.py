@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from medvigil.core.errors import InputError, NotFoundError
@@ -42,6 +42,18 @@ def ack_overdue(report: Report, today: dt.date | None = None) -> bool:
     """Not acknowledged by its due day (business days on the federal holiday calendar)."""
     today = today or timezone.localdate()
     return report.acknowledged_at is None and report.state == ReportState.NEW and today > report.ack_due
+
+
+def queue_counts(today: dt.date | None = None) -> dict[str, int]:
+    """Open reports per state, and how many are past their acknowledgement due day."""
+    today = today or timezone.localdate()
+    counts = dict.fromkeys(ReportState.values, 0)
+    for row in Report.objects.values("state").annotate(n=Count("id")):
+        counts[row["state"]] = row["n"]
+    counts["overdue"] = Report.objects.filter(
+        state=ReportState.NEW, acknowledged_at=None, ack_due__lt=today
+    ).count()
+    return counts
 
 
 def reporter_thread(report: Report) -> list[Message]:

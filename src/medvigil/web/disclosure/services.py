@@ -56,6 +56,13 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 """Allowed moves; closing states (duplicate, invalid, out of scope) reopen to triage with a reason."""
 CLOSING = {S.DUPLICATE, S.INVALID, S.OUT_OF_SCOPE}
+_FORWARD = [S.ACKNOWLEDGED, S.TRIAGE, S.VALID, S.RESOLVED, S.PUBLISHED]
+
+
+def allowed_moves(report: Report) -> list[str]:
+    """The states a report may move to, the next step of the process first, closing ones last."""
+    order = _FORWARD + [S.DUPLICATE, S.INVALID, S.OUT_OF_SCOPE]
+    return [str(s) for s in order if s in TRANSITIONS[report.state]]
 
 
 def hash_token(token: str) -> str:

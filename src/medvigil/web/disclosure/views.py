@@ -206,6 +206,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": [(r, selectors.ack_overdue(r, today)) for r in rows],
             "state": state,
             "states": ReportState.choices,
+            "counts": selectors.queue_counts(today),
         },
     )
 
@@ -226,7 +227,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "report": report,
             "thread": report.messages.select_related("author").order_by("at", "id"),
             "events": report.events.select_related("actor"),
-            "allowed": sorted(services.TRANSITIONS[report.state]),
+            "allowed": services.allowed_moves(report),
             "overdue": selectors.ack_overdue(report),
             "analysts": analysts,
             "products": _products(),
