@@ -88,6 +88,10 @@ def token_create(
         console.print(token, soft_wrap=True, markup=False, highlight=False)
 
 
+LISTEN_BACKLOG = 1024
+"""Pending connections the threaded server queues (200 simultaneous CVD reports must all get in)."""
+
+
 def serve(
     host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
@@ -95,7 +99,9 @@ def serve(
     """Serve the web UI and API (Django's threaded server; put gunicorn behind a proxy in production)."""
     _django.migrate()
     from django.core.management import call_command
+    from django.core.servers.basehttp import WSGIServer
 
+    WSGIServer.request_queue_size = LISTEN_BACKLOG  # socketserver's 5 resets bursts of connections
     console.print(f"Serving medvigil on http://{host}:{port}/  (Ctrl+C stops)")
     call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
 
