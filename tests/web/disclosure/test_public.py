@@ -247,3 +247,37 @@ def test_policy_and_acknowledgments_pages_are_public(submitted: tuple[Report, st
     acks = Client().get("/security/acknowledgments/").content.decode()
     assert "Ada R." in acks and report.reference not in acks
     assert json.loads(json.dumps(services.policy_update(user=analyst, ack_days=7).ack_days)) == 7
+
+
+def test_security_txt_is_clear_signed_with_gpg_when_a_key_is_set(settings: Any, tmp_path: Any) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("gpg") is None:
+        pytest.skip("needs gpg")
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    env = {"GNUPGHOME": str(home), "PATH": "/usr/bin:/bin"}
+    subprocess.run(
+        [
+            "gpg",
+            "--batch",
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "psirt@example.org",
+            "ed25519",
+            "sign",
+            "1y",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    settings.CVD_GPG_KEY, settings.CVD_GPG_HOME = "psirt@example.org", str(home)
+    settings.CVD_PUBLIC_URL = "https://psirt.example.org"
+    text = Client().get("/.well-known/security.txt").content.decode()
+    assert text.startswith("-----BEGIN PGP SIGNED MESSAGE-----") and "-----BEGIN PGP SIGNATURE-----" in text
+    verified = subprocess.run(["gpg", "--verify"], input=text.encode(), env=env, capture_output=True)
+    assert verified.returncode == 0
+    assert check(text, now=dt.datetime.now(dt.UTC)) == []

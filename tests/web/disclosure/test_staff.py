@@ -184,3 +184,27 @@ def test_staff_api_shows_history(submitted: tuple[Report, str], viewer: Any, tok
     one = Client().get(f"/api/cvd/queue/{report.reference}", **token_for(viewer)).json()
     assert one["contact"]["email"] == "res@example.org"
     assert Client().get("/api/cvd/queue/CVD-1-1", **token_for(viewer)).status_code == 404
+
+
+def test_admin_edits_the_policy_with_checks(admin: Any) -> None:
+    from medvigil.web.disclosure.services import policy_get
+
+    policy = policy_get()
+    client = login(admin)
+    url = f"/admin/disclosure/disclosurepolicy/{policy.pk}/change/"
+    data = {
+        "policy_text": "Our policy {ack_days}",
+        "safe_harbour": "We will not sue.",
+        "ack_days": 3,
+        "contacts": '["http://insecure"]',
+        "preferred_languages": "en, fr",
+        "expires_days": 90,
+    }
+    resp = client.post(url, data)
+    assert resp.status_code == 200 and "not an https:, mailto: or tel: URI" in resp.content.decode()
+    resp = client.post(url, {**data, "contacts": '["mailto:psirt@example.org"]'})
+    assert resp.status_code == 302
+    assert "Our policy 3" in Client().get("/security/policy/").content.decode()
+    assert "Contact: mailto:psirt@example.org" in Client().get("/.well-known/security.txt").content.decode()
+    with pytest.raises(InputError, match="less than a year"):
+        services.policy_update(user=admin, expires_days=400)

@@ -61,9 +61,13 @@ def check(text: str, *, now: dt.datetime) -> list[str]:
     """Problems of a security.txt document (empty: valid)."""
     problems: list[str] = []
     fields: dict[str, list[str]] = {}
+    in_signature = False
     for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#") or line.startswith("-----") or line.startswith("Hash:"):
+        line = raw.strip().removeprefix("- ")  # OpenPGP dash-escaping
+        if line.startswith("-----BEGIN PGP SIGNATURE"):
+            in_signature = True
+        if in_signature or not line or line.startswith(("#", "-----", "Hash:")):
+            in_signature = in_signature and not line.startswith("-----END PGP SIGNATURE")
             continue
         name, sep, value = line.partition(":")
         if not sep:
