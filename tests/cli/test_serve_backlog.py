@@ -14,7 +14,7 @@ def test_serve_raises_the_listen_backlog(monkeypatch: pytest.MonkeyPatch) -> Non
     from django.core.servers.basehttp import WSGIServer
 
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(server._django, "migrate", lambda: None)
+    monkeypatch.setattr("medvigil.cli._django.migrate", lambda: None)
     monkeypatch.setattr(WSGIServer, "request_queue_size", 5)
     monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: seen.update(args=a))
     server.serve(host="127.0.0.1", port=8123)
