@@ -3,13 +3,16 @@ a staff reply, the reporter's answer, and the case opened from the report with i
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 
 from medvigil.web.accounts.services import user_create
 from medvigil.web.inventory import services as inventory
 from medvigil.web.risk import services as risk
+from medvigil.web.risk.models import Case
 from tests.browser.conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -91,8 +94,16 @@ def test_report_tracking_reply_and_case(
     assert "Opened case" in staff.inner_text(".msg.success")
     shot(staff, "cvd-staff-report")
     staff.click("#report-case a")
-    panel = staff.inner_text("main")
+    panel = staff.inner_text("#remediation")
     assert "coordinated disclosure report" in panel and reference in panel
-    assert staff.locator("#clock-state").count() == 1
+    assert staff.inner_text("#clock-state") == "no clock yet"
+    case = Case.objects.get(first_party=True)
+    risk.assessment_propose(case=case, inputs={"hazards": ["HAZ-1"]})
+    risk.assessment_confirm(case=case, user=User.objects.get(username="ana"))
+    staff.reload()
+    clock = staff.inner_text("#remediation")
+    assert staff.inner_text("#clock-state") != "no clock yet", clock
+    day30 = (case.day0 + dt.timedelta(days=30)).isoformat()  # FDA day 30 from the report date
+    assert staff.inner_text("#next-due") == f"{day30} · communication", clock
     shot(staff, "cvd-case-clock")
     staff_ctx.close()
