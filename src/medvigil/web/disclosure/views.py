@@ -140,9 +140,11 @@ def track(request: HttpRequest, reference: str, token: str) -> HttpResponse:
         else:
             messages.success(request, "Your message was sent.")
         return HttpResponseRedirect(request.path)
-    return render(
-        request, "disclosure/track.html", {"report": report, "thread": selectors.reporter_thread(report)}
-    )
+    context = {"report": report, "thread": selectors.reporter_thread(report)}
+    response = render(request, "disclosure/track.html", context)
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def acknowledgments(request: HttpRequest) -> HttpResponse:
