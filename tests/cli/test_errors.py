@@ -75,6 +75,8 @@ BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
     "case confirm": [(["999", "--user", "x"], "no case 999"), (["abc", "--user", "x"], "'case_id'")],
     "case list": [(["nope"], "no product 'nope'"), (["--format", "xml"], "'--format'")],
     "case show": [(["999"], "no case 999"), (["abc"], "'case_id'")],
+    "cvd list": [(["--state", "bogus"], "state must be one of"), (["--format", "xml"], "'--format'")],
+    "cvd show": [(["CVD-1999-0001"], "no report 'CVD-1999-0001'"), ([], "missing argument")],
     "case sync": [(["nope"], "no product 'nope'")],
     "csaf validate": [([MISSING], "missing.json"), ([_not_json], "not.json: not valid JSON")],
     "cvss": [(["CVSS:3.1/AV:X"], "CVSS:3.1/AV:X"), ([], "missing argument 'vectors")],

@@ -98,6 +98,10 @@ WorkerOption = Annotated[
 ]
 
 
+LISTEN_BACKLOG = 1024
+"""Pending connections the threaded server queues (200 simultaneous CVD reports must all get in)."""
+
+
 def serve(
     host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
@@ -108,11 +112,13 @@ def serve(
     import contextlib
 
     from django.core.management import call_command
+    from django.core.servers.basehttp import WSGIServer
 
     from medvigil.web.jobs import embedded_consumer, wants_embedded_consumer
 
     embedded = worker and wants_embedded_consumer()
     jobs = embedded_consumer() if embedded else contextlib.nullcontext()
+    WSGIServer.request_queue_size = LISTEN_BACKLOG  # socketserver's 5 resets bursts of connections
     with jobs:
         extra = " with background jobs in this process" if embedded else ""
         console.print(f"Serving medvigil on http://{host}:{port}/{extra}  (Ctrl+C stops)")

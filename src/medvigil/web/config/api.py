@@ -22,6 +22,7 @@ from medvigil.web.accounts.auth import API_AUTH
 from medvigil.web.advisories.api import router as advisories_router
 from medvigil.web.concurrency import ImportQueueFullError
 from medvigil.web.config.errors import is_database_busy, retry_after_seconds
+from medvigil.web.disclosure.api import router as disclosure_router
 from medvigil.web.findings.api import router as findings_router
 from medvigil.web.inventory.api import router as inventory_router
 from medvigil.web.remediation.api import router as remediation_router
@@ -143,3 +144,4 @@ api.add_router("/", advisories_router)
 api.add_router("/", risk_router)
 api.add_router("/", findings_router)
 api.add_router("/", remediation_router)
+api.add_router("/", disclosure_router)

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "medvigil.web.findings",
     "medvigil.web.risk",
     "medvigil.web.remediation",
+    "medvigil.web.disclosure",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +283,8 @@ FEEDS_SYNC_OPTIONS: dict[str, dict[str, Any]] = {
     },
 }
 """Options handed to each fetcher as ``SyncContext.options`` (keys per fetcher module)."""
+
+from medvigil.web.config.disclosure import *  # noqa: E402,F403 - CVD portal and mail
 
 LOG_LEVEL = env_str("MEDVIGIL_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
