@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from medvigil.core.feeds.interface import ParsedRecord
 from medvigil.core.feeds.nvd import NvdFeed
 from medvigil.core.matching.cpe import (
     ANY,
@@ -21,6 +22,7 @@ from medvigil.core.matching.cpe import (
 )
 from medvigil.core.matching.engine import MatchIndex, match
 from medvigil.core.model import Component
+from medvigil.core.model.advisory import AdvisoryRecord
 
 ASPOSE, DAJ = "cpe:2.3:a:aspose:aspose.pdf_for_c", "cpe:2.3:a:daj:i-filter_browser_"
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "matching" / "nvd_escaped_cpes.jsonl"
@@ -130,7 +132,11 @@ def test_wildcards_in_criteria_and_targets(criteria: str, target: str, expected:
 
 
 def test_real_nvd_records_with_quoted_names_match_quoted_and_unquoted_components() -> None:
-    index = MatchIndex.build(item.record for item in NvdFeed().parse(FIXTURE) if item.record)
+    index = MatchIndex.build(
+        item.record
+        for item in NvdFeed().parse(FIXTURE)
+        if isinstance(item, ParsedRecord) and isinstance(item.record, AdvisoryRecord)
+    )
     components = [
         Component("aspose.pdf", "19.2", cpes=(ASPOSE + r"\+\+:19.2:*:*:*:*:*:*:*",)),
         Component("aspose.pdf", "19.2", cpes=(ASPOSE + r"++:19.2:*:*:*:*:*:*:*",)),

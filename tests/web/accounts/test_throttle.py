@@ -52,7 +52,7 @@ def test_forwarded_for_headers_do_not_reset_the_address_count(viewer: Any) -> No
 
 
 def test_wrong_bearer_tokens_lock_out_a_valid_token_then_the_lockout_expires(analyst: Any) -> None:
-    good = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=analyst, name='ci')}"}
+    good: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=analyst, name='ci')}"}
     client = Client()
     for i in range(WRONG):
         bad = client.get("/api/products", HTTP_AUTHORIZATION=f"Bearer mvg_guess{i}")

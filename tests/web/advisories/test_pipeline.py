@@ -137,7 +137,7 @@ def test_a_fresh_identity_with_an_epss_score_still_gets_it(db: Any, tmp_path: Pa
 
 
 def test_a_failure_in_the_worker_names_the_input_and_the_record() -> None:
-    batch = [("line 7", "CVE-2019-0007", functools.partial(int, "not a record"))]
+    batch: list[tuple[str, str, Any]] = [("line 7", "CVE-2019-0007", functools.partial(int, "not a record"))]
     ctx = Context("nvd.jsonl", "nvd", bulk.adapters()[0])
     with pytest.raises(FeedParseError) as here:
         prepare_pending(batch, ctx)

@@ -40,7 +40,7 @@ def test_good_paging_is_accepted_on_every_list(viewer: Any, version: Any, url: s
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer mvg_wrong", "Basic YWxpY2U6eA==", "mvg_token"])
 def test_writes_without_a_valid_token_are_401_with_a_bearer_challenge(db: Any, header: str | None) -> None:
-    extra = {} if header is None else {"HTTP_AUTHORIZATION": header}
+    extra: dict[str, Any] = {} if header is None else {"HTTP_AUTHORIZATION": header}
     resp = Client(enforce_csrf_checks=True).post(
         "/api/products", {"name": "X"}, content_type="application/json", **extra
     )
