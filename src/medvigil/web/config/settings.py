@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "medvigil.web.findings",
     "medvigil.web.risk",
     "medvigil.web.remediation",
+    "medvigil.web.publishing",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SBOM_MAX_BYTES = env_int("MEDVIGIL_SBOM_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 SUPPLIER_VEX_MAX_BYTES = env_int("MEDVIGIL_SUPPLIER_VEX_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 EVIDENCE_MAX_BYTES = env_int("MEDVIGIL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+PUBLISHER_NAME = env_str("MEDVIGIL_PUBLISHER_NAME", "Example Medical Devices")
+PUBLISHER_NAMESPACE = env_str("MEDVIGIL_PUBLISHER_NAMESPACE", "https://psirt.example.com")
+PUBLISHER_CONTACT = env_str("MEDVIGIL_PUBLISHER_CONTACT", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = SBOM_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
