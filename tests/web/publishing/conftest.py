@@ -15,7 +15,12 @@ from tests.web.risk.conftest import case, hazards, new_version  # noqa: F401 - s
 
 
 @pytest.fixture
-def ready_case(case: Case, product: Product, version: ProductVersion, analyst: Any) -> Case:
+def ready_case(
+    case: Case,  # noqa: F811 - the shared fixture
+    product: Product,
+    version: ProductVersion,
+    analyst: Any,
+) -> Case:
     product.purls = ["pkg:generic/example/pump-x"]
     product.cpes = ["cpe:2.3:h:example:pump_x:*:*:*:*:*:*:*:*"]
     product.model_numbers = ["PX-100"]

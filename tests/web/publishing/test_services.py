@@ -83,7 +83,7 @@ def test_embargo_and_state_rules(ready_case: Case, analyst: Any, admin: Any) -> 
     with pytest.raises(InputError, match="embargoed until"):
         services.advisory_publish(advisory=adv, user=admin)
     adv = services.advisory_publish(advisory=adv, user=admin, now=until + dt.timedelta(seconds=1))
-    assert adv.state == AdvisoryState.PUBLISHED and adv.tracking_id.endswith("-VEX-%04d" % ready_case.pk)
+    assert adv.state == AdvisoryState.PUBLISHED and adv.tracking_id.endswith(f"-VEX-{ready_case.pk:04d}")
 
 
 def test_viewer_cannot_draft(ready_case: Case, viewer: Any) -> None:

@@ -11,6 +11,7 @@ from medvigil.web.accounts.auth import API_AUTH
 from medvigil.web.advisories.api import router as advisories_router
 from medvigil.web.findings.api import router as findings_router
 from medvigil.web.inventory.api import router as inventory_router
+from medvigil.web.publishing.api import router as publishing_router
 from medvigil.web.remediation.api import router as remediation_router
 from medvigil.web.risk.api import router as risk_router
 
@@ -39,3 +40,4 @@ api.add_router("/", advisories_router)
 api.add_router("/", risk_router)
 api.add_router("/", findings_router)
 api.add_router("/", remediation_router)
+api.add_router("/", publishing_router)
