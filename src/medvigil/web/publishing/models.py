@@ -86,6 +86,9 @@ class PublishedDocument(models.Model):
     content_type = models.CharField(max_length=60)
     content = models.BinaryField()
     sha256 = models.CharField(max_length=64)
+    sha512 = models.CharField(max_length=128)
+    signature = models.TextField(blank=True)
+    """ASCII-armoured detached OpenPGP signature of ``content`` (empty: not signed)."""
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

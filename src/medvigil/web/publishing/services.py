@@ -40,6 +40,7 @@ from medvigil.core.publish.model import (
 )
 from medvigil.core.risk.vex import Justification, VexStatus
 from medvigil.web.accounts.roles import Role, role_of
+from medvigil.web.publishing import signing
 from medvigil.web.publishing.models import Advisory, AdvisoryKind, AdvisoryState, PublishedDocument
 from medvigil.web.remediation.models import ActionKind
 from medvigil.web.risk.intel import vulnerability_facts
@@ -286,6 +287,7 @@ def advisory_publish(*, advisory: Advisory, user: Any, now: dt.datetime | None =
         PublishedDocument.objects.create(
             advisory=advisory, format=doc.format, filename=doc.filename, content_type=doc.content_type,
             content=doc.content, sha256=hashlib.sha256(doc.content).hexdigest(),
+            sha512=hashlib.sha512(doc.content).hexdigest(), signature=signing.sign(doc.content),
         )  # fmt: skip
     t = data.tracking
     advisory.history = [
