@@ -23,7 +23,7 @@ from medvigil.core.publish.csaf import check_csaf, csaf_filename, csaf_security_
 from medvigil.core.publish.model import AdvisoryInput, ProductStatus, Tlp
 from medvigil.core.publish.notice import notice_html
 from medvigil.core.publish.versioning import check_successor, next_version, revise
-from medvigil.core.publish.vex import cyclonedx_vex, openvex
+from medvigil.core.publish.vex import check_openvex, cyclonedx_vex, openvex
 from medvigil.core.risk.vex import VexStatus
 from medvigil.core.sbom.schema import validate_schema
 from tests.core.publish.inputs import CVE, T0, make_input
@@ -215,3 +215,14 @@ def test_cyclonedx_groups_products_by_analysis() -> None:
     assert states == ["exploitable", "in_triage", "not_affected", "not_affected", "resolved"]
     assert sum(len(v["affects"]) for v in doc["vulnerabilities"]) == 8
     assert orjson.loads(dumps(doc))["specVersion"] == "1.6"
+
+
+def test_check_openvex_checks_every_statement_and_duplicates() -> None:
+    doc = openvex(make_input(6))
+    broken = {**doc, "statements": [*doc["statements"][:3], {**doc["statements"][3], "status": "maybe"}]}
+    with pytest.raises(PublishError, match="statements/3/status"):
+        check_openvex(broken)
+    with pytest.raises(PublishError, match="statements/6: duplicate statement"):
+        check_openvex({**doc, "statements": [*doc["statements"], doc["statements"][0]]})
+    with pytest.raises(PublishError, match="'@context' is a required property"):
+        check_openvex({k: v for k, v in doc.items() if k != "@context"})
