@@ -41,3 +41,16 @@ def test_api_workflow_and_roles(ready_case: Case, analyst: Any, viewer: Any, tok
     assert hashlib.sha256(got.content).hexdigest() == sha["csaf"]
     assert orjson.loads(got.content)["document"]["distribution"]["tlp"]["label"] == "GREEN"
     assert api.get(f"/api/advisories/{adv}/export/pdf", **token_for(viewer)).status_code == 400
+
+
+def test_openapi_lists_the_publishing_endpoints(db: Any) -> None:
+    paths = orjson.loads(Client().get("/api/openapi.json").content)["paths"]
+    for path in (
+        "/api/advisories",
+        "/api/advisories/{advisory_id}",
+        "/api/cases/{case_id}/advisories",
+        "/api/advisories/{advisory_id}/submit",
+        "/api/advisories/{advisory_id}/publish",
+        "/api/advisories/{advisory_id}/export/{fmt}",
+    ):
+        assert path in paths, path
