@@ -31,6 +31,7 @@ class DocumentFormat(StrEnum):
     CYCLONEDX_VEX = "cyclonedx-vex"
     OPENVEX = "openvex"
     NOTICE_HTML = "notice-html"
+    NOTICE_PDF = "notice-pdf"
 
 
 def _advisory(advisory_id: int) -> Any:

@@ -21,7 +21,7 @@ from medvigil.core.model.component import Component
 from medvigil.core.model.match import FindingStatus
 from medvigil.core.publish.csaf import check_csaf, csaf_filename, csaf_security_advisory, csaf_vex, dumps
 from medvigil.core.publish.model import AdvisoryInput, ProductStatus, Tlp
-from medvigil.core.publish.notice import notice_html
+from medvigil.core.publish.notice import notice_html, notice_pdf
 from medvigil.core.publish.versioning import check_successor, next_version, revise
 from medvigil.core.publish.vex import check_openvex, cyclonedx_vex, openvex
 from medvigil.core.risk.vex import VexStatus
@@ -226,3 +226,10 @@ def test_check_openvex_checks_every_statement_and_duplicates() -> None:
         check_openvex({**doc, "statements": [*doc["statements"], doc["statements"][0]]})
     with pytest.raises(PublishError, match="'@context' is a required property"):
         check_openvex({k: v for k, v in doc.items() if k != "@context"})
+
+
+def test_notice_pdf_is_rendered_deterministically() -> None:
+    pdf = notice_pdf(make_input(3))
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 5000
+    assert notice_pdf(make_input(3)) == pdf  # no clock in the bytes
+    assert notice_pdf(make_input(4)) != pdf

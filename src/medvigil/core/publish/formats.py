@@ -9,7 +9,7 @@ from typing import Any
 from medvigil.core.errors import InputError
 from medvigil.core.publish.csaf import csaf_filename, csaf_security_advisory, csaf_vex, dumps
 from medvigil.core.publish.model import AdvisoryInput
-from medvigil.core.publish.notice import notice_html
+from medvigil.core.publish.notice import notice_html, notice_pdf
 from medvigil.core.publish.vex import cyclonedx_vex, openvex
 
 __all__ = ["FORMATS", "Rendered", "render"]
@@ -39,6 +39,7 @@ _WRITERS: dict[str, tuple[Callable[[AdvisoryInput], bytes], str, str]] = {
     "cyclonedx-vex": (_json(cyclonedx_vex), ".cdx.json", "application/vnd.cyclonedx+json"),
     "openvex": (_json(openvex), ".openvex.json", "application/json"),
     "notice-html": (notice_html, ".html", "text/html; charset=utf-8"),
+    "notice-pdf": (notice_pdf, ".pdf", "application/pdf"),
 }
 FORMATS = tuple(_WRITERS)
 """Every format :func:`render` writes."""

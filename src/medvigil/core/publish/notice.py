@@ -1,7 +1,8 @@
-"""The customer notice as a self-contained HTML page carrying FDA's four communication parts (a-d).
+"""The customer notice carrying FDA's four communication parts (a-d): HTML and PDF.
 
-No script, no external resource (the page is mailed and archived as it is); every value is
-HTML-escaped.
+The HTML page has no script and no external resource (it is mailed and archived as it is);
+every value is HTML-escaped. The PDF is that page rendered by WeasyPrint (which needs the
+system Pango library); WeasyPrint fetches nothing: its URL fetcher refuses every URL.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from medvigil.core.publish.csaf import iso
 from medvigil.core.publish.model import AdvisoryInput
 from medvigil.core.risk.cvss import parse_vector
 
-__all__ = ["notice_html"]
+__all__ = ["notice_html", "notice_pdf"]
 
 _STATUS = {
     "affected": "Affected",
@@ -83,3 +84,19 @@ def notice_html(data: AdvisoryInput) -> bytes:
         out.append(f"<h2>Contact</h2>{_p(data.publisher.contact_details)}")
     out.append("</body></html>\n")
     return "\n".join(out).encode()
+
+
+def _no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, object]:
+    raise PublishError(f"the notice refers to an external resource {url!r}", field="notice")
+
+
+def notice_pdf(data: AdvisoryInput) -> bytes:
+    """The notice as PDF (WeasyPrint); the document's dates are the release date, not the clock."""
+    import weasyprint  # type: ignore[import-untyped,unused-ignore]
+
+    html = notice_html(data).decode()
+    when = iso(data.tracking.current_release_date)
+    meta = f'<meta name="dcterms.created" content="{when}"><meta name="dcterms.modified" content="{when}">'
+    html = html.replace("<title>", meta + "<title>", 1)
+    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+    return pdf

@@ -281,7 +281,7 @@ def advisory_publish(*, advisory: Advisory, user: Any, now: dt.datetime | None =
     if advisory.embargo_until and now < advisory.embargo_until:
         raise InputError(f"embargoed until {advisory.embargo_until.isoformat()}", field="embargo_until")
     data = advisory_input(advisory, when=now, status=TrackingStatus.FINAL)
-    formats = [f for f in FORMATS if f != "notice-html" or data.fda is not None]
+    formats = [f for f in FORMATS if not f.startswith("notice-") or data.fda is not None]
     rendered = [render(data, f) for f in formats]  # all or nothing: a failing format publishes none
     for doc in rendered:
         PublishedDocument.objects.create(
