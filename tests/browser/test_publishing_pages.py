@@ -73,6 +73,15 @@ def test_draft_review_publish_download(page: Any, live_server: Any, tmp_path: Pa
     info.value.save_as(str(target))
     doc = orjson.loads(target.read_bytes())
     assert validate_csaf(doc) == [] and doc["document"]["tracking"]["status"] == "final"
+    for fmt, head in (
+        ("openvex", b'{\n  "@context": "https://openvex.dev/ns/v0.2.0"'),
+        ("notice-pdf", b"%PDF-"),
+    ):
+        with page.expect_download() as got:
+            page.click(f"#download-{fmt}")
+        saved = tmp_path / got.value.suggested_filename
+        got.value.save_as(str(saved))
+        assert saved.read_bytes().startswith(head), fmt
     page.context.clear_cookies()
     page.goto(f"{base}/security/advisories/")
     assert doc["document"]["tracking"]["id"] in page.inner_text("#public-advisories")
