@@ -37,11 +37,13 @@ def test_draft_submit_publish_export(ready_case: Case, tmp_path: Path) -> None: 
     assert refused.exit_code != 0
     shown = json.loads(invoke("advisory", "publish", adv, "-u", "frank", "-f", "json").output)
     assert shown["state"] == "published" and shown["approved_by"] == "frank"
-    for fmt in ("csaf", "csaf-vex", "cyclonedx-vex", "openvex", "notice-html", "notice-pdf"):
+    for fmt in ("csaf", "csaf-vex", "cyclonedx-vex", "openvex", "notice-html", "notice-pdf", "stix"):
         out = tmp_path / f"out.{fmt}"
         assert invoke("advisory", "export", adv, "-f", fmt, "-o", str(out)).exit_code == 0
         if fmt == "notice-pdf":
             assert out.read_bytes().startswith(b"%PDF-")
+        elif fmt == "stix":
+            assert orjson.loads(out.read_bytes())["type"] == "bundle"
         elif fmt != "notice-html":
             assert read_vex_document(out.read_bytes(), fmt).format == ("csaf-vex" if fmt == "csaf" else fmt)
     assert validate_csaf(orjson.loads((tmp_path / "out.csaf").read_bytes())) == []

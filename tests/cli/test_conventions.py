@@ -22,7 +22,7 @@ NO_FORMAT = {"serve", "worker"}
 """Long-running servers: they print a banner, not a result."""
 OWN_FORMAT = {"scan": {"table", "json", "sarif", "cyclonedx-vex"}, "sbom export": {"cyclonedx", "spdx"},
               "advisory export": {"csaf", "csaf-vex", "cyclonedx-vex", "openvex", "notice-html",
-                                  "notice-pdf"}}  # fmt: skip
+                                  "notice-pdf", "stix"}}  # fmt: skip
 """Commands whose ``--format`` chooses a document format (all of them JSON)."""
 
 

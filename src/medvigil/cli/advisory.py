@@ -32,6 +32,7 @@ class DocumentFormat(StrEnum):
     OPENVEX = "openvex"
     NOTICE_HTML = "notice-html"
     NOTICE_PDF = "notice-pdf"
+    STIX = "stix"
 
 
 def _advisory(advisory_id: int) -> Any:

@@ -22,6 +22,7 @@ from medvigil.core.model.match import FindingStatus
 from medvigil.core.publish.csaf import check_csaf, csaf_filename, csaf_security_advisory, csaf_vex, dumps
 from medvigil.core.publish.model import AdvisoryInput, ProductStatus, Tlp
 from medvigil.core.publish.notice import notice_html, notice_pdf
+from medvigil.core.publish.stix import stix_bundle
 from medvigil.core.publish.versioning import check_successor, next_version, revise
 from medvigil.core.publish.vex import check_openvex, cyclonedx_vex, openvex
 from medvigil.core.risk.vex import VexStatus
@@ -233,3 +234,20 @@ def test_notice_pdf_is_rendered_deterministically() -> None:
     assert pdf.startswith(b"%PDF-") and len(pdf) > 5000
     assert notice_pdf(make_input(3)) == pdf  # no clock in the bytes
     assert notice_pdf(make_input(4)) != pdf
+
+
+def test_stix_bundle_for_isao_sharing_carries_tlp_and_remediations() -> None:
+    import stix2  # type: ignore[import-untyped,unused-ignore]
+
+    bundle = stix_bundle(make_input(8, tlp=Tlp.AMBER))
+    assert stix_bundle(make_input(8, tlp=Tlp.AMBER)) == bundle  # deterministic ids and dates
+    parsed = stix2.parse(orjson.dumps(bundle).decode(), allow_custom=False)
+    kinds = [o.type for o in parsed.objects]
+    assert (
+        kinds.count("vulnerability") == 1 and kinds.count("course-of-action") == 2 and kinds[-1] == "report"
+    )
+    amber = stix2.TLP_AMBER.id
+    assert all(amber in o.get("object_marking_refs", [amber]) for o in bundle["objects"][1:])
+    report = bundle["objects"][-1]
+    assert "(d) Fix or defense-in-depth" in report["description"]
+    assert set(report["object_refs"]) == {o["id"] for o in bundle["objects"][1:-1]}

@@ -37,7 +37,7 @@ def test_workflow_publishes_checked_immutable_documents(
     adv = services.advisory_publish(advisory=adv, user=analyst2)
     assert adv.state == AdvisoryState.PUBLISHED and adv.approved_by == analyst2
     docs = {d.format: d for d in adv.documents.all()}
-    assert set(docs) == {"csaf", "csaf-vex", "cyclonedx-vex", "openvex", "notice-html", "notice-pdf"}
+    assert set(docs) == {"csaf", "csaf-vex", "cyclonedx-vex", "openvex", "notice-html", "notice-pdf", "stix"}
     for d in docs.values():
         assert hashlib.sha256(bytes(d.content)).hexdigest() == d.sha256
     csaf = orjson.loads(bytes(docs["csaf"].content))
@@ -71,7 +71,7 @@ def test_workflow_publishes_checked_immutable_documents(
         v2["document"]["tracking"]["initial_release_date"]
         == csaf["document"]["tracking"]["initial_release_date"]
     )
-    assert PublishedDocument.objects.filter(advisory=adv).count() == 6  # the first revision's rows stay
+    assert PublishedDocument.objects.filter(advisory=adv).count() == 7  # the first revision's rows stay
 
 
 def test_embargo_and_state_rules(ready_case: Case, analyst: Any, admin: Any) -> None:

@@ -10,6 +10,7 @@ from medvigil.core.errors import InputError
 from medvigil.core.publish.csaf import csaf_filename, csaf_security_advisory, csaf_vex, dumps
 from medvigil.core.publish.model import AdvisoryInput
 from medvigil.core.publish.notice import notice_html, notice_pdf
+from medvigil.core.publish.stix import stix_bundle
 from medvigil.core.publish.vex import cyclonedx_vex, openvex
 
 __all__ = ["FORMATS", "Rendered", "render"]
@@ -40,6 +41,7 @@ _WRITERS: dict[str, tuple[Callable[[AdvisoryInput], bytes], str, str]] = {
     "openvex": (_json(openvex), ".openvex.json", "application/json"),
     "notice-html": (notice_html, ".html", "text/html; charset=utf-8"),
     "notice-pdf": (notice_pdf, ".pdf", "application/pdf"),
+    "stix": (_json(stix_bundle), ".stix.json", "application/stix+json;version=2.1"),
 }
 FORMATS = tuple(_WRITERS)
 """Every format :func:`render` writes."""
