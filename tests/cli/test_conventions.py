@@ -20,7 +20,9 @@ runner = CliRunner()
 
 NO_FORMAT = {"serve", "worker"}
 """Long-running servers: they print a banner, not a result."""
-OWN_FORMAT = {"scan": {"table", "json", "sarif", "cyclonedx-vex"}, "sbom export": {"cyclonedx", "spdx"}}
+OWN_FORMAT = {"scan": {"table", "json", "sarif", "cyclonedx-vex"}, "sbom export": {"cyclonedx", "spdx"},
+              "advisory export": {"csaf", "csaf-vex", "cyclonedx-vex", "openvex", "notice-html",
+                                  "notice-pdf", "stix"}}  # fmt: skip
 """Commands whose ``--format`` chooses a document format (all of them JSON)."""
 
 

@@ -53,6 +53,14 @@ def _addendum(tmp_path: Path) -> str:
 
 # Per command: (arguments, text the one error line must contain). Callables get tmp_path.
 BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
+    "advisory draft": [(["999", "--user", "x"], "no case 999"), (["abc", "--user", "x"], "'case_id'")],
+    "advisory submit": [(["999", "--user", "x"], "no advisory 999"), (["1"], "missing option '--user'")],
+    "advisory publish": [(["999", "--user", "x"], "no advisory 999"), (["abc", "-u", "x"], "'advisory_id'")],
+    "advisory show": [(["999"], "no advisory 999"), (["abc"], "'advisory_id'")],
+    "advisory export": [
+        (["999", "-o", "x.json"], "no advisory 999"),
+        (["1", "-o", "x", "-f", "pdf"], "'--format'"),
+    ],
     "case assess": [(["abc"], "'case_id'"), (["999"], "no case 999")],
     "case action": [
         (["999", "--kind", "validation", "--on", "2026-01-01", "--user", "x"], "no case 999"),

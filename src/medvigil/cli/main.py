@@ -20,6 +20,7 @@ from typer._click import exceptions as click_exceptions
 
 from medvigil import __version__
 from medvigil.cli import cases, csaf, cvss, feeds, inventory, remediation, reporting, sbom, scan, server, vex
+from medvigil.cli.advisory import advisory_app
 from medvigil.cli.cvd import cvd_app
 from medvigil.cli.output import err_console
 from medvigil.core.errors import Error
@@ -35,6 +36,7 @@ app.add_typer(inventory.version_app, name="version")
 app.add_typer(sbom.sbom_app, name="sbom")
 app.add_typer(vex.vex_app, name="vex")
 app.add_typer(cases.case_app, name="case")
+app.add_typer(advisory_app, name="advisory")
 remediation.register(cases.case_app)
 app.add_typer(feeds.feeds_app, name="feeds")
 app.add_typer(csaf.csaf_app, name="csaf")

@@ -11,7 +11,8 @@
     │   ├── VectorError        a malformed CVSS vector
     │   ├── InvalidVersionError  (matching.versions) a version its ecosystem cannot parse
     │   ├── RangeSyntaxError     (matching.native_ranges) a malformed npm or vers range
-    │   └── CpeError             (matching.cpe) a malformed CPE name
+    │   ├── CpeError             (matching.cpe) a malformed CPE name
+    │   └── PublishError         (publish) a document medvigil writes fails its own checks
     ├── FeedError              a feed source failed as a whole
     │   └── FeedUnavailableError  network / HTTP failure after retries
     └── NotFoundError          a named object does not exist
@@ -85,6 +86,10 @@ class FeedParseError(InputError):
 
 class VectorError(InputError):
     """A CVSS vector is malformed."""
+
+
+class PublishError(InputError):
+    """A document medvigil is about to publish fails its schema or mandatory tests."""
 
 
 class FeedError(Error):

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "medvigil.web.risk",
     "medvigil.web.remediation",
     "medvigil.web.disclosure",
+    "medvigil.web.publishing",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,11 @@ SUPPLIER_VEX_MAX_BYTES = env_int("MEDVIGIL_SUPPLIER_VEX_MAX_BYTES", 10 * 1024 * 
 EVIDENCE_MAX_BYTES = env_int("MEDVIGIL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 SBOM_MAX_COMPONENTS = env_int("MEDVIGIL_SBOM_MAX_COMPONENTS", 100_000, minimum=1)
 SBOM_MAX_DEPTH = env_int("MEDVIGIL_SBOM_MAX_DEPTH", 32, minimum=1)
+PUBLISHER_NAME = env_str("MEDVIGIL_PUBLISHER_NAME", "Example Medical Devices")
+PUBLISHER_NAMESPACE = env_str("MEDVIGIL_PUBLISHER_NAMESPACE", "https://psirt.example.com")
+PUBLISHER_CONTACT = env_str("MEDVIGIL_PUBLISHER_CONTACT", "")
+CSAF_SIGNING_KEY = env_str("MEDVIGIL_CSAF_SIGNING_KEY", "")  # OpenPGP fingerprint in GNUPGHOME below
+CSAF_GNUPGHOME = Path(env_str("MEDVIGIL_CSAF_GNUPGHOME", str(DATA_DIR / "gnupg"))).expanduser()
 DATA_UPLOAD_MAX_MEMORY_SIZE = SBOM_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploads stream to memory (small) or a temporary file, and stop at SBOM_MAX_BYTES (inventory.uploads).

@@ -1,0 +1,1 @@
+"""Publishing: advisories and VEX drafted from a case, reviewed, published as immutable bytes."""

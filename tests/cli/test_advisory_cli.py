@@ -1,0 +1,51 @@
+"""``medvigil advisory``: draft, submit, publish by a second analyst, show and export over the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+from medvigil.core.matching.vex_input import read_vex_document
+from typer.testing import CliRunner
+
+from medvigil.cli.main import app
+from medvigil.core.csaf.validate import validate_csaf
+from medvigil.web.accounts.services import user_create
+from medvigil.web.risk.models import Case
+from tests.web.conftest import PASSWORD, analyst, product, version  # noqa: F401 - fixtures (analyst is bob)
+from tests.web.publishing.conftest import ready_case  # noqa: F401 - fixture
+from tests.web.risk.conftest import case  # noqa: F401 - fixture
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> Any:
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_draft_submit_publish_export(ready_case: Case, tmp_path: Path) -> None:  # noqa: F811
+    user_create(username="frank", password=PASSWORD, role="analyst")
+    made = json.loads(
+        invoke("advisory", "draft", str(ready_case.pk), "-u", "bob", "--tlp", "clear", "-f", "json").output
+    )
+    adv = str(made["id"])
+    assert made["state"] == "draft" and made["tlp"] == "CLEAR"
+    assert invoke("advisory", "submit", adv, "-u", "bob").exit_code == 0
+    refused = runner.invoke(app, ["advisory", "publish", adv, "-u", "bob"])
+    assert refused.exit_code != 0
+    shown = json.loads(invoke("advisory", "publish", adv, "-u", "frank", "-f", "json").output)
+    assert shown["state"] == "published" and shown["approved_by"] == "frank"
+    for fmt in ("csaf", "csaf-vex", "cyclonedx-vex", "openvex", "notice-html", "notice-pdf", "stix"):
+        out = tmp_path / f"out.{fmt}"
+        assert invoke("advisory", "export", adv, "-f", fmt, "-o", str(out)).exit_code == 0
+        if fmt == "notice-pdf":
+            assert out.read_bytes().startswith(b"%PDF-")
+        elif fmt == "stix":
+            assert orjson.loads(out.read_bytes())["type"] == "bundle"
+        elif fmt != "notice-html":
+            assert read_vex_document(out.read_bytes(), fmt).format == ("csaf-vex" if fmt == "csaf" else fmt)
+    assert validate_csaf(orjson.loads((tmp_path / "out.csaf").read_bytes())) == []
+    text = invoke("advisory", "show", adv).output
+    assert "approved by frank" in text and "sha256" in text
