@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from medvigil.core.matching.vex_input import read_vex_document
 from typer.testing import CliRunner
 
 from medvigil.cli.main import app
 from medvigil.core.csaf.validate import validate_csaf
+from medvigil.core.feeds.vex import read_vex_document
 from medvigil.web.accounts.services import user_create
 from medvigil.web.risk.models import Case
 from tests.web.conftest import PASSWORD, analyst, product, version  # noqa: F401 - fixtures (analyst is bob)

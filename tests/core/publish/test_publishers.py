@@ -9,11 +9,11 @@ from typing import Any
 
 import orjson
 import pytest
-from medvigil.core.matching.vex_input import read_vex_document
 
 from medvigil.core.csaf.validate import validate_csaf
 from medvigil.core.errors import PublishError
 from medvigil.core.feeds.validation import csaf_validator, violations
+from medvigil.core.feeds.vex import read_vex_document
 from medvigil.core.matching.engine import MatchIndex, match
 from medvigil.core.matching.grouping import group_matches
 from medvigil.core.model.advisory import AdvisoryRecord, AffectedPackage, AffectedRange, RangeEvent

@@ -28,7 +28,7 @@ def test_api_workflow_and_roles(ready_case: Case, analyst: Any, viewer: Any, tok
     assert bad.status_code == 400 and bad.json()["field"] == "tlp"
     assert api.post(f"/api/advisories/{adv}/submit", **token_for(analyst)).status_code == 200
     same = api.post(f"/api/advisories/{adv}/publish", **token_for(analyst))
-    assert same.status_code == 403 and "second analyst" in same.json()["detail"]
+    assert same.status_code == 403 and "second analyst" in same.json()["error"]
     done = api.post(f"/api/advisories/{adv}/publish", **token_for(other))
     assert done.status_code == 200 and done.json()["approved_by"] == "erin"
     listed = api.get("/api/advisories", **token_for(viewer)).json()
