@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("manage/", include("medvigil.web.accounts.urls")),
     path("api/", api.urls),
     path("", include("medvigil.web.risk.urls")),
     path("", include("medvigil.web.remediation.urls")),
