@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from medvigil.core.errors import NotFoundError
@@ -16,13 +17,41 @@ from medvigil.core.sbom.diff import SbomDiff, diff_components
 from medvigil.core.sbom.horizon import HorizonConflict, support_conflicts
 from medvigil.web.inventory.models import Component, Product, ProductVersion, SbomDocument
 
+PRODUCT_SORTS = {
+    "name": ("name",),
+    "class": ("device_class", "name"),
+    "versions": ("version_count", "name"),
+    "findings": ("open_findings", "name"),
+    "uncontrolled": ("uncontrolled_cases", "name"),
+    "support": ("end_of_support", "name"),
+}
+"""Sort keys of :func:`product_list` (ascending ``order_by`` fields)."""
 
-def product_list(*, q: str = "") -> QuerySet[Product]:
-    """Products with their version counts, optionally filtered by name or model number."""
-    qs = Product.objects.annotate(version_count=Count("versions"))
+
+def _count(qs: QuerySet[Any]) -> Coalesce:
+    """A correlated ``COUNT(*)`` of ``qs`` (already filtered on ``product=OuterRef("pk")``)."""
+    grouped = qs.order_by().values("product").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(grouped, output_field=IntegerField()), 0)
+
+
+def product_list(*, q: str = "", order_by: list[str] | None = None) -> QuerySet[Product]:
+    """Products with their version counts, open findings and open cases whose risk is uncontrolled
+    (one query: correlated counts, no join fan-out), optionally filtered by name or model number."""
+    from medvigil.web.findings.models import Finding
+    from medvigil.web.risk.models import Case, CaseState
+
+    uncontrolled = Q(current_assessment__controlled=False) & ~Q(current_assessment__vex_status="not_affected")
+    open_cases = (
+        Case.objects.filter(product=OuterRef("pk")).exclude(state=CaseState.CLOSED).filter(uncontrolled)
+    )
+    qs = Product.objects.annotate(
+        version_count=Count("versions"),
+        open_findings=_count(Finding.objects.filter(product=OuterRef("pk"), state=Finding.State.OPEN)),
+        uncontrolled_cases=_count(open_cases),
+    )
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(slug__icontains=q) | Q(description__icontains=q))
-    return qs.order_by("name")
+    return qs.order_by(*(order_by or ["name"]))
 
 
 def product_get(*, slug: str) -> Product:

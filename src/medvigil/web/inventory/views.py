@@ -11,6 +11,7 @@ from medvigil.core.errors import Error, NotFoundError
 from medvigil.web.accounts.decorators import analyst_required, viewer_required
 from medvigil.web.inventory import selectors, services, uploads
 from medvigil.web.inventory.forms import ProductForm, SbomUploadForm, VersionForm, product_initial
+from medvigil.web.sorting import Sort
 
 
 def _not_found(request: HttpRequest, exc: NotFoundError) -> HttpResponse:
@@ -20,7 +21,13 @@ def _not_found(request: HttpRequest, exc: NotFoundError) -> HttpResponse:
 @viewer_required
 def product_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    context = {"products": selectors.product_list(q=q), "q": q, "totals": selectors.version_counts()}
+    sort = Sort.from_query(request.GET, selectors.PRODUCT_SORTS, "name")
+    context = {
+        "products": selectors.product_list(q=q, order_by=sort.order_by("id")),
+        "q": q,
+        "totals": selectors.version_counts(),
+        "headers": sort.headers(request.GET),
+    }
     return render(request, "inventory/product_list.html", context)
 
 
