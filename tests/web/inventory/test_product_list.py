@@ -74,7 +74,7 @@ def test_closed_case_is_not_counted(analyst: Any) -> None:
     from medvigil.web.risk.models import Case, CaseState
 
     Case.objects.update(state=CaseState.CLOSED)
-    assert selectors.product_list().get().uncontrolled_cases == 0
+    assert selectors.product_list().values_list("uncontrolled_cases", flat=True).get() == 0
 
 
 def _page_queries(client: Any, path: str) -> int:
