@@ -59,9 +59,8 @@ def _make(n: int, analyst: Any) -> None:
 
 def test_counts_per_product(analyst: Any) -> None:
     _make(3, analyst)
-    rows = {
-        p.slug: (p.open_findings, p.uncontrolled_cases, p.version_count) for p in selectors.product_list()
-    }
+    counts: dict[str, Any] = {"open_findings": 0, "uncontrolled_cases": 0, "version_count": 0}
+    rows = {p["slug"]: tuple(p[k] for k in counts) for p in selectors.product_list().values("slug", *counts)}
     assert rows == {"dev-00": (1, 1, 2), "dev-01": (2, 0, 2), "dev-02": (3, 1, 2)}
     page = login(analyst).get("/").content.decode()
     row = page.split("Device 02", 1)[1].split("</tr>", 1)[0]
@@ -74,7 +73,8 @@ def test_closed_case_is_not_counted(analyst: Any) -> None:
     from medvigil.web.risk.models import Case, CaseState
 
     Case.objects.update(state=CaseState.CLOSED)
-    assert selectors.product_list().values_list("uncontrolled_cases", flat=True).get() == 0
+    fields = ["uncontrolled_cases"]
+    assert selectors.product_list().values(*fields).get() == {"uncontrolled_cases": 0}
 
 
 def _page_queries(client: Any, path: str) -> int:
