@@ -16,6 +16,7 @@ from medvigil.core.model import ComponentType, Dependency, ExternalReference, Ha
 from medvigil.core.sbom.diff import SbomDiff, diff_components
 from medvigil.core.sbom.horizon import HorizonConflict, support_conflicts
 from medvigil.web.inventory.models import Component, Product, ProductVersion, SbomDocument
+from medvigil.web.paging import RowsById
 
 PRODUCT_SORTS = {
     "name": ("name",),
@@ -87,6 +88,41 @@ def component_list(*, product_version: ProductVersion, q: str = "") -> QuerySet[
             Q(name__icontains=q) | Q(purl__icontains=q) | Q(supplier__icontains=q) | Q(version__icontains=q)
         )
     return qs.order_by("position")
+
+
+def component_rows(*, product_version: ProductVersion, q: str = "") -> RowsById[Component]:
+    """:func:`component_list` for paginators: a page's ids, then its rows with their open findings."""
+    counted = Component.objects.annotate(
+        open_findings=Count("findings", filter=Q(findings__state="open"))
+    )  # fmt: skip
+    return RowsById(component_list(product_version=product_version, q=q), counted, materialize=bool(q))
+
+
+@dataclass(frozen=True, slots=True)
+class DiffRow:
+    """One line of the SBOM diff table."""
+
+    change: str
+    """``changed``, ``added`` or ``removed``."""
+    group: str
+    name: str
+    old_version: str
+    new_version: str
+    detail: str
+    """What differs (changed) or the purl (added, removed)."""
+
+
+def diff_rows(diff: SbomDiff) -> list[DiffRow]:
+    """The diff's changed, added and removed components as table rows, in that order."""
+    rows = [
+        DiffRow(
+            "changed", ch.new.group or "", ch.new.name, ch.old.version, ch.new.version, ", ".join(ch.fields)
+        )
+        for ch in diff.changed
+    ]
+    rows += [DiffRow("added", c.group or "", c.name, "", c.version, c.purl or "") for c in diff.added]
+    rows += [DiffRow("removed", c.group or "", c.name, c.version, "", c.purl or "") for c in diff.removed]
+    return rows
 
 
 def document_list(*, product_version: ProductVersion) -> QuerySet[SbomDocument]:
