@@ -1,9 +1,10 @@
 """Server-side sortable list columns: ``?sort=KEY&dir=asc|desc`` over a whitelist of keys.
 
 Each list declares ``{key: (field, ...)}``; the fields are ``order_by`` expressions for the
-ascending direction (``-`` prefixes are flipped for ``desc``). An unknown key or direction falls
-back to the list's default, never an error. :meth:`Sort.headers` gives each column's link
-(keeping the other query parameters, dropping ``page``) and an arrow for the active column.
+ascending direction (``-`` prefixes and ``OrderBy`` expressions are flipped for ``desc``). An
+unknown key or direction falls back to the list's default, never an error. :meth:`Sort.headers`
+gives each column's link (keeping the other query parameters, dropping ``page``) and an arrow for
+the active column.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 
-SortKeys = Mapping[str, tuple[str, ...]]
+Field = str | OrderBy
+SortKeys = Mapping[str, tuple[Field, ...]]
 
 
-def _flip(field: str) -> str:
+def _flip(field: Field) -> Field:
+    if isinstance(field, OrderBy):
+        flipped = field.copy()
+        flipped.reverse_ordering()
+        return flipped
     return field[1:] if field.startswith("-") else f"-{field}"
 
 
@@ -31,14 +38,17 @@ class Sort:
 
     @classmethod
     def from_query(cls, query: QueryDict, keys: SortKeys, default: str, *, desc: bool = False) -> Sort:
-        """Read ``sort`` and ``dir`` from ``query``; anything unknown gives ``default``."""
+        """Read ``sort`` and ``dir`` from ``query``; an unknown key gives ``default``, a missing or
+        unknown direction gives ``desc``."""
         key = query.get("sort", "")
         direction = query.get("dir", "")
-        if key not in keys:
-            return cls(keys, default, desc)
-        return cls(keys, key, direction == "desc" if direction in ("asc", "desc") else False)
+        return cls(
+            keys,
+            key if key in keys else default,
+            direction == "desc" if direction in ("asc", "desc") else desc,
+        )
 
-    def order_by(self, *tiebreak: str) -> list[str]:
+    def order_by(self, *tiebreak: Field) -> list[Field]:
         """``order_by`` arguments: the column's fields in the chosen direction, then ``tiebreak``."""
         fields = [_flip(f) if self.desc else f for f in self.keys[self.key]]
         return [*fields, *tiebreak]

@@ -114,7 +114,7 @@ def test_sort_columns(analyst: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["?sort=password", "?sort=name&dir=sideways", "?sort=__class__", "?dir=desc"]
+    "query", ["?sort=password", "?sort=name&dir=sideways", "?sort=__class__", "?sort=name&dir="]
 )
 def test_unknown_sort_falls_back_to_default(analyst: Any, query: str) -> None:
     _make(2, analyst)

@@ -35,7 +35,7 @@ def _count(qs: QuerySet[Any]) -> Coalesce:
     return Coalesce(Subquery(grouped, output_field=IntegerField()), 0)
 
 
-def product_list(*, q: str = "", order_by: list[str] | None = None) -> QuerySet[Product]:
+def product_list(*, q: str = "", order_by: list[Any] | None = None) -> QuerySet[Product]:
     """Products with their version counts, open findings and open cases whose risk is uncontrolled
     (one query: correlated counts, no join fan-out), optionally filtered by name or model number."""
     from medvigil.web.findings.models import Finding
