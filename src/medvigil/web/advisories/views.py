@@ -48,6 +48,33 @@ def feeds_sync_now(request: HttpRequest) -> HttpResponse:
     return redirect("advisories:feeds")
 
 
+@require_POST
+@login_required
+def feeds_import_upload(request: HttpRequest) -> HttpResponse:
+    """Import an uploaded feed file or air-gap bundle (admins only; CSRF-protected form)."""
+    if role_of(request.user) < Role.ADMIN:
+        raise PermissionDenied("the admin role is needed to import feeds")
+    from medvigil.web.advisories.uploads import import_upload
+    from medvigil.web.inventory.uploads import refused
+
+    upload = request.FILES.get("file")
+    too_large = refused(request, upload)
+    if too_large:
+        messages.error(
+            request, f"Import refused, nothing was stored: {too_large}; use medvigil feeds import."
+        )
+    elif upload is None:
+        messages.error(request, "Choose a feed file or bundle to import.")
+    else:
+        try:
+            outcome = import_upload(upload=upload, kind=request.POST.get("kind", "feed"))
+        except Error as exc:
+            messages.error(request, exc.diagnostics())
+        else:
+            (messages.success if outcome.ok else messages.error)(request, outcome.message)
+    return redirect("advisories:feeds")
+
+
 def _kev(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
