@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from medvigil.web.accounts.roles import can_read, can_write
+from medvigil.web.accounts.roles import Role, can_read, can_write, role_of
 
 View = Callable[..., HttpResponse]
 
@@ -34,6 +34,18 @@ def analyst_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not can_write(request.user):
             raise PermissionDenied("the analyst role is needed")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def admin_required(view: View) -> View:
+    """Login, then the admin role."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if role_of(request.user) < Role.ADMIN:
+            raise PermissionDenied("the admin role is needed")
         return view(request, *args, **kwargs)
 
     return login_required(wrapper)

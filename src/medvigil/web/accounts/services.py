@@ -77,3 +77,33 @@ def _note_use(token_id: int, now: Any) -> None:
                 ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
         finally:
             cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+
+
+@transaction.atomic
+def user_set_role(*, user: Any, role: str) -> Any:
+    """Give an existing user exactly one role (admins are also staff)."""
+    try:
+        wanted = Role[role.upper()]
+    except KeyError:
+        raise InputError(f"unknown role {role!r}; use admin, analyst or viewer", field="role") from None
+    if wanted == Role.NONE:
+        raise InputError("role 'none' cannot be given; deactivate the user instead", field="role")
+    roles_ensure()
+    user.is_staff = wanted == Role.ADMIN
+    user.save(update_fields=["is_staff"])
+    user.groups.set([Group.objects.get(name=ROLE_GROUPS[wanted])])
+    user.__dict__.pop("_medvigil_role", None)
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: Any, active: bool) -> Any:
+    """Activate or deactivate a user; a deactivated user cannot log in and their tokens stop working."""
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
+
+
+def token_revoke(*, token_id: int) -> bool:
+    """Revoke a token; return whether an unrevoked token was revoked."""
+    return ApiToken.objects.filter(pk=token_id, revoked=False).update(revoked=True) == 1

@@ -38,17 +38,23 @@ from medvigil.web.advisories.models import (
     Vulnerability,
 )
 from medvigil.web.paging import RowsById
+from medvigil.web.sorting import Sort
 
 KEY_CHUNK = 2000
 SEVERITIES = ("critical", "high", "medium", "low", "none")
-ORDERINGS = {
+SORTS = {
     "key": (F("key").asc(),),
-    "-cvss": (F("cvss_score").desc(nulls_last=True), F("key").asc()),
-    "-epss": (F("epss").desc(nulls_last=True), F("key").asc()),
-    "-modified": (F("modified").desc(nulls_last=True), F("key").asc()),
-    "-published": (F("published").desc(nulls_last=True), F("key").asc()),
+    "cvss": (F("cvss_score").asc(nulls_first=True), F("key").desc()),
+    "epss": (F("epss").asc(nulls_first=True), F("key").desc()),
+    "modified": (F("modified").asc(nulls_first=True), F("key").desc()),
+    "published": (F("published").asc(nulls_first=True), F("key").desc()),
 }
-"""``order`` values of :func:`vulnerability_list`."""
+"""Sortable columns of the vulnerability list page (ascending)."""
+ORDERINGS = {
+    "key": SORTS["key"],
+    **{f"-{k}": tuple(Sort(SORTS, k, True).order_by()) for k in SORTS if k != "key"},
+}
+"""``order`` values of :func:`vulnerability_list` (the API's): descending, unknown values last."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,12 +234,13 @@ def vulnerability_list(
     source: str = "",
     include_withdrawn: bool = False,
     order: str = "-cvss",
+    ordering: list[Any] | None = None,
 ) -> QuerySet[Vulnerability]:
     """Vulnerabilities filtered and sorted in the database.
 
     ``q`` matches an alias (substring, case-insensitive) or the summary; ``severity`` one of
     :data:`SEVERITIES` (comma-separated for several); ``source`` a source name that has a record;
-    ``order`` one of :data:`ORDERINGS`.
+    ``order`` one of :data:`ORDERINGS`, or ``ordering`` (``order_by`` arguments) instead.
     """
     qs = Vulnerability.objects.all()
     if q:
@@ -247,6 +254,8 @@ def vulnerability_list(
         qs = qs.filter(id__in=AdvisoryRecord.objects.filter(source__name=source).values("vulnerability_id"))
     if not include_withdrawn:
         qs = qs.filter(withdrawn__in=[False])
+    if ordering is not None:
+        return qs.order_by(*ordering)
     if order not in ORDERINGS:
         raise InputError(f"unknown order {order!r}; use {', '.join(ORDERINGS)}", field="order")
     return qs.order_by(*ORDERINGS[order])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from medvigil.core.errors import Error, NotFoundError
 from medvigil.web.accounts.decorators import viewer_required
 from medvigil.web.accounts.roles import Role, role_of
 from medvigil.web.advisories import selectors
+from medvigil.web.sorting import Sort
 
 PAGE_SIZE = 50
 
@@ -45,30 +48,57 @@ def feeds_sync_now(request: HttpRequest) -> HttpResponse:
     return redirect("advisories:feeds")
 
 
+@require_POST
+@login_required
+def feeds_import_upload(request: HttpRequest) -> HttpResponse:
+    """Import an uploaded feed file or air-gap bundle (admins only; CSRF-protected form)."""
+    if role_of(request.user) < Role.ADMIN:
+        raise PermissionDenied("the admin role is needed to import feeds")
+    from medvigil.web.advisories.uploads import import_upload
+    from medvigil.web.inventory.uploads import refused
+
+    upload = request.FILES.get("file")
+    too_large = refused(request, upload)
+    if too_large:
+        messages.error(
+            request, f"Import refused, nothing was stored: {too_large}; use medvigil feeds import."
+        )
+    elif upload is None:
+        messages.error(request, "Choose a feed file or bundle to import.")
+    else:
+        try:
+            outcome = import_upload(upload=upload, kind=request.POST.get("kind", "feed"))
+        except Error as exc:
+            messages.error(request, exc.diagnostics())
+        else:
+            (messages.success if outcome.ok else messages.error)(request, outcome.message)
+    return redirect("advisories:feeds")
+
+
 def _kev(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
 @viewer_required
 def vulnerability_list(request: HttpRequest) -> HttpResponse:
-    params = {k: request.GET.get(k, "").strip() for k in ("q", "kev", "severity", "order", "source")}
-    order = params["order"] or "-cvss"
+    params = {k: request.GET.get(k, "").strip() for k in ("q", "kev", "severity", "source")}
+    sort = Sort.from_query(request.GET, selectors.SORTS, "cvss", desc=True)
     try:
         qs = selectors.vulnerability_rows(
             q=params["q"], kev=_kev(params["kev"]), severity=params["severity"], source=params["source"],
-            order=order,
+            ordering=sort.order_by(),
         )  # fmt: skip
     except Error as exc:
         return render(request, "inventory/not_found.html", {"message": exc.diagnostics()}, status=400)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
+    kept = {**params, "sort": sort.key, "dir": "desc" if sort.desc else "asc"}
     context = {
         "page": page,
         "params": params,
-        "order": order,
-        "orderings": list(selectors.ORDERINGS),
+        "sort": sort,
+        "headers": sort.headers(request.GET),
         "severities": selectors.SEVERITIES,
-        "query": query,
+        "query": urlencode({k: v for k, v in kept.items() if v}),
     }
     return render(request, "advisories/vulnerability_list.html", context)
 

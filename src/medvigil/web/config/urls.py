@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),  # throttled by django-axes
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("manage/", include("medvigil.web.accounts.urls")),
     path("api/", api.urls),
     path("", include("medvigil.web.risk.urls")),
     path("", include("medvigil.web.remediation.urls")),

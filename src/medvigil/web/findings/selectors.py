@@ -10,6 +10,7 @@ from medvigil.core.errors import InputError, NotFoundError
 from medvigil.web.findings.models import Finding, FindingEvent, SupplierVex
 from medvigil.web.inventory.models import Product, ProductVersion
 from medvigil.web.paging import RowsById
+from medvigil.web.sorting import Sort
 
 __all__ = [
     "FindingFilters",
@@ -25,17 +26,18 @@ __all__ = [
 ]
 
 
-def _desc(field: str) -> OrderBy:
-    return F(field).desc(nulls_last=True)
+def _asc(field: str) -> OrderBy:
+    return F(field).asc(nulls_first=True)
 
 
 SORTS: dict[str, tuple[OrderBy, ...]] = {
-    "severity": (_desc("severity_score"), _desc("epss"), F("id").desc()),
-    "epss": (_desc("epss"), _desc("severity_score"), F("id").desc()),
-    "kev": (F("kev").desc(), _desc("severity_score"), _desc("epss"), F("id").desc()),
+    "severity": (_asc("severity_score"), _asc("epss"), F("id").asc()),
+    "epss": (_asc("epss"), _asc("severity_score"), F("id").asc()),
+    "kev": (F("kev").asc(), _asc("severity_score"), _asc("epss"), F("id").asc()),
 }
-"""Sort keys. Each matches an index ``(state, ..., column, column)`` read backwards (the newest
-finding first among equals), so a page is read from the index without sorting the list."""
+"""Sort keys, ascending; the list is sorted descending by default (worst first). Descending, each
+matches an index ``(state, ..., column, column)`` read backwards (the newest finding first among
+equals), so a page is read from the index without sorting the list."""
 SEVERITIES = ("critical", "high", "medium", "low", "none")
 METHODS = ("purl-enumerated", "purl-range", "csaf-product", "cpe", "cpe-inferred")
 
@@ -58,6 +60,8 @@ class FindingFilters:
     """State; ``all`` for every state."""
     sort: str = "severity"
     """``severity``, ``epss`` or ``kev``."""
+    desc: bool = True
+    """Worst first (the default); False for the reverse order."""
 
     def check(self) -> None:
         """Raise :class:`InputError` for values outside the vocabularies."""
@@ -98,7 +102,7 @@ def finding_list(
         qs = qs.filter(epss__gte=filters.epss_min)
     if filters.method:
         qs = qs.filter(method=filters.method)
-    return qs.order_by(*SORTS[filters.sort])
+    return qs.order_by(*Sort(SORTS, filters.sort, filters.desc).order_by())
 
 
 def finding_rows(

@@ -29,6 +29,7 @@ from medvigil.web.findings.selectors import (
 )
 from medvigil.web.inventory.models import Product
 from medvigil.web.inventory.selectors import product_get, version_get
+from medvigil.web.sorting import Sort
 
 PAGE_SIZE = 50
 
@@ -36,6 +37,7 @@ PAGE_SIZE = 50
 def _filters(request: HttpRequest) -> FindingFilters:
     get = request.GET
     epss = get.get("epss_min", "").strip()
+    sort = Sort.from_query(get, SORTS, "severity", desc=True)
     try:
         epss_min = float(epss) if epss else None
     except ValueError:
@@ -47,7 +49,8 @@ def _filters(request: HttpRequest) -> FindingFilters:
         epss_min=epss_min,
         method=get.get("method", ""),
         state=get.get("state", "open") or "open",
-        sort=get.get("sort", "severity") or "severity",
+        sort=sort.key,
+        desc=sort.desc,
     )
 
 
@@ -67,6 +70,7 @@ def finding_list_page(request: HttpRequest) -> HttpResponse:
         "page": page, "f": filters, "error": error, "query": query.urlencode(),
         "products": Product.objects.only("slug", "name"), "severities": SEVERITIES, "methods": METHODS,
         "states": [*Finding.State.values, "all"], "sorts": list(SORTS),
+        "headers": Sort(SORTS, filters.sort, filters.desc).headers(request.GET),
     }  # fmt: skip
     return render(request, "findings/list.html", context)
 

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from medvigil.core.errors import NotFoundError
@@ -15,14 +16,43 @@ from medvigil.core.model import ComponentType, Dependency, ExternalReference, Ha
 from medvigil.core.sbom.diff import SbomDiff, diff_components
 from medvigil.core.sbom.horizon import HorizonConflict, support_conflicts
 from medvigil.web.inventory.models import Component, Product, ProductVersion, SbomDocument
+from medvigil.web.paging import RowsById
+
+PRODUCT_SORTS = {
+    "name": ("name",),
+    "class": ("device_class", "name"),
+    "versions": ("version_count", "name"),
+    "findings": ("open_findings", "name"),
+    "uncontrolled": ("uncontrolled_cases", "name"),
+    "support": ("end_of_support", "name"),
+}
+"""Sort keys of :func:`product_list` (ascending ``order_by`` fields)."""
 
 
-def product_list(*, q: str = "") -> QuerySet[Product]:
-    """Products with their version counts, optionally filtered by name or model number."""
-    qs = Product.objects.annotate(version_count=Count("versions"))
+def _count(qs: QuerySet[Any]) -> Coalesce:
+    """A correlated ``COUNT(*)`` of ``qs`` (already filtered on ``product=OuterRef("pk")``)."""
+    grouped = qs.order_by().values("product").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(grouped, output_field=IntegerField()), 0)
+
+
+def product_list(*, q: str = "", order_by: list[Any] | None = None) -> QuerySet[Product]:
+    """Products with their version counts, open findings and open cases whose risk is uncontrolled
+    (one query: correlated counts, no join fan-out), optionally filtered by name or model number."""
+    from medvigil.web.findings.models import Finding
+    from medvigil.web.risk.models import Case, CaseState
+
+    uncontrolled = Q(current_assessment__controlled=False) & ~Q(current_assessment__vex_status="not_affected")
+    open_cases = (
+        Case.objects.filter(product=OuterRef("pk")).exclude(state=CaseState.CLOSED).filter(uncontrolled)
+    )
+    qs = Product.objects.annotate(
+        version_count=Count("versions"),
+        open_findings=_count(Finding.objects.filter(product=OuterRef("pk"), state=Finding.State.OPEN)),
+        uncontrolled_cases=_count(open_cases),
+    )
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(slug__icontains=q) | Q(description__icontains=q))
-    return qs.order_by("name")
+    return qs.order_by(*(order_by or ["name"]))
 
 
 def product_get(*, slug: str) -> Product:
@@ -58,6 +88,41 @@ def component_list(*, product_version: ProductVersion, q: str = "") -> QuerySet[
             Q(name__icontains=q) | Q(purl__icontains=q) | Q(supplier__icontains=q) | Q(version__icontains=q)
         )
     return qs.order_by("position")
+
+
+def component_rows(*, product_version: ProductVersion, q: str = "") -> RowsById[Component]:
+    """:func:`component_list` for paginators: a page's ids, then its rows with their open findings."""
+    counted = Component.objects.annotate(
+        open_findings=Count("findings", filter=Q(findings__state="open"))
+    )  # fmt: skip
+    return RowsById(component_list(product_version=product_version, q=q), counted, materialize=bool(q))
+
+
+@dataclass(frozen=True, slots=True)
+class DiffRow:
+    """One line of the SBOM diff table."""
+
+    change: str
+    """``changed``, ``added`` or ``removed``."""
+    group: str
+    name: str
+    old_version: str
+    new_version: str
+    detail: str
+    """What differs (changed) or the purl (added, removed)."""
+
+
+def diff_rows(diff: SbomDiff) -> list[DiffRow]:
+    """The diff's changed, added and removed components as table rows, in that order."""
+    rows = [
+        DiffRow(
+            "changed", ch.new.group or "", ch.new.name, ch.old.version, ch.new.version, ", ".join(ch.fields)
+        )
+        for ch in diff.changed
+    ]
+    rows += [DiffRow("added", c.group or "", c.name, "", c.version, c.purl or "") for c in diff.added]
+    rows += [DiffRow("removed", c.group or "", c.name, c.version, "", c.purl or "") for c in diff.removed]
+    return rows
 
 
 def document_list(*, product_version: ProductVersion) -> QuerySet[SbomDocument]:

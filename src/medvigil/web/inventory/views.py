@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,6 +14,10 @@ from medvigil.core.errors import Error, NotFoundError
 from medvigil.web.accounts.decorators import analyst_required, viewer_required
 from medvigil.web.inventory import selectors, services, uploads
 from medvigil.web.inventory.forms import ProductForm, SbomUploadForm, VersionForm, product_initial
+from medvigil.web.sorting import Sort
+
+COMPONENT_PAGE_SIZE = 100
+DIFF_PAGE_SIZE = 100
 
 
 def _not_found(request: HttpRequest, exc: NotFoundError) -> HttpResponse:
@@ -20,7 +27,13 @@ def _not_found(request: HttpRequest, exc: NotFoundError) -> HttpResponse:
 @viewer_required
 def product_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    context = {"products": selectors.product_list(q=q), "q": q, "totals": selectors.version_counts()}
+    sort = Sort.from_query(request.GET, selectors.PRODUCT_SORTS, "name")
+    context = {
+        "products": selectors.product_list(q=q, order_by=sort.order_by("id")),
+        "q": q,
+        "totals": selectors.version_counts(),
+        "headers": sort.headers(request.GET),
+    }
     return render(request, "inventory/product_list.html", context)
 
 
@@ -103,13 +116,18 @@ def version_detail(request: HttpRequest, slug: str, version: str) -> HttpRespons
     if request.method == "POST":
         return _sbom_upload(request, pv)
     q = request.GET.get("q", "").strip()
-    components = list(selectors.component_list(product_version=pv, q=q))
+    page = Paginator(selectors.component_rows(product_version=pv, q=q), COMPONENT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "pv": pv,
         "product": pv.product,
         "q": q,
-        "components": components,
-        "tree": selectors.component_tree(components=components) if not q else None,
+        "page": page,
+        "query": urlencode({"q": q}) if q else "",
+        "tree": selectors.component_tree(components=list(selectors.component_list(product_version=pv)))
+        if not q and request.GET.get("tree") == "1"
+        else None,
         "horizon": selectors.support_horizon(product_version=pv),
         "documents": selectors.document_list(product_version=pv),
         "events": pv.events.all()[:20],
@@ -170,12 +188,15 @@ def version_diff(request: HttpRequest, slug: str) -> HttpResponse:
         new = selectors.version_get(product_slug=slug, version=new_v)
     except NotFoundError as exc:
         return _not_found(request, exc)
+    diff = selectors.version_diff(old=old, new=new)
     context = {
         "product": product,
         "versions": versions,
         "old": old,
         "new": new,
-        "diff": selectors.version_diff(old=old, new=new),
+        "diff": diff,
+        "page": Paginator(selectors.diff_rows(diff), DIFF_PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": urlencode({"old": old.version, "new": new.version}),
     }
     return render(request, "inventory/diff.html", context)
 

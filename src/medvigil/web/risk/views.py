@@ -20,6 +20,7 @@ from medvigil.web.risk import selectors, services
 from medvigil.web.risk.forms import AssessmentForm
 from medvigil.web.risk.models import Assessment, Case, CaseState
 from medvigil.web.risk.selectors import UNCONTROLLED
+from medvigil.web.sorting import Sort
 
 CASE_PAGE_SIZE = 100
 
@@ -74,10 +75,11 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 @viewer_required
 def case_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
+    sort = Sort.from_query(request.GET, selectors.SORTS, "risk")
     try:
-        page = Paginator(selectors.case_rows(filters=filters), CASE_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = Paginator(
+            selectors.case_rows(filters=filters, ordering=sort.order_by("-id")), CASE_PAGE_SIZE
+        ).get_page(request.GET.get("page"))
     except Error as exc:
         messages.error(request, exc.diagnostics())
         page = Paginator(
@@ -89,6 +91,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases": page,
         "page": page,
         "query": query.urlencode(),
+        "headers": sort.headers(request.GET),
         "f": filters,
         "products": Product.objects.order_by("name"),
         "states": ["active", *CaseState.values, ""],
