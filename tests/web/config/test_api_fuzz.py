@@ -8,10 +8,13 @@ operation gets a few generated examples (``MEDVIGIL_FUZZ_EXAMPLES`` raises it lo
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
@@ -22,11 +25,16 @@ EXAMPLES = int(os.environ.get("MEDVIGIL_FUZZ_EXAMPLES", "5"))
 
 
 @pytest.fixture
-def admin_headers(admin: Any, version: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def admin_headers(admin: Any, version: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     from medvigil.web.advisories import tasks
 
     monkeypatch.setattr(tasks, "feeds_sync", lambda sources=None: [])  # no internet from "Sync now"
-    return {"Authorization": f"Bearer {token_create(user=admin, name='fuzz')}"}
+    # As Django's test client does: the test's database connection must survive each request.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield {"Authorization": f"Bearer {token_create(user=admin, name='fuzz')}"}
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 def _schema() -> Any:

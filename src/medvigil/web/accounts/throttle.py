@@ -14,6 +14,7 @@ for one username, until ``MEDVIGIL_LOGIN_LOCKOUT_MINUTES`` passed without a fail
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -33,9 +34,13 @@ def lockout_parameters(request: Any, credentials: dict[str, Any] | None) -> list
     return ["ip_address"]
 
 
-def client_address(request: HttpRequest) -> str:
-    """The peer address; forwarded-for headers are ignored (a client could forge them)."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+def client_address(request: HttpRequest) -> str | None:
+    """The peer address (None when there is no valid one); forwarded-for headers are ignored
+    (a client could forge them)."""
+    try:
+        return str(ipaddress.ip_address(str(request.META.get("REMOTE_ADDR", "")).strip()))
+    except ValueError:
+        return None
 
 
 def lockout_minutes() -> int:

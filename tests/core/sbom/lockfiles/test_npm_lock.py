@@ -144,7 +144,7 @@ def test_invalid_json_names_the_line() -> None:
             "package-lock", b'{\n  "lockfileVersion": 3,\n  "packages": {,\n}', source="package-lock.json"
         )
     assert info.value.source == "package-lock.json"
-    assert info.value.location == "line 3"
+    assert info.value.location == "line 3 column 16 (byte 41)"
 
 
 @pytest.mark.parametrize(
