@@ -86,7 +86,11 @@ INSTALLED_APPS = [
     "medvigil.web.findings",
     "medvigil.web.risk",
     "medvigil.web.remediation",
+    "auditlog",
+    "medvigil.web.audit",
 ]
+# The audit trail: django-auditlog captures row changes into the chained audit.AuditEvent.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -95,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "medvigil.web.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -45,6 +45,7 @@ from medvigil.core.model.match import DeviceIdentity
 from medvigil.web.advisories.bulk import chunked
 from medvigil.web.advisories.models import AdvisoryRecord, AffectedPackage, CpeIndexEntry, Vulnerability
 from medvigil.web.advisories.models import CsafProductStatus as CsafRow
+from medvigil.web.audit.services import audit_match_run
 from medvigil.web.findings import candidates
 from medvigil.web.findings.keys import component_key
 from medvigil.web.findings.models import Finding, MatchKey, MatchSettings, SupplierVex
@@ -256,6 +257,7 @@ def match_product_versions(
             result=result,
             now=started,
         )
+        audit_match_run(versions, reason=reason, counts=result.counts())
     result.seconds = (timezone.now() - started).total_seconds()
     log.info("match run (%s): %s in %.2f s", reason, result.counts(), result.seconds)
     return result

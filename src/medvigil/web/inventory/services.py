@@ -22,6 +22,7 @@ from medvigil.core.model import ParsedSbom
 from medvigil.core.model.product import DeviceClass, Interface, Lifecycle, RegulatoryPathway
 from medvigil.core.model.support import SupportUpdate
 from medvigil.core.sbom.registry import read_sbom
+from medvigil.web.audit.services import audit_record
 from medvigil.web.inventory.bulk import insert_components
 from medvigil.web.inventory.models import Component, InventoryEvent, Product, ProductVersion, SbomDocument
 
@@ -207,6 +208,19 @@ def sbom_import(
             document=doc,
             actor=doc.imported_by,
         )
+        audit_record(
+            "sbom.import",
+            product_version,
+            data={
+                "document": doc.pk,
+                "filename": doc.filename,
+                "sha256": digest,
+                "format": doc.format,
+                "components": count,
+                "replaced": replaced,
+            },
+            actor=user,
+        )
     return SbomImportResult(doc, True, count, replaced)
 
 
@@ -241,4 +255,5 @@ def component_support_update(
             message=f"support addendum applied to {len(changed)} components",
             actor=user if user is not None and user.is_authenticated else None,
         )
+        audit_record("components.support", product_version, data={"components": len(changed)}, actor=user)
     return len(changed)

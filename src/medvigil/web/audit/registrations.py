@@ -1,0 +1,50 @@
+"""Which models django-auditlog captures row by row (interactive writes), with their excluded fields.
+
+Set-based writes (component sets, feed imports, re-matching and case sync) are not captured per row:
+their services record one summarising event with ``audit_record`` / ``audit_set``.
+"""
+
+from __future__ import annotations
+
+from auditlog.registry import auditlog
+from django.apps import apps
+from django.contrib.auth import get_user_model
+
+TRACKED: dict[str, dict[str, list[str]]] = {
+    "inventory.Product": {},
+    "inventory.ProductVersion": {},
+    "risk.Hazard": {},
+    "risk.RiskMatrix": {},
+    "risk.ExploitabilityPolicy": {},
+    "risk.Assessment": {},
+    "risk.CaseEvent": {},
+    "remediation.CaseAction": {},
+    "remediation.EvidenceFile": {"exclude_fields": ["content"]},
+    "remediation.IsaoMembership": {},
+    "remediation.RemediationSettings": {},
+    "findings.MatchSettings": {},
+    "findings.SupplierVex": {"exclude_fields": ["content"]},
+    "accounts.ApiToken": {"exclude_fields": ["token_hash", "last_used_at"]},
+}
+"""``app_label.Model`` -> django-auditlog ``register`` options."""
+
+OPTIONAL = {"findings.FindingTriage", "findings.Triage"}
+"""Models another issue may add (finding triage); registered when present."""
+
+
+def register_all() -> None:
+    """Register the tracked models and the user (groups as the role, no password or login time)."""
+    for label, options in TRACKED.items():
+        model = apps.get_model(label)
+        if not auditlog.contains(model):
+            auditlog.register(model, **options)
+    for label in OPTIONAL:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        if not auditlog.contains(model):
+            auditlog.register(model)
+    user = get_user_model()
+    if not auditlog.contains(user):
+        auditlog.register(user, exclude_fields=["password", "last_login"], m2m_fields={"groups"})

@@ -1,0 +1,109 @@
+"""Reads of the audit trail: filtered lists, the streamed chain for verification and export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from medvigil.core.audit.chain import HASHED_FIELDS, Anchor, Report, verify
+from medvigil.core.errors import InputError
+from medvigil.web.audit.models import AuditAnchor, AuditEvent
+
+CHUNK = 20_000
+_COLUMNS = tuple("actor_label" if f == "actor" else f for f in HASHED_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """What the audit page, the API and the export may filter on (all optional)."""
+
+    actor: str = ""
+    object_type: str = ""
+    action: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    object_pk: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.actor or self.object_type or self.action or self.since or self.until or self.object_pk
+        )
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def events(flt: EventFilter | None = None) -> QuerySet[AuditEvent]:
+    """Events newest first, filtered."""
+    flt = flt or EventFilter()
+    if flt.since and flt.until and flt.since > flt.until:
+        raise InputError(f"date range: from {flt.since} is after to {flt.until}", field="since")
+    rows: QuerySet[AuditEvent] = AuditEvent.objects.order_by("-seq")
+    if flt.actor:
+        rows = rows.filter(actor_label=flt.actor)
+    if flt.object_type:
+        rows = rows.filter(object_type=flt.object_type)
+    if flt.action:
+        rows = rows.filter(verb=flt.action)
+    if flt.object_pk:
+        rows = rows.filter(object_pk=flt.object_pk)
+    if flt.since:
+        rows = rows.filter(timestamp__gte=_day_start(flt.since))
+    if flt.until:
+        rows = rows.filter(timestamp__lt=_day_start(flt.until + dt.timedelta(days=1)))
+    return rows
+
+
+def choices() -> dict[str, list[str]]:
+    """Distinct actors, object types and actions for the filter menus."""
+    base = AuditEvent.objects.order_by()
+    return {
+        "actors": sorted(base.values_list("actor_label", flat=True).distinct()),
+        "object_types": sorted(base.values_list("object_type", flat=True).distinct()),
+        "actions": sorted(base.values_list("verb", flat=True).distinct()),
+    }
+
+
+def chain_rows(chunk: int = CHUNK, ascending_from: int = 0) -> Iterator[tuple[dict[str, Any], str]]:
+    """Every event as ``(hashed fields, stored hash)`` in ``seq`` order, read in keyset chunks."""
+    last = ascending_from
+    while True:
+        batch = list(
+            AuditEvent.objects.filter(seq__gt=last).order_by("seq").values_list(*_COLUMNS, "hash")[:chunk]
+        )
+        if not batch:
+            return
+        for row in batch:
+            fields = dict(zip(HASHED_FIELDS, row[:-1], strict=True))
+            fields["remote_addr"] = fields["remote_addr"] or None
+            yield fields, row[-1]
+        last = batch[-1][0]
+
+
+def anchors() -> list[Anchor]:
+    """The anchors stored in the database."""
+    return [
+        Anchor(count=a.count, head_hash=a.head_hash, label=f"{a.created_at.isoformat()} ({a.count})")
+        for a in AuditAnchor.objects.order_by("count")
+    ]
+
+
+def chain_verify(extra_anchors: list[Anchor] | None = None, chunk: int = CHUNK) -> Report:
+    """Verify the whole chain against the stored anchors and any kept outside the database."""
+    return verify(chain_rows(chunk), anchors() + list(extra_anchors or []))
+
+
+def event_dict(event: AuditEvent) -> dict[str, Any]:
+    """An event for the API and the export: the hashed fields (as hashed), its hash and ids."""
+    values: dict[str, Any] = {
+        name: getattr(event, col) for name, col in zip(HASHED_FIELDS, _COLUMNS, strict=True)
+    }
+    values["remote_addr"] = values["remote_addr"] or None
+    values["hash"] = event.hash
+    return values
