@@ -139,7 +139,8 @@ def verify(rows: Iterable[tuple[Mapping[str, Any], str]], anchors: Sequence[Anch
         while next_anchor < len(pending) and pending[next_anchor].count <= count:
             anchor = pending[next_anchor]
             if anchor.count == count and anchor.head_hash != stored:
-                why = f"anchor {anchor.label or anchor.count} records head {anchor.head_hash[:12]}... at event {count}"
+                name = anchor.label or anchor.count
+                why = f"anchor {name} records head {anchor.head_hash[:12]}... at event {count}, not this one"
                 return Report(False, count, prev, next_anchor, broken_seq=count, reason=why)
             next_anchor += 1
     if next_anchor < len(pending):

@@ -38,10 +38,8 @@ def audit_context(
     """Who acts (a user, a request whose user is read at write time, or a label such as
     ``cli:alice``) and why, for every event written inside the block."""
     outer = _context.get() or {}
-    inner = dict(outer)
-    for key, value in (("actor", actor), ("label", label), ("request", request), ("reason", reason)):
-        if value:
-            inner[key] = value
+    given = {"actor": actor, "label": label, "request": request, "reason": reason}
+    inner = dict(outer) | {key: value for key, value in given.items() if value}
     token = _context.set(inner)
     try:
         yield

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from django.db.models import QuerySet
 
-from medvigil.core.audit.chain import HASHED_FIELDS, Anchor, Report, verify
+from medvigil.core.audit.chain import GENESIS, HASHED_FIELDS, Anchor, Report, normalise, verify
 from medvigil.core.errors import InputError
 from medvigil.web.audit.models import AuditAnchor, AuditEvent
 
@@ -105,5 +106,44 @@ def event_dict(event: AuditEvent) -> dict[str, Any]:
         name: getattr(event, col) for name, col in zip(HASHED_FIELDS, _COLUMNS, strict=True)
     }
     values["remote_addr"] = values["remote_addr"] or None
+    values = normalise(values)
     values["hash"] = event.hash
     return values
+
+
+def export_chunks(flt: EventFilter | None = None, chunk: int = CHUNK) -> Iterator[bytes]:
+    """The JSON export, streamed: the chain rules, the anchors, then every event (oldest first).
+
+    With a filter the export is ``"complete": false``: each event still carries its hash and link,
+    but only a complete export can be re-verified end to end."""
+    flt = flt or EventFilter()
+    head = {
+        "format": "medvigil-audit-export/1",
+        "hash": "sha256",
+        "canonical": "orjson OPT_SORT_KEYS compact JSON of the hashed fields; datetimes UTC "
+        "YYYY-MM-DDTHH:MM:SS.ffffffZ, decimals and UUIDs as strings",
+        "hashed_fields": list(HASHED_FIELDS),
+        "genesis": GENESIS,
+        "complete": flt.empty,
+        "filter": {k: str(v) for k, v in vars_of(flt).items() if v},
+        "anchors": [{"count": a.count, "head_hash": a.head_hash, "label": a.label} for a in anchors()],
+    }
+    yield orjson.dumps(head)[:-1] + b',"events":['
+    first = True
+    last = 0
+    base = events(flt).order_by("seq")
+    while True:
+        batch = list(base.filter(seq__gt=last)[:chunk])
+        if not batch:
+            break
+        for event in batch:
+            yield (b"" if first else b",") + orjson.dumps(event_dict(event))
+            first = False
+        last = batch[-1].seq
+    yield b"]}\n"
+
+
+def vars_of(flt: EventFilter) -> dict[str, Any]:
+    return {
+        name: getattr(flt, name) for name in ("actor", "object_type", "action", "since", "until", "object_pk")
+    }
