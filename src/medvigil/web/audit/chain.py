@@ -103,6 +103,7 @@ def _fill(event: AuditEvent) -> None:
     event.actor_label = event.actor_label or _default_label()
     event.verb = event.verb or VERBS.get(event.action, str(event.action))
     event.object_type = event.object_type or f"{event.content_type.app_label}.{event.content_type.model}"
+    event.object_pk = str(event.object_pk)
     event.object_repr = str(event.object_repr or "")[:2000]
     event.reason = _reason(event)
     event.changes = normalise(event.changes) if event.changes is not None else None

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 # The audit trail: django-auditlog captures row changes into the chained audit.AuditEvent.
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
+# auditlog's own migrations only create its (swapped-out) LogEntry table: skip them.
+MIGRATION_MODULES = {"auditlog": None}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
