@@ -147,3 +147,10 @@ def vars_of(flt: EventFilter) -> dict[str, Any]:
     return {
         name: getattr(flt, name) for name in ("actor", "object_type", "action", "since", "until", "object_pk")
     }
+
+
+def chain_head() -> dict[str, Any]:
+    """The newest event's sequence number and hash, and the newest anchor."""
+    last = AuditEvent.objects.order_by("-seq").values("seq", "hash", "timestamp").first()
+    anchor = AuditAnchor.objects.order_by("-count").values("count", "head_hash", "created_at").first()
+    return {"event": last, "anchor": anchor}

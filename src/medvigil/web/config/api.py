@@ -9,6 +9,7 @@ from medvigil import __version__
 from medvigil.core.errors import Error, InputError, NotFoundError
 from medvigil.web.accounts.auth import API_AUTH
 from medvigil.web.advisories.api import router as advisories_router
+from medvigil.web.audit.api import router as audit_router
 from medvigil.web.findings.api import router as findings_router
 from medvigil.web.inventory.api import router as inventory_router
 from medvigil.web.remediation.api import router as remediation_router
@@ -39,3 +40,4 @@ api.add_router("/", advisories_router)
 api.add_router("/", risk_router)
 api.add_router("/", findings_router)
 api.add_router("/", remediation_router)
+api.add_router("/", audit_router)

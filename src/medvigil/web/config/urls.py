@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("medvigil.web.risk.urls")),
     path("", include("medvigil.web.remediation.urls")),
+    path("", include("medvigil.web.audit.urls")),
     path("", include("medvigil.web.advisories.urls")),
     path("", include("medvigil.web.findings.urls")),
     path("dashboard/", include("medvigil.web.dashboard.urls")),
