@@ -102,3 +102,14 @@ def test_anchor_with_another_head_fails() -> None:
     rows = _chain(3)
     report = verify(rows, [Anchor(2, "e" * 64)])
     assert not report.ok and report.broken_seq == 2 and "anchor" in report.reason
+
+
+def test_canonical_equals_the_json_of_the_normalised_fields() -> None:
+    import uuid
+
+    fields = _chain(1)[0][0] | {
+        "additional_data": {"d": dt.date(2026, 1, 2), "n": Decimal("2.0"), "u": uuid.UUID(int=7), "s": {3, 1}},
+        "changes": {"at": [dt.datetime(2026, 1, 1, tzinfo=dt.UTC), None], "t": (1, 2.5)},
+    }
+    expected = orjson.dumps(normalise({k: fields[k] for k in fields}), option=orjson.OPT_SORT_KEYS)
+    assert canonical(fields) == expected

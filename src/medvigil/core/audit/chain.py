@@ -53,7 +53,9 @@ def normalise(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value.isoformat()} in an audit event")
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        if value.utcoffset():
+            value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal | uuid.UUID):
@@ -69,14 +71,23 @@ def normalise(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} cannot go into an audit event")
 
 
+_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def _default(value: Any) -> Any:
+    """orjson's hook for what it does not write itself: the same rules as :func:`normalise`."""
+    return normalise(value)
+
+
 def canonical(fields: Mapping[str, Any]) -> bytes:
-    """Sorted-key compact JSON of the hashed fields of an event."""
-    missing = [name for name in HASHED_FIELDS if name not in fields]
-    if missing:
-        raise ValueError(f"audit event lacks {', '.join(missing)}")
-    return orjson.dumps(
-        {name: normalise(fields[name]) for name in HASHED_FIELDS}, option=orjson.OPT_SORT_KEYS
-    )
+    """Sorted-key compact JSON of the hashed fields of an event (equal to the JSON of
+    :func:`normalise` of them; orjson walks plain data itself, only the rest reaches the hook)."""
+    try:
+        picked = {name: fields[name] for name in HASHED_FIELDS}
+    except KeyError:
+        missing = [name for name in HASHED_FIELDS if name not in fields]
+        raise ValueError(f"audit event lacks {', '.join(missing)}") from None
+    return orjson.dumps(picked, option=_OPTIONS, default=_default)
 
 
 def event_hash(fields: Mapping[str, Any]) -> str:
