@@ -6,6 +6,8 @@ their services record one summarising event with ``audit_record`` / ``audit_set`
 
 from __future__ import annotations
 
+from typing import Any
+
 from auditlog.registry import auditlog
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -32,19 +34,26 @@ OPTIONAL = {"findings.FindingTriage", "findings.Triage"}
 """Models another issue may add (finding triage); registered when present."""
 
 
+def _own_fields(model: Any, options: dict[str, list[str]]) -> list[str]:
+    """The model's own columns (no reverse relations), less the excluded ones."""
+    excluded = set(options.get("exclude_fields", []))
+    return [f.name for f in model._meta.concrete_fields if f.name not in excluded]
+
+
 def register_all() -> None:
     """Register the tracked models and the user (groups as the role, no password or login time)."""
     for label, options in TRACKED.items():
         model = apps.get_model(label)
         if not auditlog.contains(model):
-            auditlog.register(model, **options)
+            auditlog.register(model, include_fields=_own_fields(model, options), **options)
     for label in OPTIONAL:
         try:
             model = apps.get_model(label)
         except LookupError:
             continue
         if not auditlog.contains(model):
-            auditlog.register(model)
+            auditlog.register(model, include_fields=_own_fields(model, {}))
     user = get_user_model()
     if not auditlog.contains(user):
-        auditlog.register(user, exclude_fields=["password", "last_login"], m2m_fields={"groups"})
+        own = _own_fields(user, {"exclude_fields": ["password", "last_login"]})
+        auditlog.register(user, include_fields=[*own, "groups"], m2m_fields={"groups"})

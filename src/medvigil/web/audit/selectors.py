@@ -75,7 +75,8 @@ def choices() -> dict[str, list[str]]:
 def _when(value: Any) -> dt.datetime:
     if isinstance(value, str):  # SQLite: naive UTC text
         value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    when: dt.datetime = value
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 def _json(value: Any) -> Any:
