@@ -50,6 +50,9 @@ def test_admin_filters_pages_and_exports(page: Any, live_server: Any) -> None:
     table = page.inner_text("#audit-table")
     assert "Infusion Pump X2" in table and "renamed after the 510(k) clearance" in table
     assert "Monitor 3" not in table
+    page.select_option("#audit-filter [name=action]", "")
+    page.click("#audit-filter button[type=submit]")
+    shot(page, "audit-page-filtered")
     page.select_option("#audit-filter [name=actor]", "ana")
     page.select_option("#audit-filter [name=action]", "")
     page.click("#audit-filter button[type=submit]")
