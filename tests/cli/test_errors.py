@@ -54,7 +54,10 @@ def _addendum(tmp_path: Path) -> str:
 # Per command: (arguments, text the one error line must contain). Callables get tmp_path.
 BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
     "audit anchor": [(["--format", "xml"], "'--format'")],
-    "audit export": [(["--format", "xml"], "'--format'"), (["--output", "/nonexistent/dir/x.json"], "x.json")],
+    "audit export": [
+        (["--format", "xml"], "'--format'"),
+        (["--output", "/nonexistent/dir/x.json"], "x.json"),
+    ],
     "audit verify": [(["--anchor", MISSING], "missing.json"), (["--anchor", _not_json], "not JSON")],
     "case assess": [(["abc"], "'case_id'"), (["999"], "no case 999")],
     "case close": [(["999", "--user", "x"], "no case 999"), (["1"], "missing option '--user'")],

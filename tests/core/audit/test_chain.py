@@ -108,7 +108,12 @@ def test_canonical_equals_the_json_of_the_normalised_fields() -> None:
     import uuid
 
     fields = _chain(1)[0][0] | {
-        "additional_data": {"d": dt.date(2026, 1, 2), "n": Decimal("2.0"), "u": uuid.UUID(int=7), "s": {3, 1}},
+        "additional_data": {
+            "d": dt.date(2026, 1, 2),
+            "n": Decimal("2.0"),
+            "u": uuid.UUID(int=7),
+            "s": {3, 1},
+        },
         "changes": {"at": [dt.datetime(2026, 1, 1, tzinfo=dt.UTC), None], "t": (1, 2.5)},
     }
     expected = orjson.dumps(normalise({k: fields[k] for k in fields}), option=orjson.OPT_SORT_KEYS)

@@ -46,9 +46,7 @@ HASHED_FIELDS = (
 
 def normalise(value: Any) -> Any:
     """``value`` as plain JSON data with the chain's explicit rules (see the module text)."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
+    if value is None or isinstance(value, bool | int | str | float):
         return value
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
