@@ -215,3 +215,17 @@ def test_two_concurrent_appenders_never_fork_the_chain() -> None:
     assert not errors
     assert AuditEvent.objects.filter(verb="concurrency.test").count() == 50
     assert chain_verify().ok
+
+
+def test_case_sync_is_one_summary_event_and_none_when_nothing_changed(db: Any, product: Any) -> None:
+    from medvigil.web.audit.services import audit_set
+
+    with audit_set("cases.sync", product) as data:
+        inventory.product_update(product=product, name="renamed inside a set write")
+        data.update({"opened": 2, "joined": 0})
+    assert not AuditEvent.objects.filter(verb="update", object_type="inventory.product").exists()
+    event = AuditEvent.objects.get(verb="cases.sync")
+    assert event.additional_data == {"opened": 2, "joined": 0}
+    with audit_set("cases.sync", product) as data:
+        data.update({"opened": 0})
+    assert AuditEvent.objects.filter(verb="cases.sync").count() == 1

@@ -68,11 +68,13 @@ def audit_set(
     verb: str, obj: models.Model, *, action: int = UPDATE, reason: str = "", actor: Any = None
 ) -> Iterator[dict[str, Any]]:
     """Run a set-based write with per-row capture off; then record one event whose ``data`` is the
-    dict the block filled in (counts). Nothing is recorded if the block raises."""
+    dict the block filled in (counts). Nothing is recorded if the block raises, or if every count
+    it filled in is zero (a write that changed nothing)."""
     summary: dict[str, Any] = {}
     with disable_auditlog():
         yield summary
-    audit_record(verb, obj, action=action, data=summary, reason=reason, actor=actor)
+    if any(summary.values()):
+        audit_record(verb, obj, action=action, data=summary, reason=reason, actor=actor)
 
 
 def anchor_write() -> AuditAnchor | None:
