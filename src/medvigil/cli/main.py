@@ -19,20 +19,8 @@ import typer
 from typer._click import exceptions as click_exceptions
 
 from medvigil import __version__
-from medvigil.cli import (
-    audit,
-    cases,
-    csaf,
-    cvss,
-    feeds,
-    inventory,
-    remediation,
-    reporting,
-    sbom,
-    scan,
-    server,
-    vex,
-)
+from medvigil.cli import cases, csaf, cvss, feeds, inventory, remediation, reporting, sbom, scan, server, vex
+from medvigil.cli.audit import audit_app
 from medvigil.cli.output import err_console
 from medvigil.core.errors import Error
 
@@ -51,7 +39,7 @@ remediation.register(cases.case_app)
 app.add_typer(feeds.feeds_app, name="feeds")
 app.add_typer(csaf.csaf_app, name="csaf")
 app.add_typer(reporting.reporting_app, name="reporting")
-app.add_typer(audit.audit_app, name="audit")
+app.add_typer(audit_app, name="audit")
 app.add_typer(server.user_app, name="user")
 app.add_typer(server.token_app, name="token")
 app.command("init")(server.init)
