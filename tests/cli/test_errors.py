@@ -61,6 +61,12 @@ BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
         (["999", "-o", "x.json"], "no advisory 999"),
         (["1", "-o", "x", "-f", "pdf"], "'--format'"),
     ],
+    "audit anchor": [(["--format", "xml"], "'--format'")],
+    "audit export": [
+        (["--format", "xml"], "'--format'"),
+        (["--output", "/nonexistent/dir/x.json"], "x.json"),
+    ],
+    "audit verify": [(["--anchor", MISSING], "missing.json"), (["--anchor", _not_json], "not JSON")],
     "case assess": [(["abc"], "'case_id'"), (["999"], "no case 999")],
     "case action": [
         (["999", "--kind", "validation", "--on", "2026-01-01", "--user", "x"], "no case 999"),

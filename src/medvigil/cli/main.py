@@ -21,6 +21,7 @@ from typer._click import exceptions as click_exceptions
 from medvigil import __version__
 from medvigil.cli import cases, csaf, cvss, feeds, inventory, remediation, reporting, sbom, scan, server, vex
 from medvigil.cli.advisory import advisory_app
+from medvigil.cli.audit import audit_app
 from medvigil.cli.cvd import cvd_app
 from medvigil.cli.output import err_console
 from medvigil.core.errors import Error
@@ -42,6 +43,7 @@ app.add_typer(feeds.feeds_app, name="feeds")
 app.add_typer(csaf.csaf_app, name="csaf")
 app.add_typer(cvd_app, name="cvd")
 app.add_typer(reporting.reporting_app, name="reporting")
+app.add_typer(audit_app, name="audit")
 app.add_typer(server.user_app, name="user")
 app.add_typer(server.token_app, name="token")
 app.command("init")(server.init)

@@ -107,3 +107,16 @@ def test_pages_and_api_check_roles(finding: Finding, analyst: Any, viewer: Any, 
     history = login(viewer).get(f"/api/findings/{finding.pk}/events", **token_for(viewer)).json()
     assert history[0]["kind"] == "triage-cleared" and history[0]["actor"] == "bob"
     assert login(viewer).get(f"/api/findings/{finding.pk}", **token_for(viewer)).json()["id"] == finding.pk
+
+
+def test_every_triage_decision_is_in_the_audit_chain(analyst: Any, finding: Any) -> None:
+    from medvigil.web.audit.models import AuditEvent
+
+    services.finding_triage(
+        finding=finding, action="false_positive", reason="not the Zope package", user=analyst
+    )
+    services.finding_triage(finding=finding, action="comment", reason="checked twice", user=analyst)
+    events = list(AuditEvent.objects.filter(verb__startswith="finding.").order_by("pk"))
+    assert [e.verb for e in events] == ["finding.false_positive", "finding.comment"]
+    assert events[0].changes == {"state": ["open", "false_positive"], "triage_until": [None, None]}
+    assert events[0].reason == "not the Zope package" and events[0].actor == analyst

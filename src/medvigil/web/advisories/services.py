@@ -46,6 +46,7 @@ from medvigil.web.advisories.models import ImportRun, Source
 from medvigil.web.advisories.prepare import Prepared, prepare_pending
 from medvigil.web.advisories.records import Counts, Plan, RecordWriter
 from medvigil.web.advisories.workers import discard_if_broken, worker_pool
+from medvigil.web.audit.services import CREATE, audit_record
 
 log = logging.getLogger("medvigil.advisories")
 CHUNK = 2000
@@ -251,6 +252,7 @@ def _finish(run: ImportRun, load: _Load) -> None:
     run.status = ImportRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
     run.save()
+    _audit(run)
 
 
 def _fail(run: ImportRun, message: str) -> None:
@@ -259,6 +261,21 @@ def _fail(run: ImportRun, message: str) -> None:
     run.finished_at = timezone.now()
     run.new = run.updated = run.unchanged = run.withdrawn = run.rejected = 0
     run.save()
+    _audit(run)
+
+
+def _audit(run: ImportRun) -> None:
+    """One audit event per import run (never per record)."""
+    counts = {
+        n: getattr(run, n) for n in ("new", "updated", "unchanged", "withdrawn", "rejected", "error_count")
+    }
+    audit_record(
+        "feeds.import",
+        run,
+        action=CREATE,
+        data={"status": run.status, "path": run.path, "sha256": run.sha256, "size": run.size, **counts},
+        reason=run.message,
+    )
 
 
 def _start(source: Source | None, path: Path, digest: str, size: int) -> ImportRun:

@@ -20,6 +20,7 @@ from medvigil import __version__
 from medvigil.core.errors import Error, InputError, NotFoundError
 from medvigil.web.accounts.auth import API_AUTH
 from medvigil.web.advisories.api import router as advisories_router
+from medvigil.web.audit.api import router as audit_router
 from medvigil.web.concurrency import ImportQueueFullError
 from medvigil.web.config.errors import is_database_busy, retry_after_seconds
 from medvigil.web.disclosure.api import router as disclosure_router
@@ -147,3 +148,4 @@ api.add_router("/", findings_router)
 api.add_router("/", remediation_router)
 api.add_router("/", disclosure_router)
 api.add_router("/", publishing_router)
+api.add_router("/", audit_router)

@@ -92,7 +92,13 @@ INSTALLED_APPS = [
     "medvigil.web.remediation",
     "medvigil.web.disclosure",
     "medvigil.web.publishing",
+    "auditlog",
+    "medvigil.web.audit",
 ]
+# The audit trail: django-auditlog captures row changes into the chained audit.AuditEvent.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
+# auditlog's own migrations only create its (swapped-out) LogEntry table: skip them.
+MIGRATION_MODULES = {"auditlog": None}
 
 MIDDLEWARE = [
     "medvigil.web.config.request_log.RequestIdMiddleware",  # first: every log line has the request id
@@ -104,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "medvigil.web.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page

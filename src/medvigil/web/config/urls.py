@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("medvigil.web.remediation.urls")),
     path("", include("medvigil.web.disclosure.urls")),
     path("", include("medvigil.web.publishing.urls")),
+    path("", include("medvigil.web.audit.urls")),
     path("", include("medvigil.web.advisories.urls")),
     path("", include("medvigil.web.findings.urls")),
     path("dashboard/", include("medvigil.web.dashboard.urls")),

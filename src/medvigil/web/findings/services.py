@@ -46,6 +46,7 @@ from medvigil.core.model.match import DeviceIdentity
 from medvigil.core.model.vex import VexAssertion
 from medvigil.web.advisories.models import AdvisoryRecord, AffectedPackage, CpeIndexEntry, Vulnerability
 from medvigil.web.advisories.models import CsafProductStatus as CsafRow
+from medvigil.web.audit.services import audit_match_run, audit_record
 from medvigil.web.bulk import chunked
 from medvigil.web.findings import candidates
 from medvigil.web.findings.keys import component_key
@@ -260,6 +261,7 @@ def match_product_versions(
             result=result,
             now=started,
         )
+        audit_match_run(versions, reason=reason, counts=result.counts())
     result.seconds = (timezone.now() - started).total_seconds()
     log.info("match run (%s): %s in %.2f s", reason, result.counts(), result.seconds)
     return result
@@ -519,6 +521,7 @@ def finding_triage(
         old = f.state
         if action == "comment":
             FindingEvent.objects.create(finding=f, at=now, kind="comment", reason=reason, actor=actor)
+            audit_record("finding.comment", f, reason=reason, actor=actor)
             return f
         if f.state not in _TRIAGE_LIVE:
             raise InputError(
@@ -543,6 +546,13 @@ def finding_triage(
         text = reason + (f" (until {until.isoformat()})" if action == "suppress" and until else "")
         FindingEvent.objects.create(
             finding=f, at=now, kind=kind, old_state=old, new_state=f.state, reason=text, actor=actor
+        )
+        audit_record(
+            f"finding.{action}",
+            f,
+            changes={"state": [old, f.state], "triage_until": [None, until.isoformat() if until else None]},
+            reason=text,
+            actor=actor,
         )
     return f
 

@@ -24,6 +24,7 @@ from medvigil.core.model.product import DeviceClass, Interface, Lifecycle, Regul
 from medvigil.core.model.support import SupportUpdate
 from medvigil.core.sbom.limits import SbomLimits
 from medvigil.core.sbom.registry import read_sbom
+from medvigil.web.audit.services import audit_record
 from medvigil.web.concurrency import import_slot
 from medvigil.web.inventory.bulk import insert_components
 from medvigil.web.inventory.models import (
@@ -240,6 +241,19 @@ def _sbom_import(
             actor=doc.imported_by,
         )
         analysis_queue(version_ids=[product_version.pk])
+        audit_record(
+            "sbom.import",
+            product_version,
+            data={
+                "document": doc.pk,
+                "filename": doc.filename,
+                "sha256": digest,
+                "format": doc.format,
+                "components": count,
+                "replaced": replaced,
+            },
+            actor=user,
+        )
     return SbomImportResult(doc, True, count, replaced)
 
 
@@ -298,4 +312,5 @@ def component_support_update(
             message=f"support addendum applied to {len(changed)} components",
             actor=user if user is not None and user.is_authenticated else None,
         )
+        audit_record("components.support", product_version, data={"components": len(changed)}, actor=user)
     return len(changed)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from medvigil.core.errors import Error, InputError
 from medvigil.core.matching.keys import purl_package_key, purl_version
 from medvigil.web.advisories.models import Vulnerability
+from medvigil.web.audit.services import audited_set
 from medvigil.web.inventory.models import Component, Product, ProductVersion
 from medvigil.web.risk import findings_source
 from medvigil.web.risk.models import AssessmentStatus, Case, CaseEvent, CaseState, CaseVersion
@@ -174,6 +175,16 @@ def _deactivate_stale(
     return changed
 
 
+@audited_set(
+    "cases.sync",
+    lambda r: {
+        "opened": len(r.opened),
+        "joined": r.joined,
+        "left": r.left,
+        "carried": r.carried,
+        "review": r.review,
+    },
+)
 def cases_sync(*, product: Product) -> SyncResult:
     """Open or join cases from the product's open findings, then carry over or flag re-reviews.
 

@@ -1,0 +1,1 @@
+"""The audit hash chain: canonical serialisation, event hashes and streaming verification."""

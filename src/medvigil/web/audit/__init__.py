@@ -1,0 +1,1 @@
+"""The tamper-evident audit trail: django-auditlog captures row changes, a SHA-256 chain on top."""
