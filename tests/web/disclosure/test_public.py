@@ -40,7 +40,7 @@ def test_the_form_stores_a_report_with_a_tracking_link(version: ProductVersion) 
     assert link is not None
     page = client.get(link.group(1))
     assert page.status_code == 200 and "Unauthenticated dose change" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer" and "no-store" in page["Cache-Control"]
+    assert page["Referrer-Policy"] == "same-origin" and "no-store" in page["Cache-Control"]
 
 
 def test_the_token_is_256_bits_stored_only_as_its_sha256(submitted: tuple[Report, str]) -> None:

@@ -72,6 +72,8 @@ def _document_errors(operation: dict[str, Any]) -> None:
     if any(p.get("in") == "path" for p in params):
         wanted.add("404")
     responses = operation.setdefault("responses", {})
+    for code in [c for c in responses if not isinstance(c, str)]:  # ninja keys its own as int
+        responses[str(code)] = responses.pop(code)
     for status in sorted(wanted):
         content = {"application/json": {"schema": _ERROR_REF}}
         responses.setdefault(status, {"description": _STATUSES[status], "content": content})

@@ -142,7 +142,9 @@ def track(request: HttpRequest, reference: str, token: str) -> HttpResponse:
         return HttpResponseRedirect(request.path)
     context = {"report": report, "thread": selectors.reporter_thread(report)}
     response = render(request, "disclosure/track.html", context)
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    # The token is in the URL: never sent to another site. "same-origin" (not "no-referrer", which
+    # makes the browser post the reply form with "Origin: null" and fail the CSRF origin check).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 
