@@ -21,7 +21,7 @@ from medvigil.web.advisories.services import feed_import
 from medvigil.web.findings.services import match_product_versions
 from medvigil.web.inventory.models import Product, ProductVersion
 from medvigil.web.risk import services
-from medvigil.web.risk.models import Case
+from medvigil.web.risk.models import AssessmentStatus, Case
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 DEMO_ANALYST = "demo-analyst"
@@ -147,8 +147,12 @@ def demo_cases() -> list[str]:
     confirmed = _assess(user)
     _first_party(user)
     cases = Case.objects.all()
+    uncontrolled = cases.filter(
+        current_assessment__controlled=False, current_assessment__status=AssessmentStatus.CONFIRMED
+    ).count()
     lines.append(
-        f"cases: {cases.count()} ({cases.filter(current_assessment__controlled=False).count()} uncontrolled, "
+        f"cases: {cases.count()} ({uncontrolled} confirmed uncontrolled, "
+        f"{cases.exclude(current_assessment__status=AssessmentStatus.CONFIRMED).count()} suggested only, "
         f"{confirmed} assessed now)"
     )
     return lines
