@@ -8,6 +8,7 @@ events than the chain still has.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -62,14 +63,7 @@ def verify_cmd(
     from medvigil.web.audit.selectors import chain_verify
 
     report = chain_verify(extra)
-    data = {
-        "ok": report.ok,
-        "checked": report.checked,
-        "head_hash": report.head_hash,
-        "anchors_checked": report.anchors_checked,
-        "broken_seq": report.broken_seq,
-        "reason": report.reason,
-    }
+    data = dataclasses.asdict(report)
     if format is OutputFormat.JSON:
         print_json(data)
     elif report.ok:

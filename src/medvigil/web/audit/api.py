@@ -3,6 +3,7 @@ viewers get 403 (the trail names people and carries before/after values of every
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -69,11 +70,4 @@ def events(request: HttpRequest, q: Query[EventsQuery]) -> dict[str, Any]:
 def verify(request: HttpRequest) -> dict[str, Any]:
     _require_analyst(request)
     report = selectors.chain_verify()
-    return {
-        "ok": report.ok,
-        "checked": report.checked,
-        "head_hash": report.head_hash,
-        "anchors_checked": report.anchors_checked,
-        "broken_seq": report.broken_seq,
-        "reason": report.reason,
-    }
+    return dataclasses.asdict(report)
