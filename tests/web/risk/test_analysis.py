@@ -51,7 +51,9 @@ def _wait_done(pv: ProductVersion, seconds: float = 120) -> str:
         pv.refresh_from_db()
         if pv.analysis_state in (AnalysisState.DONE, AnalysisState.FAILED):
             return pv.analysis_state
-        time.sleep(0.1)
+        # Polling reads share SQLite's in-memory test database (shared cache, table locks) with the
+        # worker thread's writes: poll gently so the job's own UPDATE is not refused as locked.
+        time.sleep(0.5)
     raise AssertionError(f"analysis still {pv.analysis_state!r} after {seconds} s")
 
 
