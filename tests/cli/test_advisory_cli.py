@@ -49,3 +49,36 @@ def test_draft_submit_publish_export(ready_case: Case, tmp_path: Path) -> None: 
     assert validate_csaf(orjson.loads((tmp_path / "out.csaf").read_bytes())) == []
     text = invoke("advisory", "show", adv).output
     assert "approved by frank" in text and "sha256" in text
+
+
+def test_share_writes_the_bundle_and_records_it(ready_case: Case, tmp_path: Path) -> None:  # noqa: F811
+    import hashlib
+
+    made = json.loads(invoke("advisory", "draft", str(ready_case.pk), "-u", "bob", "-f", "json").output)
+    out = tmp_path / "bundle.stix.json"
+    shared = json.loads(
+        invoke(
+            "advisory",
+            "share",
+            str(made["id"]),
+            "-u",
+            "bob",
+            "--with",
+            "H-ISAC",
+            "-o",
+            str(out),
+            "-f",
+            "json",
+        ).output
+    )
+    assert orjson.loads(out.read_bytes())["type"] == "bundle"
+    assert shared["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert (shared["recipient"], shared["tlp"], shared["by"]) == ("H-ISAC", "AMBER", "bob")
+    action = ready_case.actions.get(kind="isao_share")
+    assert action.data["sha256"] == shared["sha256"] and action.created_by is not None
+    assert action.created_by.username == "bob"
+    text = invoke("advisory", "share", str(made["id"]), "-u", "bob", "--with", "CISA", "-o", str(out)).output
+    assert (
+        "shared with CISA under TLP:AMBER" in text
+        and ready_case.actions.filter(kind="isao_share").count() == 2
+    )

@@ -57,6 +57,11 @@ BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
     "advisory submit": [(["999", "--user", "x"], "no advisory 999"), (["1"], "missing option '--user'")],
     "advisory publish": [(["999", "--user", "x"], "no advisory 999"), (["abc", "-u", "x"], "'advisory_id'")],
     "advisory show": [(["999"], "no advisory 999"), (["abc"], "'advisory_id'")],
+    "advisory share": [
+        (["999", "-u", "x", "--with", "H-ISAC", "-o", "b.json"], "no advisory 999"),
+        (["1", "-u", "x", "-o", "b.json"], "missing option '--with'"),
+        (["1", "-u", "x", "--with", "H-ISAC", "-o", "b.json", "--format", "xml"], "'--format'"),
+    ],
     "advisory export": [
         (["999", "-o", "x.json"], "no advisory 999"),
         (["1", "-o", "x", "-f", "pdf"], "'--format'"),

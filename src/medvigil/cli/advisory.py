@@ -1,8 +1,14 @@
-"""``medvigil advisory ...``: CSAF advisories and VEX of a case: draft, submit, publish, show, export.
+"""``medvigil advisory ...``: CSAF advisories and VEX of a case: draft, submit, publish, show, export,
+share.
 
 ``publish`` needs ``--user`` of an admin or of an analyst other than the one who drafted or
-submitted the advisory. Published documents are stored bytes: ``export`` of a published revision
-writes exactly what was published; of a draft, a fresh rendering with tracking status ``draft``.
+submitted the advisory; before the embargo (the advisory's, or the CVD report's) it is refused
+unless ``--override-embargo REASON`` is given (audited). ``share`` writes the STIX 2.1 bundle and
+records the share on the case (recipient, TLP, SHA-256, the bundle as evidence): ``export
+--format stix`` only writes the file, as every other export does.
+
+Published documents are stored bytes: ``export`` of a published revision writes exactly what was
+published; of a draft, a fresh rendering with tracking status ``draft``.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from medvigil.cli.cases import UserOpt, _case, _user
 from medvigil.cli.output import FormatOpt, OutputFormat, console, print_json
 
 advisory_app = typer.Typer(
-    help="Advisories and VEX of a case: draft, submit, publish, show, export.", no_args_is_help=True
+    help="Advisories and VEX of a case: draft, submit, publish, show, export, share.", no_args_is_help=True
 )
 
 
@@ -105,12 +111,20 @@ def advisory_submit(advisory_id: int, user: UserOpt, format: FormatOpt = OutputF
 
 
 @advisory_app.command("publish")
-def advisory_publish(advisory_id: int, user: UserOpt, format: FormatOpt = OutputFormat.TABLE) -> None:
+def advisory_publish(
+    advisory_id: int,
+    user: UserOpt,
+    override_embargo: Annotated[
+        str, typer.Option(help="publish before the embargo, for this reason (audited)")
+    ] = "",
+    format: FormatOpt = OutputFormat.TABLE,
+) -> None:
     """Approve and publish an advisory in review (an admin or a second analyst)."""
     _django.setup()
     from medvigil.web.publishing.services import advisory_publish as publish
 
-    _print(publish(advisory=_advisory(advisory_id), user=_user(user)), format)
+    adv = publish(advisory=_advisory(advisory_id), user=_user(user), override_embargo=override_embargo)
+    _print(adv, format)
 
 
 @advisory_app.command("show")
@@ -135,3 +149,31 @@ def advisory_export(
     doc = advisory_render(_advisory(advisory_id), format.value)
     output.write_bytes(doc.content)
     console.print(f"wrote {output} ({len(doc.content)} bytes, {doc.format})")
+
+
+@advisory_app.command("share")
+def advisory_share(
+    advisory_id: int,
+    user: UserOpt,
+    recipient: Annotated[str, typer.Option("--with", help="the ISAO or organisation (H-ISAC, CISA)")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="file to write the STIX 2.1 bundle to", dir_okay=False)
+    ],
+    format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Share the STIX 2.1 bundle with an ISAO: write it and record the share on the case."""
+    _django.setup()
+    from medvigil.web.publishing.presenters import share_dict
+    from medvigil.web.publishing.services import advisory_share as share
+
+    action, doc = share(advisory=_advisory(advisory_id), user=_user(user), recipient=recipient)
+    output.write_bytes(doc.content)
+    data = {**share_dict(action), "output": str(output)}
+    if format is OutputFormat.JSON:
+        print_json(data)
+        return
+    console.print(
+        f"wrote {output} ({len(doc.content)} bytes); recorded on case {data['case']}: shared with "
+        f"{data['recipient']} under TLP:{data['tlp']}, sha256 {data['sha256']}",
+        highlight=False,
+    )

@@ -61,3 +61,15 @@ def test_security_txt_checker_finds_problems() -> None:
         "Expires must appear exactly once (found 2)",
     ]
     assert "a year or more ahead" in check("Contact: tel:+1\nExpires: 2028-01-01T00:00:00Z", now=NOW)[0]
+
+
+def test_security_txt_carries_the_csaf_provider_field() -> None:
+    url = "https://x.example/.well-known/csaf/provider-metadata.json"
+    doc = SecurityTxt(contacts=("mailto:psirt@x.example",), expires=NOW + dt.timedelta(days=30), csaf=(url,))
+    text = render(doc)
+    assert f"\nCSAF: {url}\n" in text and check(text, now=NOW) == []
+    assert "CSAF" not in render(SecurityTxt(contacts=doc.contacts, expires=doc.expires))
+    bad = text.replace(url, "http://x.example/csaf/index.txt")
+    assert check(bad, now=NOW) == [
+        "CSAF 'http://x.example/csaf/index.txt' is not an https URL of a provider-metadata.json"
+    ]

@@ -251,3 +251,31 @@ def test_stix_bundle_for_isao_sharing_carries_tlp_and_remediations() -> None:
     report = bundle["objects"][-1]
     assert "(d) Fix or defense-in-depth" in report["description"]
     assert set(report["object_refs"]) == {o["id"] for o in bundle["objects"][1:-1]}
+
+
+def test_credit_goes_where_each_format_has_a_place() -> None:
+    data = make_input(4)
+    csaf = csaf_security_advisory(data)
+    assert csaf["document"]["acknowledgments"] == [{"organization": "Example Lab"}]
+    credits = [v["credits"] for v in cyclonedx_vex(data)["vulnerabilities"]]
+    assert credits and all(
+        c == {"individuals": [{"name": "J\u00f6rg Researcher"}], "organizations": [{"name": "Example Lab"}]}
+        for c in credits
+    )
+    assert b"Researcher" not in dumps(openvex(data))  # OpenVEX 0.2 has no field for credit
+    html = notice_html(data).decode()
+    assert '<section id="acknowledgments">' in html
+    assert "<li>J\u00f6rg Researcher (Example Lab): reported via CVD</li>" in html
+    report = next(o for o in stix_bundle(data)["objects"] if o["type"] == "report")
+    assert (
+        "Acknowledgments: Example Lab; J\u00f6rg Researcher (Example Lab): reported via CVD"
+        in (report["description"])
+    )
+    bare = dataclasses.replace(
+        data,
+        acknowledgments=(),
+        vulnerabilities=(dataclasses.replace(data.vulnerabilities[0], acknowledgments=()),),
+    )
+    assert "acknowledgments" not in csaf_security_advisory(bare)["document"]
+    assert all("credits" not in v for v in cyclonedx_vex(bare)["vulnerabilities"])
+    assert "acknowledgments" not in notice_html(bare).decode()

@@ -282,3 +282,13 @@ def test_security_txt_is_clear_signed_with_gpg_when_a_key_is_set(settings: Any, 
     verified = subprocess.run(["gpg", "--verify"], input=text.encode(), env=env, capture_output=True)
     assert verified.returncode == 0
     assert check(text, now=dt.datetime.now(dt.UTC)) == []
+
+
+def test_security_txt_points_at_the_csaf_provider_when_it_is_enabled(settings: Any) -> None:
+    settings.CVD_PUBLIC_URL = "https://psirt.example.org"
+    text = Client().get("/.well-known/security.txt").content.decode()
+    assert "CSAF: https://psirt.example.org/.well-known/csaf/provider-metadata.json\n" in text
+    assert check(text, now=dt.datetime.now(dt.UTC)) == []
+    settings.CSAF_PROVIDER = False
+    text = Client().get("/.well-known/security.txt").content.decode()
+    assert "CSAF:" not in text and check(text, now=dt.datetime.now(dt.UTC)) == []

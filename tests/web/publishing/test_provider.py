@@ -76,6 +76,9 @@ def test_provider_files_are_consistent(ready_case: Case, analyst: Any) -> None:
     assert client.get("/.well-known/csaf/clear/../../settings.py").status_code == 404
     page = client.get("/security/advisories/").content.decode()
     assert adv.tracking_id in page and "VEX-" not in page
+    with override_settings(CSAF_PROVIDER=False):
+        for path in (METADATA, "/.well-known/csaf/clear/index.txt", f"/.well-known/csaf/clear/{index[0]}"):
+            assert client.get(path).status_code == 404, path
 
 
 @pytest.mark.django_db(transaction=True)

@@ -89,3 +89,132 @@ def test_embargo_and_state_rules(ready_case: Case, analyst: Any, admin: Any) -> 
 def test_viewer_cannot_draft(ready_case: Case, viewer: Any) -> None:
     with pytest.raises(InputError, match="analyst role is needed"):
         services.advisory_draft(case=ready_case, user=viewer)
+
+
+HOW = "reported this vulnerability through coordinated disclosure"
+
+
+def _cvd(case: Case, user: Any, *, until: dt.date | None, **credit: str) -> Any:
+    from medvigil.web.disclosure import services as cvd
+
+    report, _ = cvd.report_submit(data={"title": "Dose change", "description": "Over Wi-Fi.", **credit})
+    cvd.report_case_join(report=report, case=case, user=user)
+    if until is not None:
+        cvd.report_embargo(report=report, until=until, user=user, reason="agreed with the researcher")
+    return report
+
+
+def test_cvd_embargo_is_the_default_and_holds_unless_overridden(
+    ready_case: Case, analyst: Any, analyst2: Any
+) -> None:
+    from medvigil.web.audit.models import AuditEvent
+
+    until = timezone.localdate() + dt.timedelta(days=10)
+    report = _cvd(ready_case, analyst, until=until)
+    adv = services.advisory_draft(case=ready_case, user=analyst)
+    assert timezone.localtime(adv.embargo_until).date() == until
+    services.advisory_submit(advisory=adv, user=analyst)
+    with pytest.raises(InputError, match=f"embargoed until {until}.*CVD embargo of {report.reference}"):
+        services.advisory_publish(advisory=adv, user=analyst2)
+    # the CVD date holds even when the draft's own embargo was cleared
+    adv.embargo_until = None
+    adv.save()
+    with pytest.raises(InputError, match="embargo override with a reason"):
+        services.advisory_publish(advisory=adv, user=analyst2, override_embargo="  ")
+    adv = services.advisory_publish(
+        advisory=adv, user=analyst2, override_embargo="the researcher published early at a conference"
+    )
+    assert adv.state == AdvisoryState.PUBLISHED
+    audited = AuditEvent.objects.get(verb="advisory.embargo_override")
+    assert audited.reason == "the researcher published early at a conference" and audited.actor == analyst2
+    assert report.reference in audited.additional_data["source"]
+    event = ready_case.events.get(kind="embargo override")
+    assert event.actor == analyst2 and "conference" in event.reason
+    # on the embargo day itself publishing is allowed without an override
+    rev2 = services.advisory_draft(case=ready_case, user=analyst, summary="Fix released")
+    services.advisory_submit(advisory=rev2, user=analyst)
+    on_the_day = timezone.make_aware(dt.datetime.combine(until, dt.time(9, 0)))
+    assert services.advisory_publish(advisory=rev2, user=analyst2, now=on_the_day).state == "published"
+
+
+@pytest.mark.parametrize(
+    ("credit", "expected"),
+    [
+        (
+            {"credit": "name", "credit_name": "J\u00f6rg Researcher", "credit_organization": "Example Lab"},
+            [{"names": ["J\u00f6rg Researcher"], "organization": "Example Lab",
+              "summary": HOW}],
+        ),
+        (
+            {"credit": "anonymous", "credit_name": "Secret Person", "contact_name": "Secret Person"},
+            [{"summary": "an anonymous researcher " + HOW}],
+        ),
+        ({"credit": "none", "contact_name": "Secret Person"}, None),
+    ],
+)  # fmt: skip
+def test_cvd_credit_as_the_researcher_agreed(
+    ready_case: Case, analyst: Any, analyst2: Any, credit: dict[str, str], expected: Any
+) -> None:
+    _cvd(ready_case, analyst, until=None, **credit)
+    adv = services.advisory_draft(case=ready_case, user=analyst)
+    services.advisory_submit(advisory=adv, user=analyst)
+    adv = services.advisory_publish(advisory=adv, user=analyst2)
+    docs = {d.format: bytes(d.content) for d in adv.documents.all()}
+    csaf = orjson.loads(docs["csaf"])
+    assert validate_csaf(csaf) == [] and violations(csaf_validator(), csaf) == []
+    assert csaf["document"].get("acknowledgments") == expected
+    credits = [v.get("credits") for v in orjson.loads(docs["cyclonedx-vex"])["vulnerabilities"]]
+    notice = docs["notice-html"].decode()
+    if credit["credit"] == "name":
+        assert all(
+            c
+            == {"individuals": [{"name": "J\u00f6rg Researcher"}], "organizations": [{"name": "Example Lab"}]}
+            for c in credits
+        )
+        assert "J\u00f6rg Researcher (Example Lab)" in notice
+    else:
+        assert credits == [None] * len(credits)
+    for content in docs.values():
+        assert b"Secret Person" not in content
+    assert ("anonymous researcher" in notice) is (credit["credit"] == "anonymous")
+
+
+def test_isao_share_is_recorded_on_the_case_and_audited(
+    ready_case: Case, analyst: Any, analyst2: Any, viewer: Any
+) -> None:
+    from medvigil.web.audit.models import AuditEvent
+    from medvigil.web.publishing.selectors import advisory_shares
+
+    adv = services.advisory_draft(case=ready_case, user=analyst, tlp="AMBER")
+    with pytest.raises(InputError, match="analyst role"):
+        services.advisory_share(advisory=adv, user=viewer, recipient="H-ISAC")
+    with pytest.raises(InputError, match="name the ISAO"):
+        services.advisory_share(advisory=adv, user=analyst, recipient="  ")
+    services.advisory_submit(advisory=adv, user=analyst)
+    adv = services.advisory_publish(advisory=adv, user=analyst2)
+    action, doc = services.advisory_share(advisory=adv, user=analyst, recipient=" H-ISAC ")
+    sha = hashlib.sha256(doc.content).hexdigest()
+    assert doc.content == bytes(adv.documents.get(format="stix").content)  # the published bundle
+    bundle = orjson.loads(doc.content)
+    assert any(o.get("definition", {}).get("tlp") == "amber" for o in bundle["objects"])
+    assert action.kind == "isao_share" and action.created_by == analyst and action.on == timezone.localdate()
+    assert action.data["isao"] == "H-ISAC" and action.data["tlp"] == "AMBER" and action.data["sha256"] == sha
+    assert f"shared with H-ISAC ({adv.tracking_id} v1, TLP:AMBER, sha256 {sha})" == action.summary
+    evidence = action.files.get()
+    assert evidence.sha256 == sha and bytes(evidence.content) == doc.content
+    assert list(advisory_shares(adv)) == [action]
+    audited = AuditEvent.objects.get(verb="advisory.share")
+    assert audited.actor == analyst and audited.additional_data["sha256"] == sha
+    assert audited.additional_data["isao"] == "H-ISAC"
+    assert ready_case.events.filter(kind="action", message__contains="H-ISAC").exists()
+
+
+def test_clear_bundle_is_not_shared_before_the_embargo(ready_case: Case, analyst: Any) -> None:
+    until = timezone.now() + dt.timedelta(days=3)
+    adv = services.advisory_draft(case=ready_case, user=analyst, tlp="CLEAR", embargo_until=until)
+    with pytest.raises(InputError, match="TLP:CLEAR bundle is public"):
+        services.advisory_share(advisory=adv, user=analyst, recipient="H-ISAC")
+    adv.tlp = "AMBER"
+    adv.save()
+    action, _ = services.advisory_share(advisory=adv, user=analyst, recipient="H-ISAC")
+    assert action.data["tlp"] == "AMBER" and "(draft)" in action.data["shared"]

@@ -42,3 +42,51 @@ def test_csrf_is_enforced_on_steps(ready_case: Case, analyst: Any) -> None:
     client.force_login(analyst)
     assert client.post("/publishing/draft/", {"case_id": ready_case.pk}).status_code == 403
     assert not Advisory.objects.exists()
+
+
+def test_case_page_drafts_an_advisory_and_lists_the_case_advisories(
+    ready_case: Case, analyst: Any, viewer: Any
+) -> None:
+    bob = login(analyst)
+    page = bob.get(f"/risk/cases/{ready_case.pk}/").content.decode()
+    assert 'id="draft-advisory"' in page and "No advisory yet." in page
+    made = bob.post("/publishing/draft/", {"case_id": ready_case.pk, "from": "case", "tlp": "GREEN"})
+    adv = Advisory.objects.get()
+    assert made.status_code == 302 and made["Location"] == f"/publishing/{adv.pk}/"
+    page = bob.get(f"/risk/cases/{ready_case.pk}/").content.decode()
+    assert f"{adv.tracking_id} v1" in page and "TLP:GREEN" in page
+    # a refusal from the case page comes back to the case page
+    again = bob.post("/publishing/draft/", {"case_id": ready_case.pk, "from": "case"}, follow=True)
+    assert again.redirect_chain[-1][0] == f"/risk/cases/{ready_case.pk}/"
+    assert "still draft" in again.content.decode()
+    seen = login(viewer).get(f"/risk/cases/{ready_case.pk}/").content.decode()
+    listed = seen[seen.index('id="case-advisories"') : seen.index('id="remediation"')]
+    assert 'id="draft-advisory"' not in seen and "No advisory yet." in listed  # drafts are not for viewers
+    assert login(viewer).post("/publishing/draft/", {"case_id": ready_case.pk}).status_code in (302, 403)
+    assert Advisory.objects.count() == 1
+
+
+def test_share_and_embargo_override_from_the_advisory_page(ready_case: Case, analyst: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from medvigil.web.publishing import services
+
+    until = timezone.now() + dt.timedelta(days=5)
+    adv = services.advisory_draft(case=ready_case, user=analyst, embargo_until=until)
+    services.advisory_submit(advisory=adv, user=analyst)
+    bob = login(analyst)
+    shared = bob.post(f"/publishing/{adv.pk}/share/", {"recipient": "H-ISAC"}, follow=True).content.decode()
+    assert "Recorded on the case: shared with H-ISAC" in shared
+    assert 'id="shares"' in shared and "TLP:AMBER" in shared
+    case_page = bob.get(f"/risk/cases/{ready_case.pk}/").content.decode()
+    sha = adv.case.actions.get(kind="isao_share").data["sha256"]
+    assert f"shared with H-ISAC ({adv.tracking_id} v1, TLP:AMBER, sha256 {sha})" in case_page
+    other = login(user_create(username="hank", password=PASSWORD, role="analyst"))
+    page = other.get(f"/publishing/{adv.pk}/").content.decode()
+    assert 'id="override-embargo"' in page and "embargoed" in page
+    refused = other.post(f"/publishing/{adv.pk}/publish/", follow=True).content.decode()
+    assert "embargo override with a reason" in refused and Advisory.objects.get().state == "review"
+    other.post(f"/publishing/{adv.pk}/publish/", {"override_embargo": "patient safety: exploit in the wild"})
+    assert Advisory.objects.get().state == "published"

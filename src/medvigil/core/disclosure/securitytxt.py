@@ -25,6 +25,8 @@ class SecurityTxt:
     preferred_languages: str = ""
     canonical: str = ""
     encryption: str = ""
+    csaf: tuple[str, ...] = ()
+    """``CSAF`` fields: provider-metadata.json URLs (CSAF 2.0 section 7.1.8, requirement 8)."""
 
 
 def _line(name: str, value: str) -> list[str]:
@@ -40,6 +42,7 @@ def render(doc: SecurityTxt) -> str:
     lines += _line("Preferred-Languages", doc.preferred_languages)
     lines += _line("Canonical", doc.canonical)
     lines += _line("Policy", doc.policy)
+    lines += [f"CSAF: {url}" for url in doc.csaf]
     return "\n".join(lines) + "\n"
 
 
@@ -85,6 +88,11 @@ def check(text: str, *, now: dt.datetime) -> list[str]:
     problems += _expires_problems(fields.get("expires", []), now)
     if len(fields.get("preferred-languages", [])) > 1:
         problems.append("Preferred-Languages may appear at most once")
+    problems += [
+        f"CSAF {url!r} is not an https URL of a provider-metadata.json"
+        for url in fields.get("csaf", [])
+        if not (url.startswith("https://") and url.endswith("/provider-metadata.json"))
+    ]
     return problems
 
 

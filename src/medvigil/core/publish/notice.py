@@ -11,10 +11,10 @@ from html import escape
 
 from medvigil.core.errors import PublishError
 from medvigil.core.publish.csaf import iso
-from medvigil.core.publish.model import AdvisoryInput, Vulnerability
+from medvigil.core.publish.model import Acknowledgment, AdvisoryInput, Vulnerability
 from medvigil.core.risk.cvss import parse_vector
 
-__all__ = ["notice_html", "notice_pdf"]
+__all__ = ["credit_line", "credit_lines", "notice_html", "notice_pdf"]
 
 _STATUS = {
     "affected": "Affected",
@@ -41,6 +41,29 @@ def _grouped(data: AdvisoryInput, vuln: Vulnerability) -> dict[tuple[str, str], 
         p = data.product(ps.product_id)
         groups.setdefault((f"{p.vendor} {p.product_name}", ps.status.value), []).append(p.version)
     return groups
+
+
+def credit_line(ack: Acknowledgment) -> str:
+    """One acknowledgment in words: ``names (organisation): summary``."""
+    who = ", ".join(n for n in ack.names if n.strip())
+    if ack.organization.strip():
+        who = f"{who} ({ack.organization})" if who else ack.organization
+    return ": ".join(x for x in (who, ack.summary) if x.strip())
+
+
+def credit_lines(data: AdvisoryInput) -> list[str]:
+    """Every acknowledgment of the document and its vulnerabilities in words, once each."""
+    lines = [credit_line(a) for a in data.acknowledgments]
+    lines += [credit_line(a) for v in data.vulnerabilities for a in v.acknowledgments]
+    return list(dict.fromkeys(x for x in lines if x))
+
+
+def _acknowledgments(data: AdvisoryInput) -> list[str]:
+    credits = credit_lines(data)
+    if not credits:
+        return []
+    items = "".join(f"<li>{escape(line)}</li>" for line in credits)
+    return [f'<section id="acknowledgments"><h2>Acknowledgments</h2><ul>{items}</ul></section>']
 
 
 def notice_html(data: AdvisoryInput) -> bytes:
@@ -89,6 +112,7 @@ def notice_html(data: AdvisoryInput) -> bytes:
                     f"<li>{escape(r.category.value.replace('_', ' '))}: {escape(r.details)}{link}</li>"
                 )
             out.append("</ul>")
+    out.extend(_acknowledgments(data))
     if data.publisher.contact_details:
         out.append(f"<h2>Contact</h2>{_p(data.publisher.contact_details)}")
     out.append("</body></html>\n")

@@ -2,10 +2,11 @@
 
 One ``identity`` (the publisher), one ``vulnerability`` per CVE, one ``course-of-action`` per
 remediation with a ``mitigates`` relationship, and a ``report`` referencing them whose
-description carries FDA's four communication parts. There is no ``indicator``: a case holds no
-indicator of compromise to share. Every object carries the TLP marking of the advisory (TLP 2.0
-CLEAR as STIX's TLP:WHITE marking definition). Ids are UUIDv5 from the publisher namespace and
-the tracking id and dates come from the tracking, so the same input gives the same bundle.
+description carries FDA's four communication parts and the acknowledgments. There is no
+``indicator``: a case holds no indicator of compromise to share. Every object carries the TLP
+marking of the advisory (TLP 2.0 CLEAR as STIX's TLP:WHITE marking definition). Ids are UUIDv5
+from the publisher namespace and the tracking id and dates come from the tracking, so the same
+input gives the same bundle.
 The ``stix2`` objects check the STIX 2.1 rules when they are built.
 """
 
@@ -19,6 +20,7 @@ import stix2  # type: ignore[import-untyped,unused-ignore]
 
 from medvigil.core.errors import PublishError
 from medvigil.core.publish.model import AdvisoryInput, Tlp
+from medvigil.core.publish.notice import credit_lines
 
 __all__ = ["stix_bundle"]
 
@@ -69,9 +71,11 @@ def stix_bundle(data: AdvisoryInput) -> dict[str, Any]:
             if data.fda
             else ""
         )
+        credits = "; ".join(credit_lines(data))
+        credits = f"Acknowledgments: {credits}" if credits else ""
         report = stix2.Report(
             id=sid("report"), name=data.title,
-            description="\n\n".join(filter(None, (data.summary, parts))) or data.title,
+            description="\n\n".join(filter(None, (data.summary, parts, credits))) or data.title,
             published=t.current_release_date, report_types=["vulnerability"],
             object_refs=[o.id for o in objects[1:]], **marked,
         )  # fmt: skip

@@ -6,6 +6,9 @@ there). Each output is checked before it is returned: CycloneDX against the bund
 (:mod:`medvigil.core.sbom.schema`), OpenVEX against the bundled OpenVEX 0.2.0 schema plus the
 CISA minimum-VEX rules the schema cannot express (not_affected needs a justification or an
 impact statement, affected an action statement).
+
+Credit (acknowledgments) goes into CycloneDX ``vulnerabilities[].credits``; OpenVEX 0.2 has no
+field for it, so an OpenVEX document carries none.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from medvigil import __version__
 from medvigil.core.errors import PublishError
 from medvigil.core.publish.csaf import csaf_filename, dumps, iso
 from medvigil.core.publish.model import (
+    Acknowledgment,
     AdvisoryInput,
     ProductStatus,
     ProductVersion,
@@ -122,6 +126,19 @@ def _cdx_groups(vuln: Vulnerability) -> dict[tuple[str, str, str, tuple[str, ...
     return groups
 
 
+def _credits(acks: tuple[Acknowledgment, ...]) -> dict[str, Any]:
+    """CycloneDX ``credits``: named people and organisations (an acknowledgment without either, such
+    as an anonymous researcher's, has no place there)."""
+    people = sorted({n for a in acks for n in a.names if n.strip()})
+    orgs = sorted({a.organization for a in acks if a.organization.strip()})
+    out: dict[str, Any] = {}
+    if orgs:
+        out["organizations"] = [{"name": o} for o in orgs]
+    if people:
+        out["individuals"] = [{"name": n} for n in people]
+    return out
+
+
 def _cdx_entry(
     data: AdvisoryInput,
     vuln: Vulnerability,
@@ -141,6 +158,7 @@ def _cdx_entry(
         "ratings": _ratings(vuln),
         "cwes": [int(vuln.cwe_id.removeprefix("CWE-"))] if vuln.cwe_id else [],
         "published": iso(vuln.release_date) if vuln.release_date else None,
+        "credits": _credits((*data.acknowledgments, *vuln.acknowledgments)),
     }
     return {
         "affects": [{"ref": pid} for pid in sorted(product_ids)],

@@ -194,6 +194,7 @@ SBOM_MAX_DEPTH = env_int("MEDVIGIL_SBOM_MAX_DEPTH", 32, minimum=1)
 PUBLISHER_NAME = env_str("MEDVIGIL_PUBLISHER_NAME", "Example Medical Devices")
 PUBLISHER_NAMESPACE = env_str("MEDVIGIL_PUBLISHER_NAMESPACE", "https://psirt.example.com")
 PUBLISHER_CONTACT = env_str("MEDVIGIL_PUBLISHER_CONTACT", "")
+CSAF_PROVIDER = env_bool("MEDVIGIL_CSAF_PROVIDER", True)  # serve /.well-known/csaf/ (CSAF 2.0 sec. 7)
 CSAF_SIGNING_KEY = env_str("MEDVIGIL_CSAF_SIGNING_KEY", "")  # OpenPGP fingerprint in GNUPGHOME below
 CSAF_GNUPGHOME = Path(env_str("MEDVIGIL_CSAF_GNUPGHOME", str(DATA_DIR / "gnupg"))).expanduser()
 DATA_UPLOAD_MAX_MEMORY_SIZE = SBOM_MAX_BYTES + 1024 * 1024

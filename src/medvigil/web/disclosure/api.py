@@ -36,6 +36,7 @@ class ReportIn(Schema):
     contact_email: str = ""
     credit: str = "none"
     credit_name: str = ""
+    credit_organization: str = ""
 
 
 class Submitted(Schema):

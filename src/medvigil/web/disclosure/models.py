@@ -115,6 +115,8 @@ class Report(models.Model):
     reporter_email = models.EmailField(blank=True)
     credit = models.CharField(max_length=10, choices=Credit.choices, default=Credit.NONE)
     credit_name = models.CharField(max_length=200, blank=True)
+    credit_organization = models.CharField(max_length=200, blank=True)
+    """The organisation to credit along with the name (credit by name only)."""
     submitted_at = models.DateTimeField()
     ack_due = models.DateField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -142,7 +144,9 @@ class Report(models.Model):
     def credit_line(self) -> str:
         """The acknowledgment text ('' for no credit)."""
         if self.credit == Credit.NAME:
-            return self.credit_name or self.reporter_name or "an anonymous researcher"
+            who = self.credit_name or self.reporter_name
+            org = self.credit_organization
+            return f"{who} ({org})" if who and org else who or org or "an anonymous researcher"
         return "an anonymous researcher" if self.credit == Credit.ANONYMOUS else ""
 
 

@@ -233,6 +233,7 @@ def report_submit(*, data: Mapping[str, Any], uploads: Sequence[Upload] = ()) ->
             reporter_email=email,
             credit=credit,
             credit_name=_text(data, "credit_name", limit=200),
+            credit_organization=_text(data, "credit_organization", limit=200),
             submitted_at=now,
             ack_due=ack_due,
         )

@@ -40,6 +40,7 @@ REPORT_FIELDS = (
     "contact_email",
     "credit",
     "credit_name",
+    "credit_organization",
 )
 
 
@@ -179,6 +180,7 @@ def security_txt(request: HttpRequest) -> HttpResponse:
         acknowledgments=base + reverse("disclosure:acknowledgments"),
         preferred_languages=pol.preferred_languages,
         canonical=base + "/.well-known/security.txt",
+        csaf=(base + reverse("publishing:csaf-metadata"),) if settings.CSAF_PROVIDER else (),
     )
     text = render_securitytxt(doc)
     return HttpResponse(_clearsign(text) or text, content_type="text/plain; charset=utf-8")

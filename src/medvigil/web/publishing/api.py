@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -28,6 +29,46 @@ class DraftIn(Schema):
     title: str = ""
     embargo_until: dt.datetime | None = None
     summary: str = ""
+
+
+def _override(request: HttpRequest) -> str:
+    """``{"override_embargo": reason}`` from an optional JSON body (a body-less POST publishes
+    without an override)."""
+    if request.content_type != "application/json" or not request.body.strip():
+        return ""
+    try:
+        data = orjson.loads(request.body)
+    except orjson.JSONDecodeError:
+        raise InputError("the body is not JSON", field="body") from None
+    if not isinstance(data, dict) or not isinstance(data.get("override_embargo", ""), str):
+        raise InputError('the body must be {"override_embargo": "reason"}', field="override_embargo")
+    return str(data.get("override_embargo", ""))
+
+
+_PUBLISH_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "override_embargo": {
+                            "type": "string",
+                            "description": "publish before the embargo for this reason (audited)",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+class ShareIn(Schema):
+    """Who the STIX 2.1 bundle is shared with (an ISAO such as H-ISAC, or CISA)."""
+
+    recipient: str
 
 
 @router.get("/advisories", response=list[Json], summary="Advisories (viewers: published only)")
@@ -60,12 +101,15 @@ def advisory_submit(request: HttpRequest, advisory_id: int) -> Json:
     "/advisories/{advisory_id}/publish",
     response=Json,
     summary="Approve and publish (second analyst or admin)",
+    openapi_extra=_PUBLISH_BODY,
 )
 def advisory_publish(request: HttpRequest, advisory_id: int) -> Json:
     require_write(request)
     adv = selectors.advisory_get(advisory_id=advisory_id, user=request.user)
+    override = _override(request)
     try:
-        return presenters.advisory_dict(services.advisory_publish(advisory=adv, user=request.user))
+        published = services.advisory_publish(advisory=adv, user=request.user, override_embargo=override)
+        return presenters.advisory_dict(published)
     except InputError as exc:
         if exc.field == "user":
             raise HttpError(403, exc.message) from None
@@ -80,3 +124,22 @@ def advisory_export(request: HttpRequest, advisory_id: int, fmt: str) -> HttpRes
     response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@router.post(
+    "/advisories/{advisory_id}/shares",
+    response={201: Json},
+    summary="Share the STIX 2.1 bundle with an ISAO (recorded on the case)",
+)
+def advisory_share(request: HttpRequest, advisory_id: int, body: ShareIn) -> Status[Json]:
+    require_write(request)
+    adv = selectors.advisory_get(advisory_id=advisory_id, user=request.user)
+    action, doc = services.advisory_share(advisory=adv, user=request.user, recipient=body.recipient)
+    return Status(201, {**presenters.share_dict(action), "bundle": orjson.loads(doc.content)})
+
+
+@router.get("/advisories/{advisory_id}/shares", response=list[Json], summary="ISAO shares of an advisory")
+def advisory_shares(request: HttpRequest, advisory_id: int) -> list[Json]:
+    require_read(request)
+    adv = selectors.advisory_get(advisory_id=advisory_id, user=request.user)
+    return [presenters.share_dict(a) for a in selectors.advisory_shares(adv)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from medvigil.web.publishing.models import Advisory
+from medvigil.web.remediation.models import CaseAction
 
 
 def _who(user: Any) -> str | None:
@@ -33,4 +34,25 @@ def advisory_dict(adv: Advisory) -> dict[str, Any]:
             {"format": d.format, "filename": d.filename, "sha256": d.sha256, "size": len(d.content)}
             for d in adv.documents.all()
         ],
+    }
+
+
+def share_dict(action: CaseAction) -> dict[str, Any]:
+    """One ISAO share: to whom, when, by whom, under which TLP, and the bundle's SHA-256."""
+    data = action.data or {}
+    files = list(action.files.all())
+    return {
+        "id": action.pk,
+        "case": action.case_id,
+        "advisory": data.get("advisory"),
+        "tracking_id": data.get("tracking_id"),
+        "revision": data.get("revision"),
+        "recipient": data.get("isao"),
+        "tlp": data.get("tlp"),
+        "format": data.get("format"),
+        "sha256": data.get("sha256"),
+        "on": action.on,
+        "recorded_at": action.created_at,
+        "by": _who(action.created_by),
+        "evidence": [{"id": f.pk, "filename": f.filename, "sha256": f.sha256} for f in files],
     }

@@ -8,7 +8,10 @@ and (when a signing key is configured) their ``.asc`` signature.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 from django.http import Http404, HttpRequest, HttpResponse
@@ -53,6 +56,20 @@ def _served() -> dict[str, tuple[ProviderDocument, PublishedDocument]]:
     return out
 
 
+def _provider(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET only, and 404 while the provider is switched off (``MEDVIGIL_CSAF_PROVIDER=false``)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.conf import settings
+
+        if not settings.CSAF_PROVIDER:
+            raise Http404("the CSAF provider is not enabled")
+        return view(request, *args, **kwargs)
+
+    return require_GET(wrapped)
+
+
 def _text(body: bytes, media: str) -> HttpResponse:
     response = HttpResponse(body, content_type=media)
     response["X-Content-Type-Options"] = "nosniff"
@@ -70,7 +87,7 @@ def _publisher() -> Publisher:
     return Publisher(settings.PUBLISHER_NAME, settings.PUBLISHER_NAMESPACE, settings.PUBLISHER_CONTACT)
 
 
-@require_GET
+@_provider
 def metadata(request: HttpRequest) -> HttpResponse:
     served = _served()
     updated = max((e.current_release for e, _ in served.values()), default=_EPOCH)
@@ -80,17 +97,17 @@ def metadata(request: HttpRequest) -> HttpResponse:
     return _text(dumps(data), "application/json")
 
 
-@require_GET
+@_provider
 def index(request: HttpRequest) -> HttpResponse:
     return _text(index_txt(e for e, _ in _served().values()), "text/plain; charset=utf-8")
 
 
-@require_GET
+@_provider
 def changes(request: HttpRequest) -> HttpResponse:
     return _text(changes_csv(e for e, _ in _served().values()), "text/csv; charset=utf-8")
 
 
-@require_GET
+@_provider
 def feed(request: HttpRequest) -> HttpResponse:
     served = _served()
     updated = max((e.current_release for e, _ in served.values()), default=_EPOCH)
@@ -100,7 +117,7 @@ def feed(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@_provider
 def document(request: HttpRequest, path: str) -> HttpResponse:
     match = _SUFFIX.match(path)
     found = _served().get(match["path"]) if match else None
@@ -120,7 +137,7 @@ def document(request: HttpRequest, path: str) -> HttpResponse:
     return _text(bytes(doc.content), "application/json")
 
 
-@require_GET
+@_provider
 def public_key(request: HttpRequest, fpr: str) -> HttpResponse:
     if not signing.fingerprint() or fpr.upper() != signing.fingerprint():
         raise Http404("no such key")

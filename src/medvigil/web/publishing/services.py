@@ -6,6 +6,15 @@ every format once, checks each (the core publishers refuse anything that fails i
 a CSAF mandatory test) and stores the bytes with their SHA-256; those rows are never changed.
 A later change is a new revision: a new :class:`Advisory` row with the next version and the
 revision history extended.
+
+CVD: a case linked to coordinated-disclosure reports (``disclosure.Report.case``) takes their
+embargo (the latest date) as the advisory's default, and publishing before it is refused unless
+the approver overrides with a reason (audited, and shown on the case). The researchers' credit,
+as each agreed to be credited, becomes the document's acknowledgments.
+
+ISAO sharing (:func:`advisory_share`): the STIX 2.1 bundle is recorded on the case as an ``ISAO
+share`` action (recipient, TLP, SHA-256, the bundle itself as evidence), which the case page,
+the audit trail and the reporting determination read.
 """
 
 from __future__ import annotations
@@ -40,13 +49,22 @@ from medvigil.core.publish.model import (
 )
 from medvigil.core.risk.vex import Justification, VexStatus
 from medvigil.web.accounts.roles import Role, role_of
+from medvigil.web.audit.services import audit_record
 from medvigil.web.publishing import signing
 from medvigil.web.publishing.models import Advisory, AdvisoryKind, AdvisoryState, PublishedDocument
-from medvigil.web.remediation.models import ActionKind
+from medvigil.web.publishing.selectors import case_acknowledgments, current_embargo, cvd_embargo
+from medvigil.web.remediation.models import ActionKind, CaseAction
 from medvigil.web.risk.intel import vulnerability_facts
-from medvigil.web.risk.models import Case
+from medvigil.web.risk.models import Case, CaseEvent
 
-__all__ = ["advisory_draft", "advisory_input", "advisory_publish", "advisory_render", "advisory_submit"]
+__all__ = [
+    "advisory_draft",
+    "advisory_input",
+    "advisory_publish",
+    "advisory_render",
+    "advisory_share",
+    "advisory_submit",
+]
 
 
 def _need_analyst(user: Any, what: str) -> None:
@@ -199,6 +217,7 @@ def advisory_input(advisory: Advisory, *, when: dt.datetime, status: TrackingSta
         summary=case.summary,
         tlp=Tlp(advisory.tlp),
         fda=_fda(case),
+        acknowledgments=case_acknowledgments(case),
     )
 
 
@@ -229,8 +248,12 @@ def advisory_draft(
     embargo_until: dt.datetime | None = None,
     summary: str = "",
 ) -> Advisory:
-    """A new draft for the case (revision 1), or the next revision of its published advisory."""
+    """A new draft for the case (revision 1), or the next revision of its published advisory.
+
+    Without ``embargo_until`` the draft takes the embargo of the case's CVD reports."""
     _need_analyst(user, "draft an advisory")
+    if embargo_until is None:
+        embargo_until, _ = cvd_embargo(case)
     if kind not in AdvisoryKind.values:
         raise InputError(f"unknown kind {kind!r} (kinds: {', '.join(AdvisoryKind.values)})", field="kind")
     if tlp not in Tlp.__members__:
@@ -238,18 +261,30 @@ def advisory_draft(
     latest = Advisory.objects.select_for_update().filter(case=case, kind=kind).order_by("-revision").first()
     title = title.strip()[:300] or f"{case.vulnerability.key} in {case.product.name}"
     if latest is None:
-        return Advisory.objects.create(
+        adv = Advisory.objects.create(
             case=case, kind=kind, tracking_id=_tracking_id(case, kind), title=title, tlp=tlp,
             embargo_until=embargo_until, created_by=user,
         )  # fmt: skip
+        _case_event(adv, "advisory", f"{adv.get_kind_display()} {adv.tracking_id} v1 drafted", user)
+        return adv
     if latest.state != AdvisoryState.PUBLISHED:
         raise InputError(f"{latest.tracking_id} v{latest.revision} is still {latest.state}; edit that one")
     if not summary.strip():
         raise InputError("a new revision needs a summary of what changed", field="summary")
-    return Advisory.objects.create(
+    adv = Advisory.objects.create(
         case=case, kind=kind, tracking_id=latest.tracking_id, revision=latest.revision + 1, previous=latest,
         revision_summary=summary.strip()[:300], title=title, tlp=tlp, embargo_until=embargo_until,
         created_by=user, initial_release=latest.initial_release, history=latest.history,
+    )  # fmt: skip
+    _case_event(adv, "advisory", f"{adv.tracking_id} v{adv.revision} drafted: {adv.revision_summary}", user)
+    return adv
+
+
+def _case_event(adv: Advisory, kind: str, message: str, user: Any, *, reason: str = "", **data: Any) -> None:
+    actor = user if getattr(user, "is_authenticated", False) else None
+    CaseEvent.objects.create(
+        case=adv.case, kind=kind, message=message, reason=reason, actor=actor,
+        data={"advisory": adv.pk, "tracking_id": adv.tracking_id, "revision": adv.revision, **data},
     )  # fmt: skip
 
 
@@ -266,8 +301,13 @@ def advisory_submit(*, advisory: Advisory, user: Any) -> Advisory:
 
 
 @transaction.atomic
-def advisory_publish(*, advisory: Advisory, user: Any, now: dt.datetime | None = None) -> Advisory:
-    """review -> published by an admin or a second analyst; stores every format as checked bytes."""
+def advisory_publish(
+    *, advisory: Advisory, user: Any, now: dt.datetime | None = None, override_embargo: str = ""
+) -> Advisory:
+    """review -> published by an admin or a second analyst; stores every format as checked bytes.
+
+    Before the embargo (:func:`current_embargo`) it is refused, unless ``override_embargo`` gives the
+    reason to publish early; the override is recorded in the audit trail and on the case."""
     role = role_of(user)
     _need_analyst(user, "approve an advisory")
     advisory = Advisory.objects.select_for_update().get(pk=advisory.pk)
@@ -278,8 +318,15 @@ def advisory_publish(*, advisory: Advisory, user: Any, now: dt.datetime | None =
             "a second analyst (or an admin) must approve: you drafted or submitted it", field="user"
         )
     now = now or timezone.now()
-    if advisory.embargo_until and now < advisory.embargo_until:
-        raise InputError(f"embargoed until {advisory.embargo_until.isoformat()}", field="embargo_until")
+    embargo, source = current_embargo(advisory)
+    early = embargo is not None and now < embargo
+    if early and not override_embargo.strip():
+        assert embargo is not None
+        raise InputError(
+            f"embargoed until {timezone.localtime(embargo):%Y-%m-%d %H:%M %Z} by {source}; publishing "
+            "earlier needs an embargo override with a reason",
+            field="embargo_until",
+        )
     data = advisory_input(advisory, when=now, status=TrackingStatus.FINAL)
     formats = [f for f in FORMATS if not f.startswith("notice-") or data.fda is not None]
     rendered = [render(data, f) for f in formats]  # all or nothing: a failing format publishes none
@@ -296,4 +343,55 @@ def advisory_publish(*, advisory: Advisory, user: Any, now: dt.datetime | None =
     advisory.initial_release = t.initial_release_date
     advisory.state, advisory.approved_by, advisory.published_at = AdvisoryState.PUBLISHED, user, now
     advisory.save(update_fields=["history", "initial_release", "state", "approved_by", "published_at"])
+    _case_event(advisory, "advisory", f"{advisory.tracking_id} v{advisory.revision} published", user)
+    if early:
+        assert embargo is not None
+        reason = override_embargo.strip()
+        detail = {"embargo_until": embargo.isoformat(), "source": source, "published_at": now.isoformat()}
+        audit_record("advisory.embargo_override", advisory, reason=reason, actor=user, data=detail)
+        _case_event(
+            advisory, "embargo override",
+            f"{advisory.tracking_id} v{advisory.revision} published before {source} "
+            f"({timezone.localtime(embargo):%Y-%m-%d})", user, reason=reason, **detail,
+        )  # fmt: skip
     return advisory
+
+
+def advisory_share(
+    *, advisory: Advisory, user: Any, recipient: str, on: dt.date | None = None
+) -> tuple[CaseAction, Rendered]:
+    """Share the advisory's STIX 2.1 bundle with an ISAO (or CISA): record it on the case as an
+    ISAO share (who, when, TLP, recipient, SHA-256, the bundle as evidence) and return the bytes.
+
+    A published advisory shares its stored bundle; a draft or one in review its current rendering
+    (TLP-marked; an ISAO often gets it before publication). A TLP:CLEAR bundle, which may travel
+    without limit, is refused before the embargo."""
+    from medvigil.web.remediation.services import action_record
+
+    _need_analyst(user, "share an advisory")
+    recipient = " ".join(recipient.split())
+    if not recipient:
+        raise InputError("name the ISAO or organisation it is shared with", field="recipient")
+    if len(recipient) > 200:
+        raise InputError("the recipient's name is longer than 200 characters", field="recipient")
+    embargo, source = current_embargo(advisory)
+    if advisory.tlp == "CLEAR" and embargo is not None and timezone.now() < embargo:
+        raise InputError(
+            f"a TLP:CLEAR bundle is public, and {source} runs until "
+            f"{timezone.localtime(embargo):%Y-%m-%d}: share it under TLP:AMBER or GREEN",
+            field="tlp",
+        )
+    doc = advisory_render(advisory, "stix")
+    sha256 = hashlib.sha256(doc.content).hexdigest()
+    what = f"STIX 2.1 bundle {doc.filename} of {advisory.tracking_id} v{advisory.revision} ({advisory.state})"
+    data = {
+        "isao": recipient, "shared": what, "tlp": advisory.tlp, "sha256": sha256, "advisory": advisory.pk,
+        "tracking_id": advisory.tracking_id, "revision": advisory.revision, "format": "stix",
+    }  # fmt: skip
+    with transaction.atomic():
+        action = action_record(
+            case=advisory.case, kind=ActionKind.ISAO_SHARE, on=on or timezone.localdate(), data=data,
+            user=user, files=[(doc.filename, doc.content, doc.content_type)],
+        )  # fmt: skip
+        audit_record("advisory.share", advisory, actor=user, data={**data, "action": action.pk})
+    return action, doc

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from medvigil.core.errors import Error, InputError, NotFoundError
@@ -53,8 +54,13 @@ def advisory_detail(request: HttpRequest, advisory_id: int) -> HttpResponse:
         preview, problem = services.advisory_render(adv, main).content.decode()[:_PREVIEW_LIMIT], ""
     except Error as exc:
         preview, problem = "", exc.diagnostics()
+    embargo, embargo_source = selectors.current_embargo(adv)
     context = {
         "adv": adv,
+        "embargo": embargo,
+        "embargo_source": embargo_source,
+        "embargoed": embargo is not None and timezone.now() < embargo,
+        "shares": selectors.advisory_shares(adv),
         "preview": preview,
         "problem": problem,
         "formats": FORMATS,
@@ -84,6 +90,10 @@ def advisory_draft(request: HttpRequest) -> HttpResponse:
     except ValueError:
         messages.error(request, "Nothing was saved: give the number of a case")
         return HttpResponseRedirect(reverse("publishing:list"))
+    # the case page's "Draft advisory" button comes back to the case on a refusal
+    back = (
+        reverse("risk:case-detail", args=[case_id]) if p.get("from") == "case" else reverse("publishing:list")
+    )
     try:
         case = case_get(case_id=case_id)
         adv = services.advisory_draft(
@@ -95,7 +105,7 @@ def advisory_draft(request: HttpRequest) -> HttpResponse:
         raise Http404(exc.diagnostics()) from None
     except Error as exc:
         messages.error(request, f"Nothing was saved: {exc.diagnostics()}")
-        return HttpResponseRedirect(reverse("publishing:list"))
+        return HttpResponseRedirect(back)
     messages.success(request, f"Drafted {adv.tracking_id} v{adv.revision}.")
     return _detail(adv)
 
@@ -108,7 +118,14 @@ def advisory_step(request: HttpRequest, advisory_id: int, step: str) -> HttpResp
         if step == "submit":
             services.advisory_submit(advisory=adv, user=request.user)
         elif step == "publish":
-            services.advisory_publish(advisory=adv, user=request.user)
+            override = request.POST.get("override_embargo", "")
+            services.advisory_publish(advisory=adv, user=request.user, override_embargo=override)
+        elif step == "share":
+            action, _ = services.advisory_share(
+                advisory=adv, user=request.user, recipient=request.POST.get("recipient", "")
+            )
+            messages.success(request, f"Recorded on the case: {action.summary}.")
+            return _detail(adv)
         else:
             raise Http404("unknown step")
     except Error as exc:

@@ -266,6 +266,21 @@ def _flag(data: Mapping[str, Any], name: str) -> bool:
     return bool(value)
 
 
+def _isao_share(data: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    out = {"isao": _text(data, "isao", limit=200), "shared": _text(data, "shared")}
+    # a share recorded by publishing.advisory_share also names exactly what was sent
+    for key in ("tlp", "sha256", "advisory", "tracking_id", "revision", "format"):
+        if data.get(key) not in (None, ""):
+            out[key] = data[key]
+    detail = (
+        f" ({out.get('tracking_id', '')} v{out.get('revision', '')}, TLP:{out['tlp']}, "
+        f"sha256 {out['sha256']})"
+        if "sha256" in out and "tlp" in out
+        else ""
+    )
+    return f"shared with {out['isao']}{detail}"[:300], out
+
+
 def _action_data(case: Case, kind: str, data: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """Validate kind-specific fields; returns (summary, stored data)."""
     out: dict[str, Any]
@@ -305,8 +320,7 @@ def _action_data(case: Case, kind: str, data: Mapping[str, Any]) -> tuple[str, d
         }
         return f"communication to {out['audience']} (parts {', '.join(parts) or 'none'})", out
     if kind == ActionKind.ISAO_SHARE:
-        out = {"isao": _text(data, "isao", limit=200), "shared": _text(data, "shared")}
-        return f"shared with {out['isao']}", out
+        return _isao_share(data)
     if kind == ActionKind.VALIDATION:
         fix_id = data.get("fix_action")
         fix = case.actions.filter(pk=fix_id, kind=ActionKind.FIX_RELEASE).first() if fix_id else None

@@ -100,7 +100,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "risk/case_list.html", context)
 
 
-def _case_context(case: Case, form: AssessmentForm | None = None) -> dict[str, Any]:
+def _case_context(case: Case, user: Any, form: AssessmentForm | None = None) -> dict[str, Any]:
     current = case.current_assessment
     hazards = list(case.product.hazards.order_by("identifier"))
     return {
@@ -115,6 +115,21 @@ def _case_context(case: Case, form: AssessmentForm | None = None) -> dict[str, A
         "form": form or AssessmentForm(hazards=hazards, inputs=current.inputs if current else None),
         "needs_confirm": current is not None and (current.status == "suggested" or case.review_needed),
         **_remediation(case),
+        **_advisories(case, user),
+    }
+
+
+def _advisories(case: Case, user: Any) -> dict[str, Any]:
+    from medvigil.web.publishing.models import AdvisoryKind, TlpLabel
+    from medvigil.web.publishing.selectors import advisory_list, cvd_embargo
+
+    embargo, refs = cvd_embargo(case)
+    return {
+        "advisories": advisory_list(user=user, case_id=case.pk),
+        "advisory_kinds": AdvisoryKind.choices,
+        "tlps": TlpLabel.values,
+        "cvd_embargo": embargo,
+        "cvd_refs": refs,
     }
 
 
@@ -130,7 +145,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         case = selectors.case_get(case_id=case_id)
     except NotFoundError as exc:
         return _not_found(request, exc)
-    return render(request, "risk/case_detail.html", _case_context(case))
+    return render(request, "risk/case_detail.html", _case_context(case, request.user))
 
 
 def _get(case_id: int) -> Case:
@@ -183,7 +198,7 @@ def case_assess(request: HttpRequest, case_id: int) -> HttpResponse:
     form = AssessmentForm(request.POST, hazards=list(case.product.hazards.order_by("identifier")))
     if not form.is_valid():
         messages.error(request, "Check the assessment form.")
-        return render(request, "risk/case_detail.html", _case_context(case, form), status=400)
+        return render(request, "risk/case_detail.html", _case_context(case, request.user, form), status=400)
     confirm = request.POST.get("action") == "confirm"
     try:
         services.assessment_change(
@@ -195,7 +210,7 @@ def case_assess(request: HttpRequest, case_id: int) -> HttpResponse:
         )
     except Error as exc:
         messages.error(request, f"Nothing was saved: {exc.diagnostics()}")
-        return render(request, "risk/case_detail.html", _case_context(case, form), status=400)
+        return render(request, "risk/case_detail.html", _case_context(case, request.user, form), status=400)
     messages.success(
         request, "Assessment saved and confirmed." if confirm else "Assessment saved as a suggestion."
     )
