@@ -7,6 +7,7 @@ system Pango library); WeasyPrint fetches nothing: its URL fetcher refuses every
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from html import escape
 
 from medvigil.core.errors import PublishError
@@ -26,7 +27,15 @@ _CSS = (
     "body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.4}"
     "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .5em;text-align:left}"
     ".tlp{font-weight:bold}"
+    # print: keep a heading with what follows and a small table (header and rows) on one page
+    "h1,h2,h3{break-after:avoid}table{break-inside:avoid}tr{break-inside:avoid}"
 )
+
+
+def _day(value: datetime) -> str:
+    """A release date for people: ``2026-12-02 17:53 UTC`` (the CSAF documents carry the exact one)."""
+    iso(value)  # refuses a naive datetime
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _p(text: str) -> str:
@@ -82,7 +91,7 @@ def notice_html(data: AdvisoryInput) -> bytes:
         f'<p class="tlp">TLP:{escape(data.tlp.value)}</p>',
         f"<h1>{escape(data.title)}</h1>",
         f"<p>{escape(data.publisher.name)} &middot; {escape(t.id)} &middot; version {escape(t.version)} "
-        f"&middot; {escape(iso(t.current_release_date))}</p>",
+        f"&middot; {escape(_day(t.current_release_date))}</p>",
     ]
     if data.summary:
         out.append(f"<h2>Summary</h2>{_p(data.summary)}")
@@ -97,20 +106,19 @@ def notice_html(data: AdvisoryInput) -> bytes:
         out.append(f"<h3>{escape(vuln.cve)}: {escape(vuln.title)}</h3>{_p(vuln.description)}")
         if scores:
             out.append(f"<p>{escape(scores)}</p>")
-        out.append("<table><tr><th>Product</th><th>Status</th><th>Versions</th></tr>")
+        out.append("<table><thead><tr><th>Product</th><th>Status</th><th>Versions</th></tr></thead><tbody>")
         for (product, status), versions in _grouped(data, vuln).items():
             out.append(
                 f"<tr><td>{escape(product)}</td><td>{_STATUS[status]}</td>"
                 f"<td>{escape(', '.join(versions))}</td></tr>"
             )
-        out.append("</table>")
+        out.append("</tbody></table>")
         if vuln.remediations:
             out.append("<ul>")
             for r in vuln.remediations:
                 link = f' <a href="{escape(r.url)}">{escape(r.url)}</a>' if r.url else ""
-                out.append(
-                    f"<li>{escape(r.category.value.replace('_', ' '))}: {escape(r.details)}{link}</li>"
-                )
+                label = r.category.value.replace("_", " ").capitalize()
+                out.append(f"<li>{escape(label)}: {escape(r.details)}{link}</li>")
             out.append("</ul>")
     out.extend(_acknowledgments(data))
     if data.publisher.contact_details:
