@@ -82,3 +82,33 @@ def test_share_writes_the_bundle_and_records_it(ready_case: Case, tmp_path: Path
         "shared with CISA under TLP:AMBER" in text
         and ready_case.actions.filter(kind="isao_share").count() == 2
     )
+
+
+def test_publish_before_the_embargo_needs_an_override(ready_case: Case) -> None:  # noqa: F811
+    import datetime as dt
+
+    user_create(username="gwen", password=PASSWORD, role="analyst")
+    until = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=7)).isoformat()
+    made = json.loads(
+        invoke(
+            "advisory", "draft", str(ready_case.pk), "-u", "bob", "--embargo-until", until, "-f", "json"
+        ).output
+    )
+    adv = str(made["id"])
+    invoke("advisory", "submit", adv, "-u", "bob")
+    refused = runner.invoke(app, ["advisory", "publish", adv, "-u", "gwen"])
+    assert refused.exit_code != 0 and "embargo override with a reason" in str(refused.exception)
+    done = json.loads(
+        invoke(
+            "advisory",
+            "publish",
+            adv,
+            "-u",
+            "gwen",
+            "--override-embargo",
+            "exploited in the wild",
+            "-f",
+            "json",
+        ).output
+    )
+    assert done["state"] == "published"
