@@ -40,6 +40,7 @@ from medvigil.core.publish.model import (
 )
 from medvigil.core.risk.vex import Justification, VexStatus
 from medvigil.web.accounts.roles import Role, role_of
+from medvigil.web.notifications import sources as notify
 from medvigil.web.publishing import signing
 from medvigil.web.publishing.models import Advisory, AdvisoryKind, AdvisoryState, PublishedDocument
 from medvigil.web.remediation.models import ActionKind
@@ -296,4 +297,5 @@ def advisory_publish(*, advisory: Advisory, user: Any, now: dt.datetime | None =
     advisory.initial_release = t.initial_release_date
     advisory.state, advisory.approved_by, advisory.published_at = AdvisoryState.PUBLISHED, user, now
     advisory.save(update_fields=["history", "initial_release", "state", "approved_by", "published_at"])
+    notify.advisory_published(advisory)
     return advisory
