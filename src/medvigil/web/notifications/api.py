@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from medvigil.core.errors import NotFoundError
@@ -78,9 +78,9 @@ def subscription_create(request: HttpRequest, body: SubscriptionIn) -> dict[str,
 
 
 @router.delete("/notifications/subscriptions/{subscription_id}", response={204: None}, summary="Delete")
-def subscription_delete(request: HttpRequest, subscription_id: int) -> tuple[int, None]:
+def subscription_delete(request: HttpRequest, subscription_id: int) -> Status[None]:
     services.subscription_delete(user=request.user, subscription=_managed(request, subscription_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(

@@ -196,8 +196,8 @@ def subscription_create(
         raise InputError("is required", field="name")
     if digest and kind != Channel.EMAIL:
         raise InputError("a digest is only for e-mail subscriptions", field="digest")
-    address = _target(user, kind, target)
     chosen_kinds, chosen_products = _kinds(kinds), _products(products)
+    address = _target(user, kind, target)
     secret = "" if kind == Channel.EMAIL else secrets.token_urlsafe(32)
     with transaction.atomic():
         sub = Subscription.objects.create(
