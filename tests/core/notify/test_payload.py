@@ -85,3 +85,4 @@ def test_the_retry_schedule_doubles_up_to_the_ceiling_then_stops() -> None:
     assert policy.schedule() == [30, 60, 120, 240, 480, 600, 600]
     assert policy.delay(8) is None
     assert RetryPolicy(attempts=1).schedule() == []
+    assert RetryPolicy().schedule() == [30, 60, 120, 240, 480, 960, 1920]  # docs/notifications.md
