@@ -43,6 +43,7 @@ def test_a_public_https_url_is_accepted() -> None:
         ("gopher://hooks.example.com/", "only http and https"),
         ("ftp://hooks.example.com/", "only http and https"),
         ("https:///nohost", "no host"),
+        ("http://[::1/", "not a URL"),
         ("https://user:pw@hooks.example.com/", "credentials"),
         ("https://hooks.example.com:99999/", "port"),
         ("http://localhost:8000/hook", "loopback"),

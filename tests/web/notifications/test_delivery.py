@@ -208,3 +208,13 @@ def test_a_test_send_reports_the_outcome(admin: Any, receiver: Receiver) -> None
     receiver.statuses = [500]
     failed = services.subscription_test(user=admin, subscription=sub)
     assert failed.state == DeliveryState.PENDING and "HTTP 500" in failed.last_error
+
+
+def test_a_target_that_turns_private_is_dead_at_once(
+    admin: Any, receiver: Receiver, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    sub, _ = _webhook(admin, receiver)
+    settings.WEBHOOK_ALLOWED_NETWORKS = ()  # checked again before each delivery
+    _emit(django_capture_on_commit_callbacks)
+    row = Delivery.objects.get(subscription=sub)
+    assert row.state == DeliveryState.DEAD and "127.0.0.1" in row.last_error and receiver.requests == []

@@ -38,35 +38,42 @@ def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_global and not address.is_multicast
 
 
+def _host_port(url: str) -> tuple[str, int]:
+    """The URL's host and port, or InputError naming what is wrong with it."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        raise InputError("not a URL", field="url") from None
+    if parts.scheme not in ("http", "https"):
+        raise InputError("only http and https URLs can receive webhooks", field="url")
+    if not host:
+        raise InputError("the URL has no host", field="url")
+    if parts.username or parts.password:
+        raise InputError("put credentials in the secret, not in the URL", field="url")
+    try:
+        return host, parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise InputError("the URL's port is not a number 1-65535", field="url") from None
+
+
 def check_webhook_url(url: str, *, allowed: Sequence[IpNetwork], resolve: Resolver) -> str:
     """Return ``url`` when medvigil may post to it, else raise InputError naming why.
 
     ``resolve(host, port)`` returns the host's addresses (the caller passes a DNS lookup; tests
     pass a table).
     """
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https"):
-        raise InputError("only http and https URLs can receive webhooks", field="url")
-    if not parts.hostname:
-        raise InputError("the URL has no host", field="url")
-    if parts.username or parts.password:
-        raise InputError("put credentials in the secret, not in the URL", field="url")
+    host, port = _host_port(url.strip())
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise InputError("the URL's port is not a number 1-65535", field="url") from None
-    try:
-        addresses = [ipaddress.ip_address(a.split("%")[0]) for a in resolve(parts.hostname, port)]
+        addresses = [ipaddress.ip_address(a.split("%")[0]) for a in resolve(host, port)]
     except (OSError, ValueError) as exc:
-        raise InputError(f"cannot resolve {parts.hostname}: {exc}", field="url") from None
+        raise InputError(f"cannot resolve {host}: {exc}", field="url") from None
     if not addresses:
-        raise InputError(f"{parts.hostname} has no address", field="url")
+        raise InputError(f"{host} has no address", field="url")
     for address in addresses:
-        if any(address in network for network in allowed):
-            continue
-        if not _public(address):
+        if not _public(address) and not any(address in network for network in allowed):
             raise InputError(
-                f"{parts.hostname} resolves to {address}, a loopback, private, link-local or reserved "
+                f"{host} resolves to {address}, a loopback, private, link-local or reserved "
                 "address; allow its network in MEDVIGIL_WEBHOOK_ALLOWED_NETWORKS if this is intended",
                 field="url",
             )

@@ -3,11 +3,12 @@ manage webhook, Slack and Teams subscriptions and read and retry deliveries (the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from medvigil.core.errors import NotFoundError
 from medvigil.web.accounts.roles import Role, can_read, role_of
@@ -57,8 +58,11 @@ class DeliveriesQuery(Schema):
     offset: int = 0
 
 
+DeliveryId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class RetryIn(Schema):
-    ids: list[int] = []
+    ids: list[DeliveryId] = Field(default_factory=list, max_length=1000)
     dead: bool = False
 
 

@@ -54,7 +54,7 @@ def _post(d: Delivery, event: CoreEvent) -> int:
     try:
         url = check_webhook_url(sub.target, allowed=webhook_networks(), resolve=resolve_host)
     except InputError as exc:
-        raise DeliveryError(exc.message, retryable="resolve" in exc.message) from None
+        raise DeliveryError(exc.message, retryable=exc.message.startswith("cannot resolve")) from None
     body = BODIES[sub.channel](event)
     stamp = int(time.time())
     headers = {

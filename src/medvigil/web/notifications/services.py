@@ -268,7 +268,7 @@ def deliveries_retry(*, user: Any, ids: Sequence[int] = (), dead: bool = False) 
         rows = rows.filter(pk__in=list(ids))
         if rows.count() != len(set(ids)):
             known = set(rows.values_list("pk", flat=True))
-            raise NotFoundError(f"no dead or pending delivery {min(set(ids) - known)}")
+            raise InputError(f"no dead or pending delivery {min(set(ids) - known)}", field="ids")
     elif not dead:
         raise InputError("name deliveries or choose every dead one", field="ids")
     else:
