@@ -147,3 +147,16 @@ def test_api_create_returns_the_secret_once_and_test_send(
     r = api.post("/api/notifications/subscriptions", bad, content_type="application/json", **headers)
     assert r.status_code == 400 and "unknown event kind" in r.json()["error"]
     assert api.delete(f"/api/notifications/subscriptions/{sid}", **headers).status_code == 204
+
+
+def test_subscription_changes_are_audited_without_the_secret(admin: Any, receiver: Receiver) -> None:
+    from medvigil.web.audit.models import AuditEvent
+
+    sub, secret = services.subscription_create(
+        user=admin, name="SIEM", channel="webhook", target=receiver.url
+    )
+    new = services.subscription_rotate_secret(user=admin, subscription=sub)
+    rows = list(AuditEvent.objects.filter(object_type__icontains="subscription").order_by("seq"))
+    assert len(rows) >= 2
+    text = " ".join(str(r.changes) + str(r.additional_data) for r in rows)
+    assert "SIEM" in text and secret not in text and new not in text
