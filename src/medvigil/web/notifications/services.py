@@ -66,7 +66,7 @@ def outbox_emit(
             path=path[:300],
             data=dict(data or {}),
         )
-        transaction.on_commit(_enqueue_dispatch)
+        transaction.on_commit(_enqueue_dispatch, robust=True)  # the pump catches up if queueing fails
     return event
 
 
@@ -121,7 +121,7 @@ def events_dispatch(*, limit: int = 200) -> int:
                     "pk", flat=True
                 )
             )
-            transaction.on_commit(lambda ids=ids: _enqueue_deliveries(ids))  # type: ignore[misc]
+            transaction.on_commit(lambda ids=ids: _enqueue_deliveries(ids), robust=True)  # type: ignore[misc]
         handled += len(batch)
 
 
