@@ -218,3 +218,18 @@ def test_a_target_that_turns_private_is_dead_at_once(
     _emit(django_capture_on_commit_callbacks)
     row = Delivery.objects.get(subscription=sub)
     assert row.state == DeliveryState.DEAD and "127.0.0.1" in row.last_error and receiver.requests == []
+
+
+def test_old_delivered_events_are_pruned_but_dead_letters_stay(
+    admin: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    sub, _ = _webhook(admin, receiver)
+    done = _emit(django_capture_on_commit_callbacks, title="delivered")
+    receiver.statuses = [410]
+    dead = _emit(django_capture_on_commit_callbacks, title="dead")
+    recent = _emit(django_capture_on_commit_callbacks, title="recent")
+    Event.objects.filter(pk__in=[done.pk, dead.pk]).update(created_at=timezone.now() - dt.timedelta(days=91))
+    assert services.events_prune(days=90) == 1
+    assert set(Event.objects.values_list("title", flat=True)) == {"dead", "recent"}
+    assert not Delivery.objects.filter(event_id=done.pk).exists()
+    assert Delivery.objects.get(event=recent, subscription=sub).state == DeliveryState.DELIVERED

@@ -20,6 +20,8 @@ NOTIFY_EPSS_JUMP = env_int("MEDVIGIL_NOTIFY_EPSS_JUMP", 10, minimum=1) / 100
 NOTIFY_DIGEST_HOUR = env_int("MEDVIGIL_NOTIFY_DIGEST_HOUR", 7, minimum=0)
 if NOTIFY_DIGEST_HOUR > 23:
     raise ImproperlyConfigured(f"MEDVIGIL_NOTIFY_DIGEST_HOUR={NOTIFY_DIGEST_HOUR}: use an hour 0-23 (UTC)")
+NOTIFY_RETENTION_DAYS = env_int("MEDVIGIL_NOTIFY_RETENTION_DAYS", 90, minimum=1)
+"""Events whose deliveries all arrived are deleted this many days after they happened (dead letters stay)."""
 NOTIFY_PUBLIC_URL = env_str("MEDVIGIL_PUBLIC_URL", "").rstrip("/")
 """Origin for links in notifications (the same variable as the CVD portal's)."""
 

@@ -28,6 +28,7 @@ __all__ = [
     "ROTATION_HOURS",
     "deliveries_retry",
     "events_dispatch",
+    "events_prune",
     "outbox_emit",
     "subscription_create",
     "subscription_delete",
@@ -280,3 +281,13 @@ def deliveries_retry(*, user: Any, ids: Sequence[int] = (), dead: bool = False) 
         )
         transaction.on_commit(lambda: _enqueue_deliveries(pks))
     return len(pks)
+
+
+def events_prune(*, now: dt.datetime | None = None, days: int) -> int:
+    """Delete dispatched events older than ``days`` whose every delivery was delivered (with those
+    deliveries); events with a pending, held or dead delivery stay. Returns events deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    unfinished = Delivery.objects.exclude(state=DeliveryState.DELIVERED).values("event_id")
+    old = Event.objects.filter(dispatched=True, created_at__lt=cutoff).exclude(pk__in=unfinished)
+    _, per_model = old.delete()
+    return per_model.get(Event._meta.label, 0)

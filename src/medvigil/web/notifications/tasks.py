@@ -38,6 +38,12 @@ def digests_send_task() -> int:
     return delivery.digests_send()
 
 
+@db_periodic_task(crontab(minute="20", hour="3"))  # type: ignore[untyped-decorator]
+def events_prune_task() -> int:
+    """Daily (03:20 UTC): delete delivered events older than ``MEDVIGIL_NOTIFY_RETENTION_DAYS``."""
+    return services.events_prune(days=settings.NOTIFY_RETENTION_DAYS)
+
+
 @HUEY.on_startup(name="medvigil-notifications-recover")  # type: ignore[untyped-decorator]
 def _recover_on_start() -> None:
     """A starting worker queues the pump once (abandoned claims are redelivered promptly)."""
