@@ -23,6 +23,7 @@ from medvigil.cli import cases, csaf, cvss, feeds, inventory, remediation, repor
 from medvigil.cli.advisory import advisory_app
 from medvigil.cli.audit import audit_app
 from medvigil.cli.cvd import cvd_app
+from medvigil.cli.notifications import notifications_app
 from medvigil.cli.output import err_console
 from medvigil.core.errors import Error
 
@@ -44,6 +45,7 @@ app.add_typer(csaf.csaf_app, name="csaf")
 app.add_typer(cvd_app, name="cvd")
 app.add_typer(reporting.reporting_app, name="reporting")
 app.add_typer(audit_app, name="audit")
+app.add_typer(notifications_app, name="notifications")
 app.add_typer(server.user_app, name="user")
 app.add_typer(server.token_app, name="token")
 app.command("init")(server.init)

@@ -15,6 +15,9 @@
     │   └── PublishError         (publish) a document medvigil writes fails its own checks
     ├── FeedError              a feed source failed as a whole
     │   └── FeedUnavailableError  network / HTTP failure after retries
+    ├── NotifyError            (notify) a notification cannot be built, sent or checked
+    │   ├── DeliveryError         one delivery attempt failed (``retryable`` says whether to retry)
+    │   └── WebhookVerificationError  a received webhook's signature or timestamp is not valid
     └── NotFoundError          a named object does not exist
 """
 
@@ -98,6 +101,24 @@ class FeedError(Error):
 
 class FeedUnavailableError(FeedError):
     """A feed could not be fetched (network or HTTP failure after retries)."""
+
+
+class NotifyError(Error):
+    """A notification cannot be built, sent or checked."""
+
+
+class DeliveryError(NotifyError):
+    """One delivery attempt failed; ``retryable`` is False when retrying cannot help."""
+
+    def __init__(self, message: str, *, retryable: bool = True, status: int | None = None) -> None:
+        """Keep whether to retry and the HTTP status (None: no response)."""
+        self.retryable = retryable
+        self.status = status
+        super().__init__(message)
+
+
+class WebhookVerificationError(NotifyError):
+    """A received webhook's signature, timestamp or headers are not valid (reject the request)."""
 
 
 class NotFoundError(Error):

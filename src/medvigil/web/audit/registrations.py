@@ -27,6 +27,7 @@ TRACKED: dict[str, dict[str, list[str]]] = {
     "findings.MatchSettings": {},
     "findings.SupplierVex": {"exclude_fields": ["content"]},
     "accounts.ApiToken": {"exclude_fields": ["token_hash", "last_used_at"]},
+    "notifications.Subscription": {"exclude_fields": ["secret", "previous_secret"]},
 }
 """``app_label.Model`` -> django-auditlog ``register`` options."""
 

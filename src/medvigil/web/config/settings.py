@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "medvigil.web.remediation",
     "medvigil.web.disclosure",
     "medvigil.web.publishing",
+    "medvigil.web.notifications",
     "auditlog",
     "medvigil.web.audit",
 ]
@@ -299,6 +300,7 @@ FEEDS_SYNC_OPTIONS: dict[str, dict[str, Any]] = {
 """Options handed to each fetcher as ``SyncContext.options`` (keys per fetcher module)."""
 
 from medvigil.web.config.disclosure import *  # noqa: E402,F403 - CVD portal and mail
+from medvigil.web.config.notifications import *  # noqa: E402,F403 - notification delivery
 
 LOG_LEVEL = env_str("MEDVIGIL_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

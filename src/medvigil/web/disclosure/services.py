@@ -36,6 +36,7 @@ from medvigil.web.disclosure.models import (
     ReportState,
 )
 from medvigil.web.inventory.models import Product, ProductVersion
+from medvigil.web.notifications import sources as notify
 from medvigil.web.risk.models import Case
 
 PREFIX = "CVD"
@@ -247,6 +248,7 @@ def report_submit(*, data: Mapping[str, Any], uploads: Sequence[Upload] = ()) ->
                 content=up.content,
             )
         _event(report, "submitted", f"report {report.reference} received", None)
+        notify.cvd_received(report)
     return report, token
 
 

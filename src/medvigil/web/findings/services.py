@@ -53,6 +53,7 @@ from medvigil.web.findings.keys import component_key
 from medvigil.web.findings.models import Finding, FindingEvent, MatchKey, MatchSettings, SupplierVex
 from medvigil.web.findings.reconcile import Computed, reconcile
 from medvigil.web.inventory.models import Component, Product, ProductVersion
+from medvigil.web.notifications import sources as notify
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +263,8 @@ def match_product_versions(
             now=started,
         )
         audit_match_run(versions, reason=reason, counts=result.counts())
+        if result.opened:
+            notify.findings_new(versions, since=started)
     result.seconds = (timezone.now() - started).total_seconds()
     log.info("match run (%s): %s in %.2f s", reason, result.counts(), result.seconds)
     return result
@@ -340,14 +343,17 @@ def rematch_all(*, product_slug: str | None = None) -> MatchRunResult:
 
 
 def refresh_sort_fields() -> int:
-    """Copy severity, EPSS and KEV from the identities onto every finding (one UPDATE)."""
+    """Copy severity, EPSS and KEV from the identities onto every finding (one UPDATE); KEV
+    listings and EPSS jumps of open findings are notified in the same transaction."""
     vuln = Vulnerability.objects.filter(pk=OuterRef("vulnerability_id"))
-    return Finding.objects.update(
-        epss=Subquery(vuln.values("epss")[:1]),
-        kev=Subquery(vuln.values("kev")[:1]),
-        severity_score=Subquery(vuln.values("cvss_score")[:1]),
-        severity=Subquery(vuln.values("severity")[:1]),
-    )
+    with transaction.atomic():
+        notify.intel_jumps()
+        return Finding.objects.update(
+            epss=Subquery(vuln.values("epss")[:1]),
+            kev=Subquery(vuln.values("kev")[:1]),
+            severity_score=Subquery(vuln.values("cvss_score")[:1]),
+            severity=Subquery(vuln.values("severity")[:1]),
+        )
 
 
 # --- supplier VEX -----------------------------------------------------------------------------

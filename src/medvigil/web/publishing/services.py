@@ -50,6 +50,7 @@ from medvigil.core.publish.model import (
 from medvigil.core.risk.vex import Justification, VexStatus
 from medvigil.web.accounts.roles import Role, role_of
 from medvigil.web.audit.services import audit_record
+from medvigil.web.notifications import sources as notify
 from medvigil.web.publishing import signing
 from medvigil.web.publishing.models import Advisory, AdvisoryKind, AdvisoryState, PublishedDocument
 from medvigil.web.publishing.selectors import case_acknowledgments, current_embargo, cvd_embargo
@@ -354,6 +355,7 @@ def advisory_publish(
             f"{advisory.tracking_id} v{advisory.revision} published before {source} "
             f"({timezone.localtime(embargo):%Y-%m-%d})", user, reason=reason, **detail,
         )  # fmt: skip
+    notify.advisory_published(advisory)
     return advisory
 
 

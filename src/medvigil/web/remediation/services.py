@@ -28,6 +28,7 @@ from medvigil.core.remediation.communication import communication_parts
 from medvigil.core.remediation.lifecycle import CaseSnapshot, CaseStatus, check_transition
 from medvigil.core.remediation.reporting import ChangeType, Determination, evaluate
 from medvigil.core.risk.vex import VexStatus
+from medvigil.web.notifications import sources as notify
 from medvigil.web.remediation.facts import (
     ANALYST_FACTS,
     ActionSummary,
@@ -505,6 +506,8 @@ def case_evaluate(
         casefile.evaluated_on = today
         casefile.save()
         now = {(o.code, o.outcome.value) for o in det.obligations} if det else set()
+        if det is not None:
+            notify.obligations_changed(case, before=previous, after=now)
         if det is not None and previous and now != previous:
             text = ", ".join(f"{c} {o}" for c, o in sorted(now))
             _event(
@@ -522,6 +525,7 @@ def case_evaluate(
                 None,
                 data={"milestone": name, "due": due.isoformat() if due else None, "state": state},
             )
+            notify.case_clock(case, milestone=name, due=due, state=state)
     return det
 
 

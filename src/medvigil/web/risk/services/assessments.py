@@ -21,6 +21,7 @@ from medvigil.core.risk.assessment import Assessment as CoreAssessment
 from medvigil.core.risk.exploitability import DEFAULT_POLICY
 from medvigil.core.risk.harm import Hazard as CoreHazard
 from medvigil.core.risk.harm import Severity
+from medvigil.web.notifications import sources as notify
 from medvigil.web.risk.inputs import AssessmentInputs
 from medvigil.web.risk.intel import vulnerability_facts
 from medvigil.web.risk.models import (
@@ -214,6 +215,7 @@ def _summary(a: Assessment) -> str:
 
 
 def _after_confirm(case: Case, assessment: Assessment, user: Any) -> None:
+    notify.case_assessed(case, assessment)
     case.scope.filter(active=True).update(covered_by=assessment, carried=False)
     case.review_needed = False
     case.review_reason = ""

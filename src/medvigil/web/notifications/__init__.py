@@ -1,0 +1,1 @@
+"""Notifications: a transactional outbox of events, subscriptions, and guaranteed delivery."""
