@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def _cases_column(body: str) -> list[str]:
     import re
 
-    return [c.strip() for c in re.findall(r'<td class="assignee">(.*?)</td>', body, flags=re.S)]
+    return [c.strip() for c in re.findall(r'<td class="assignee[^"]*">(.*?)</td>', body, flags=re.S)]
 
 
 def test_an_analyst_assigns_on_the_case_page_and_it_is_recorded(analyst: Any, admin: Any, case: Case) -> None:
