@@ -2,16 +2,15 @@
 """200 concurrent anonymous CVD submissions over HTTP against a served instance (target: every one
 stored exactly once, with distinct references, on SQLite and on PostgreSQL).
 
-Starts a real server on a fresh database: ``medvigil serve`` (Django's threaded server) or
+Starts a real server on a fresh database: ``medvigil serve`` (gunicorn, one process, bounded threads) or
 gunicorn (``medvigil.web.config.wsgi``, 2 workers x 8 threads, as in production), releases 200
 client threads at once through a barrier, each POSTing one JSON report to ``/api/cvd/reports``,
 then counts the stored rows in the database itself and checks references and tokens.
 
 Run: ``python bench/bench_cvd_submit.py [--n 200] [--server serve|gunicorn]`` (SQLite) and
 ``python bench/bench_cvd_submit.py --postgres postgres://postgres@127.0.0.1:5432/bench_cvd``
-(a database of its own, created and dropped). With ``--server serve`` on PostgreSQL every
-concurrent request holds a connection of its own: 200 exceed the default max_connections of 100,
-so gunicorn (bounded threads) is the default there.
+(a database of its own, created and dropped). (``--server serve`` once gave 500s on PostgreSQL when
+it was Django's threaded server: a connection per concurrent request exceeded max_connections.)
 """
 
 from __future__ import annotations

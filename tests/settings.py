@@ -1,6 +1,7 @@
 """Settings for the test suite: the real settings, read from a test environment.
 
-A fresh data folder per run, background jobs run inline, and a fast password hasher.
+A fresh data folder per run (the SQLite test database is a file in it), background jobs run
+inline, and a fast password hasher.
 """
 
 from __future__ import annotations
@@ -19,3 +20,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S3
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # One test database per run, so concurrent runs on one server do not collide on "test_<name>".
     DATABASES["default"]["TEST"] = {"NAME": f"test_medvigil_{os.getpid()}"}  # noqa: F405
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file (WAL, as in production), not Django's default in-memory shared-cache database: there
+    # readers and writers in different threads (the embedded job consumer, the test polling it)
+    # take table locks and refuse each other at once ("database table is locked", which the busy
+    # timeout does not retry), a contention production never sees.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["MEDVIGIL_DATA_DIR"], "test.sqlite3")}  # noqa: F405

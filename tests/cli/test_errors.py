@@ -90,6 +90,7 @@ BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
         (["999", "--to", "closed", "--user", "x"], "no case 999"),
         (["abc", "--to", "closed", "--user", "x"], "'case_id'"),
     ],
+    "case assign": [(["999", "bob"], "no case 999"), (["abc", "bob"], "'case_id'")],
     "case close": [(["999", "--user", "x"], "no case 999"), (["1"], "missing option '--user'")],
     "case confirm": [(["999", "--user", "x"], "no case 999"), (["abc", "--user", "x"], "'case_id'")],
     "case list": [(["nope"], "no product 'nope'"), (["--format", "xml"], "'--format'")],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from typing import Any
@@ -11,18 +10,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.conftest import bench_module
 from tests.web.conftest import demo_file
 
 UPLOADS = 8
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_concurrent_uploads.py"
 
 
 def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_concurrent_uploads", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("bench_concurrent_uploads")
 
 
 @pytest.mark.shared_data

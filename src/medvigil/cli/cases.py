@@ -81,9 +81,9 @@ def case_list(
         return
     print_table(
         "Cases",
-        ["id", "vulnerability", "product", "state", "assessment", "KEV", "day 0"],
+        ["id", "vulnerability", "product", "state", "assessment", "KEV", "day 0", "assignee"],
         ([r["id"], r["vulnerability"], r["product"], r["state"], _assessment_line(r["assessment"]),
-          "yes" if r["kev"] else "", r["day0"]] for r in rows),
+          "yes" if r["kev"] else "", r["day0"], r["assignee"] or ""] for r in rows),
     )  # fmt: skip
 
 
@@ -211,6 +211,31 @@ def case_close(case_id: int, user: UserOpt, note: str = "", format: FormatOpt = 
         print_json(case_dict(case))
     else:
         console.print(f"Closed case {case.pk} ({case.vulnerability.key} in {case.product.slug})")
+
+
+@case_app.command("assign")
+def case_assign(
+    case_id: int,
+    username: Annotated[str, typer.Argument(help="the analyst or admin to give the case to; '-' unassigns")],
+    user: Annotated[
+        str, typer.Option("--user", "-u", help="who assigns (recorded in the case history)")
+    ] = "",
+    format: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Give a case to an analyst or admin (``-`` for nobody); recorded as an ``assigned`` event."""
+    _django.setup()
+    from medvigil.web.risk.presenters import case_dict
+    from medvigil.web.risk.selectors import assignee_get
+    from medvigil.web.risk.services import case_assign as assign
+
+    case = _case(case_id)
+    target = None if username == "-" else assignee_get(username=username)
+    case = assign(case=case, assignee=target, user=_user(user) if user else None)
+    if format is OutputFormat.JSON:
+        print_json(case_dict(case))
+    else:
+        who = case.assignee.username if case.assignee is not None else "nobody"
+        console.print(f"Case {case.pk} ({case.vulnerability.key} in {case.product.slug}) assigned to {who}")
 
 
 @case_app.command("sync")

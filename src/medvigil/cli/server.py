@@ -98,31 +98,20 @@ WorkerOption = Annotated[
 ]
 
 
-LISTEN_BACKLOG = 1024
-"""Pending connections the threaded server queues (200 simultaneous CVD reports must all get in)."""
-
-
 def serve(
     host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
     worker: WorkerOption = True,
 ) -> None:
-    """Serve the web UI and API (Django's threaded server; put gunicorn behind a proxy in production)."""
+    """Serve the web UI and API (gunicorn, MEDVIGIL_SERVE_THREADS request threads; a proxy for TLS)."""
     _django.migrate()
-    import contextlib
-
-    from django.core.management import call_command
-    from django.core.servers.basehttp import WSGIServer
-
-    from medvigil.web.jobs import embedded_consumer, wants_embedded_consumer
+    from medvigil.web.jobs import wants_embedded_consumer
+    from medvigil.web.serving import serve_wsgi
 
     embedded = worker and wants_embedded_consumer()
-    jobs = embedded_consumer() if embedded else contextlib.nullcontext()
-    WSGIServer.request_queue_size = LISTEN_BACKLOG  # socketserver's 5 resets bursts of connections
-    with jobs:
-        extra = " with background jobs in this process" if embedded else ""
-        console.print(f"Serving medvigil on http://{host}:{port}/{extra}  (Ctrl+C stops)")
-        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    extra = " with background jobs in this process" if embedded else ""
+    console.print(f"Serving medvigil on http://{host}:{port}/{extra}  (Ctrl+C stops)")
+    serve_wsgi(host=host, port=port, embedded_jobs=embedded)
 
 
 def worker(workers: Annotated[int, typer.Option(help="worker threads")] = 2) -> None:

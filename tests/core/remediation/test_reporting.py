@@ -158,6 +158,21 @@ def test_every_fact_is_required(name: str) -> None:
 _BOOL_FIELDS = [n for n, v in BASE.items() if isinstance(v, bool)]
 
 
+@pytest.mark.parametrize("name", _BOOL_FIELDS)
+def test_every_yes_no_fact_is_read_and_refuses_anything_but_a_boolean(name: str) -> None:
+    with_event = {"event_occurred": True} if name != "event_occurred" else {}  # SAE, recurrence need one
+    flipped = facts_from_mapping(dict(BASE) | with_event | {name: not BASE[name]})
+    assert facts_from_mapping(dict(BASE)).to_dict()[name] is BASE[name]
+    assert flipped.to_dict()[name] is (not BASE[name])
+    with pytest.raises(FactsError) as exc:
+        facts_from_mapping(dict(BASE) | {name: "yes"})
+    assert exc.value.field == name
+
+
+def test_the_facts_read_are_the_facts_written() -> None:
+    assert list(facts_from_mapping(dict(BASE)).to_dict()) == list(FACT_FIELDS) == list(BASE)
+
+
 def test_every_generated_combination_gives_a_result_or_a_named_error() -> None:
     rng = random.Random(10)
     dates = [None, "2026-03-02", "2026-03-31", "2026-04-01", "2026-04-02", "2026-05-01", "2026-05-02"]

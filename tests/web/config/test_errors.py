@@ -96,3 +96,41 @@ def test_api_database_contention_is_a_503(analyst: Any, monkeypatch: Any) -> Non
     resp = client.get("/api/products")
     assert resp.status_code == 503 and resp["Retry-After"] == "5"
     assert "busy" in resp.json()["error"]
+
+
+def test_a_state_write_is_retried_while_the_database_is_locked() -> None:
+    from django.db import OperationalError
+
+    from medvigil.web.config.errors import retry_busy
+
+    calls: list[int] = []
+
+    def write() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("database table is locked: inventory_productversion")
+        return "written"
+
+    assert retry_busy(write, first_wait=0.001) == "written" and len(calls) == 3
+
+
+def test_a_state_write_gives_up_on_other_errors_and_when_locked_too_long() -> None:
+    from django.db import OperationalError
+
+    from medvigil.web.config.errors import retry_busy
+
+    calls: list[str] = []
+
+    def fails(message: str) -> Any:
+        def write() -> None:
+            calls.append(message)
+            raise OperationalError(message)
+
+        return write
+
+    with pytest.raises(OperationalError, match="disk I/O"):
+        retry_busy(fails("disk I/O error"), first_wait=0.001)
+    assert calls == ["disk I/O error"]  # not retried
+    with pytest.raises(OperationalError, match="locked"):
+        retry_busy(fails("database is locked"), attempts=3, first_wait=0.001)
+    assert calls[1:] == ["database is locked"] * 3

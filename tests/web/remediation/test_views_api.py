@@ -129,3 +129,17 @@ def test_api_roles(assessed: Case, analyst: Any, viewer: Any, admin: Any, token_
     assert {o["code"] for o in out.json()["obligations"]} == {"R7", "R8"}
     schema = api.get("/api/openapi.json").json()
     assert "/api/cases/{case_id}/transition" in schema["paths"] and "/api/clock" in schema["paths"]
+
+
+def test_clock_page_and_api_show_the_assignee(
+    assessed: Case, analyst: Any, viewer: Any, token_for: Any
+) -> None:
+    from django.test import Client
+
+    page = login(viewer).get("/clock/").content.decode()
+    assert '<td class="assignee">—</td>' in page
+    risk.case_assign(case=assessed, assignee=analyst, user=analyst)
+    page = login(viewer).get("/clock/").content.decode()
+    assert '<td class="assignee">bob</td>' in page
+    rows = Client().get("/api/clock?limit=10", **token_for(viewer)).json()["rows"]
+    assert rows[0]["assignee"] == "bob"

@@ -51,10 +51,15 @@ def _wait_done(pv: ProductVersion, seconds: float = 120) -> str:
         pv.refresh_from_db()
         if pv.analysis_state in (AnalysisState.DONE, AnalysisState.FAILED):
             return pv.analysis_state
-        # Polling reads share SQLite's in-memory test database (shared cache, table locks) with the
-        # worker thread's writes: poll gently so the job's own UPDATE is not refused as locked.
-        time.sleep(0.5)
+        time.sleep(0.1)
     raise AssertionError(f"analysis still {pv.analysis_state!r} after {seconds} s")
+
+
+def _imported() -> ProductVersion:
+    """Pump 1.0 with the requirements SBOM imported (its analysis queued)."""
+    pv = inv.version_create(product=inv.product_create(name="Pump", slug="pump"), version="1.0")
+    inv.sbom_import(product_version=pv, data=REQS, filename="requirements.txt")
+    return pv
 
 
 def test_upload_in_the_ui_is_pending_then_matched_with_cases(
@@ -88,11 +93,9 @@ def test_upload_in_the_ui_is_pending_then_matched_with_cases(
 def test_rematch_now_queues_an_analysis_for_analysts_only(
     intel: None, analyst: Any, viewer: Any, queued_jobs: None
 ) -> None:
-    product = inv.product_create(name="Pump", slug="pump")
-    pv = inv.version_create(product=product, version="1.0")
-    inv.sbom_import(product_version=pv, data=REQS, filename="requirements.txt")
+    pv = _imported()
     with embedded_consumer(workers=1):
-        _wait_done(pv)
+        assert _wait_done(pv) == AnalysisState.DONE
     url = "/products/pump/versions/1.0/rematch/"
     assert login(viewer).post(url).status_code == 403
     assert login(analyst).get(url).status_code == 405
@@ -114,11 +117,94 @@ def test_a_failed_analysis_says_so_instead_of_all_clear(
         raise RuntimeError("index unreadable")
 
     monkeypatch.setattr(findings, "match_product_versions", broken)
-    product = inv.product_create(name="Pump", slug="pump")
-    pv = inv.version_create(product=product, version="1.0")
-    inv.sbom_import(product_version=pv, data=REQS, filename="requirements.txt")
+    pv = _imported()
     with embedded_consumer(workers=1):
         assert _wait_done(pv) == AnalysisState.FAILED
     body = login(analyst).get("/products/pump/versions/1.0/").content.decode()
     assert "analysis failed" in body and "index unreadable" in body
     assert "Nothing in the local intelligence store matches" not in body
+
+
+def test_a_locked_database_delays_the_analysis_state_but_never_loses_it(
+    intel: None, queued_jobs: None, monkeypatch: Any
+) -> None:
+    """The running and done marks are retried while SQLite says "locked" (the job once stayed
+    "pending" for ever when its first UPDATE was refused and huey only logged the error)."""
+    from django.db import OperationalError
+
+    refusals: list[str] = []
+    real_start, real_finish = inv.analysis_start, inv.analysis_finish
+
+    def refuse_twice(real: Any) -> Any:
+        def write(**kwargs: Any) -> int:
+            if len([r for r in refusals if r == real.__name__]) < 2:
+                refusals.append(real.__name__)
+                raise OperationalError("database table is locked: inventory_productversion")
+            return int(real(**kwargs))
+
+        return write
+
+    monkeypatch.setattr(inv, "analysis_start", refuse_twice(real_start))
+    monkeypatch.setattr(inv, "analysis_finish", refuse_twice(real_finish))
+    pv = _imported()
+    with embedded_consumer(workers=1):
+        assert _wait_done(pv, seconds=30) == AnalysisState.DONE
+    assert refusals == ["analysis_start"] * 2 + ["analysis_finish"] * 2
+    assert Finding.objects.filter(product_version=pv, state="open").count() == 1
+
+
+def test_a_job_whose_running_mark_fails_says_analysis_failed_not_pending(
+    intel: None, analyst: Any, queued_jobs: None, monkeypatch: Any
+) -> None:
+    from django.db import OperationalError
+
+    def broken(**kwargs: Any) -> int:
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(inv, "analysis_start", broken)
+    pv = _imported()
+    with embedded_consumer(workers=1):
+        assert _wait_done(pv, seconds=30) == AnalysisState.FAILED
+    body = login(analyst).get("/products/pump/versions/1.0/").content.decode()
+    assert "analysis failed" in body and "disk I/O error" in body
+    assert "analysis pending" not in body
+
+
+def test_the_analysis_finishes_while_pages_are_read_meanwhile(
+    intel: None, analyst: Any, queued_jobs: None
+) -> None:
+    """Readers in other threads (pages, the poll) do not make the consumer's writes fail."""
+    import threading
+
+    from django.db import connections
+
+    pv = _imported()
+    stop = threading.Event()
+    errors: list[str] = []
+
+    def read() -> None:
+        client = login(analyst)
+        try:
+            while not stop.is_set():
+                try:
+                    status = client.get("/products/pump/versions/1.0/").status_code
+                    if status != 200:
+                        errors.append(str(status))
+                    list(Finding.objects.filter(product_version=pv))
+                except Exception as exc:
+                    errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        with embedded_consumer(workers=1):
+            assert _wait_done(pv, seconds=60) == AnalysisState.DONE
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert errors == []
+    assert Finding.objects.filter(product_version=pv, state="open").count() == 1

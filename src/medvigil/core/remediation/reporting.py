@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, get_type_hints
 
 from medvigil.core.errors import InputError
 from medvigil.core.remediation.calendar import Calendar, add_calendar_days, add_working_days
@@ -171,42 +171,11 @@ class Determination:
 
 # --- reading the facts -------------------------------------------------------------------------
 
-_BOOLS = (
-    "known_sae_or_death",
-    "event_occurred",
-    "death_or_si_possible",
-    "malfunction_recurrence_likely",
-    "remedial_action_needed",
-    "already_reported_803_1004",
-    "phi_only",
-    "pma",
-    "isao_active",
-    "significant_design_change",
-)
-_OPTIONAL_DATES = ("correction_initiated", "communication_sent", "fix_distributed", "isao_shared")
-FACT_FIELDS = (
-    "risk_status",
-    "change_type",
-    "known_sae_or_death",
-    "event_occurred",
-    "death_or_si_possible",
-    "malfunction_recurrence_likely",
-    "remedial_action_needed",
-    "already_reported_803_1004",
-    "phi_only",
-    "pma",
-    "device_class",
-    "isao_active",
-    "significant_design_change",
-    "day0",
-    "correction_initiated",
-    "communication_sent",
-    "communication_parts",
-    "fix_distributed",
-    "isao_shared",
-    "today",
-)
-"""The facts, in the order of issue 10 item 4; every one must be present."""
+_FACT_TYPES = get_type_hints(ReportingFacts)
+FACT_FIELDS = tuple(f.name for f in fields(ReportingFacts))
+"""The facts, in the order of issue 10 item 4 (``ReportingFacts``'s fields); every one must be present."""
+_BOOLS = tuple(name for name in FACT_FIELDS if _FACT_TYPES[name] is bool)
+_OPTIONAL_DATES = tuple(name for name in FACT_FIELDS if _FACT_TYPES[name] == dt.date | None)
 
 
 def _date(raw: Mapping[str, Any], name: str, source: str, *, optional: bool) -> dt.date | None:
@@ -266,21 +235,11 @@ def facts_from_mapping(raw: Mapping[str, Any], *, source: str = "") -> Reporting
     day0 = _date(raw, "day0", source, optional=False)
     today = _date(raw, "today", source, optional=False)
     assert day0 is not None and today is not None
-    b = {name: raw[name] for name in _BOOLS}
     facts = ReportingFacts(
+        **{name: raw[name] for name in _BOOLS},
         risk_status=raw["risk_status"],
         change_type=ChangeType(change) if change is not None else None,
-        known_sae_or_death=b["known_sae_or_death"],
-        event_occurred=b["event_occurred"],
-        death_or_si_possible=b["death_or_si_possible"],
-        malfunction_recurrence_likely=b["malfunction_recurrence_likely"],
-        remedial_action_needed=b["remedial_action_needed"],
-        already_reported_803_1004=b["already_reported_803_1004"],
-        phi_only=b["phi_only"],
-        pma=b["pma"],
         device_class=raw["device_class"],
-        isao_active=b["isao_active"],
-        significant_design_change=b["significant_design_change"],
         day0=day0,
         correction_initiated=_date(raw, "correction_initiated", source, optional=True),
         communication_sent=_date(raw, "communication_sent", source, optional=True),

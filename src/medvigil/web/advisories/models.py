@@ -11,6 +11,7 @@ Records are never deleted: withdrawn and rejected ones are marked. Bulk writes g
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -321,3 +322,39 @@ class FeedSync(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} sync ({self.status})"
+
+
+class FeedUpload(models.Model):
+    """A feed file or bundle uploaded on the feeds page, imported by a background job.
+
+    The file waits in the data folder (``feed-uploads/<id>/``) until the job has imported it; the
+    feeds page shows "import pending" until then, and the outcome after.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    message = models.TextField(blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.state})"
+
+    @property
+    def pending(self) -> bool:
+        """Queued or running: the outcome is not known yet."""
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

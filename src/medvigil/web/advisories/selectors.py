@@ -32,6 +32,7 @@ from medvigil.web.advisories.models import (
     CsafProductStatus,
     EpssScore,
     FeedSync,
+    FeedUpload,
     ImportRun,
     KevEntry,
     Source,
@@ -268,6 +269,11 @@ def vulnerability_rows(*, q: str = "", **filters: Any) -> RowsById[Vulnerability
     than scanned twice (a count, then the page).
     """
     return RowsById(vulnerability_list(q=q, **filters), materialize=bool(q.strip()))
+
+
+def feed_upload_list(*, limit: int = 10) -> QuerySet[FeedUpload]:
+    """Files uploaded on the feeds page, newest first, with who uploaded them."""
+    return FeedUpload.objects.select_related("uploaded_by")[:limit]
 
 
 def import_run_list(

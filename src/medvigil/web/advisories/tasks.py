@@ -31,6 +31,15 @@ def feed_import_task(path: str, source: str | None = None, force: bool = False) 
     }
 
 
+@db_task()  # type: ignore[untyped-decorator]
+def feed_upload_task(upload_id: int) -> dict[str, Any]:
+    """Import a feed file or bundle uploaded on the feeds page (``uploads.feed_upload_queue``)."""
+    from medvigil.web.advisories.uploads import feed_upload_run
+
+    row = feed_upload_run(upload_id=upload_id)
+    return {"upload": upload_id, "state": row.state if row else "gone", "message": row.message if row else ""}
+
+
 def sync_summary(result: SyncResult) -> dict[str, Any]:
     """A sync's outcome as plain data (the task result)."""
     return {

@@ -24,9 +24,12 @@ PAGE_SIZE = 50
 
 @viewer_required
 def feeds(request: HttpRequest) -> HttpResponse:
+    uploads = list(selectors.feed_upload_list(limit=10))
     context = {
         "sources": selectors.source_list(),
         "runs": selectors.import_run_list(limit=50),
+        "uploads": uploads,
+        "uploads_pending": any(u.pending for u in uploads),
         "totals": selectors.totals(),
         "syncs": selectors.feed_sync_list(),
         "schedule": settings.FEEDS_SYNC_SCHEDULE,
@@ -54,7 +57,7 @@ def feeds_import_upload(request: HttpRequest) -> HttpResponse:
     """Import an uploaded feed file or air-gap bundle (admins only; CSRF-protected form)."""
     if role_of(request.user) < Role.ADMIN:
         raise PermissionDenied("the admin role is needed to import feeds")
-    from medvigil.web.advisories.uploads import import_upload
+    from medvigil.web.advisories.uploads import feed_upload_queue
     from medvigil.web.inventory.uploads import refused
 
     upload = request.FILES.get("file")
@@ -67,11 +70,13 @@ def feeds_import_upload(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose a feed file or bundle to import.")
     else:
         try:
-            outcome = import_upload(upload=upload, kind=request.POST.get("kind", "feed"))
+            row = feed_upload_queue(upload=upload, kind=request.POST.get("kind", "feed"), user=request.user)
         except Error as exc:
             messages.error(request, exc.diagnostics())
         else:
-            (messages.success if outcome.ok else messages.error)(request, outcome.message)
+            messages.success(
+                request, f"{row.name}: import queued; its outcome is shown under Uploaded files."
+            )
     return redirect("advisories:feeds")
 
 

@@ -7,7 +7,9 @@ pages and the API answer 503 with ``Retry-After`` instead of 500.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,6 +25,30 @@ _BUSY_MESSAGES = ("database is locked", "database table is locked", "database is
 def is_database_busy(exc: BaseException) -> bool:
     """Whether ``exc`` is SQLite lock contention (the busy timeout ran out)."""
     return isinstance(exc, OperationalError) and any(m in str(exc).lower() for m in _BUSY_MESSAGES)
+
+
+T = TypeVar("T")
+
+
+def retry_busy(write: Callable[[], T], *, attempts: int = 8, first_wait: float = 0.05) -> T:
+    """Run ``write``, retrying it while SQLite answers "locked" (waits double, about 13 s in all).
+
+    For small state writes that must not be lost to contention, such as a job's queued, running or
+    failed mark: SQLite's busy timeout does not cover every lock error ("database table is
+    locked", SQLITE_LOCKED, is returned at once), and a job that loses its state write stays
+    "pending" on the page for ever. Other errors, and the last busy one, are raised.
+    """
+    wait = first_wait
+    for attempt in range(1, attempts + 1):
+        try:
+            return write()
+        except OperationalError as exc:
+            if attempt == attempts or not is_database_busy(exc):
+                raise
+            log.info("database busy (%s): retrying a state write in %.2f s", exc, wait)
+        time.sleep(wait)
+        wait *= 2
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 def retry_after_seconds() -> int:

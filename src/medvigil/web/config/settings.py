@@ -215,6 +215,13 @@ BUNDLE_MAX_BYTES = env_int("MEDVIGIL_BUNDLE_MAX_BYTES", 64 * 1024**3, minimum=10
 IMPORT_CONCURRENCY = env_int("MEDVIGIL_IMPORT_CONCURRENCY", 2, minimum=1)
 IMPORT_QUEUE_SECONDS = env_int("MEDVIGIL_IMPORT_QUEUE_SECONDS", 600, minimum=1)
 # --- end import queue
+# ``medvigil serve`` (gunicorn, one process): request threads, each holding at most one database
+# connection; with the job consumer's threads this bounds the connections the server opens
+# (PostgreSQL: 32, well below its default max_connections of 100; SQLite connections cost nothing
+# but a file handle, and more threads keep reads answering while uploads wait for an import slot).
+SERVE_THREADS = env_int(
+    "MEDVIGIL_SERVE_THREADS", 64 if _db["ENGINE"] == "django.db.backends.sqlite3" else 32, minimum=1
+)
 
 # Cache (login throttling, later rate limits): in-process by default; a redis:// URL shares it
 # between several web processes.

@@ -33,6 +33,8 @@ class ClockRow:
     next_due: dt.date | None
     next_milestone: str
     clock_state: str
+    assignee: str | None = None
+    """Username of the case's assignee (None: unassigned)."""
 
     @property
     def clock_label(self) -> str:
@@ -50,6 +52,7 @@ class ClockRow:
             "next_due": self.next_due.isoformat() if self.next_due else None,
             "next_milestone": self.next_milestone,
             "clock_state": self.clock_state,
+            "assignee": self.assignee,
         }
 
 
@@ -65,7 +68,7 @@ class ClockPage:
 
 
 _FIELDS = ("case_id", "case__vulnerability__key", "case__product__name", "case__product__slug", "case__state",
-           "case__day0", "next_due", "next_milestone", "clock_state")  # fmt: skip
+           "case__day0", "next_due", "next_milestone", "clock_state", "case__assignee__username")  # fmt: skip
 
 
 def _open_files(state: str = "") -> QuerySet[CaseFile]:

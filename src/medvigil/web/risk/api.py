@@ -42,6 +42,12 @@ class CloseIn(Schema):
     note: str = ""
 
 
+class AssignIn(Schema):
+    """Give a case to an analyst or admin (null or empty: unassign)."""
+
+    assignee: str | None = None
+
+
 class FirstPartyIn(Schema):
     """A first-party vulnerability."""
 
@@ -108,9 +114,11 @@ def case_list(
     unassessed: bool = False,
     review: bool = False,
     q: str = "",
+    assignee: str = "",
 ) -> list[Json]:
     require_read(request)
-    filters = selectors.CaseFilters(product, state, risk, kev, unassessed, review, q)
+    mine = request.user.get_username() if assignee == "mine" else assignee
+    filters = selectors.CaseFilters(product, state, risk, kev, unassessed, review, q, assignee=mine)
     cases = selectors.case_page(filters=filters, offset=page.offset, limit=page.limit)
     return [case_dict(c) for c in cases]
 
@@ -162,6 +170,17 @@ def assessment_confirm(request: HttpRequest, case_id: int, payload: ConfirmIn) -
 def case_close(request: HttpRequest, case_id: int, payload: CloseIn) -> Json:
     require_write(request)
     case = services.case_close(case=selectors.case_get(case_id=case_id), user=request.user, note=payload.note)
+    return case_dict(case)
+
+
+@router.post("/cases/{case_id}/assignee", response=Json, summary="Assign a case (or unassign with null)")
+def case_assign(request: HttpRequest, case_id: int, payload: AssignIn) -> Json:
+    require_write(request)
+    case = services.case_assign(
+        case=selectors.case_get(case_id=case_id),
+        assignee=selectors.assignee_get(username=(payload.assignee or "").strip()),
+        user=request.user,
+    )
     return case_dict(case)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from medvigil.core.remediation.lifecycle import CaseStatus
 from medvigil.core.risk.exploitability import ExploitabilityBand
 from medvigil.core.risk.exploitability import ExploitabilityPolicy as CorePolicy
 from medvigil.core.risk.harm import Hazard as CoreHazard
@@ -122,15 +123,10 @@ class ExploitabilityPolicy(VersionedProductSetting):
         return CorePolicy.from_mapping(self.data)
 
 
-class CaseState(models.TextChoices):
-    """Where a case stands (``core.remediation.lifecycle.CaseStatus``: the guarded transitions)."""
-
-    NEW = "new"
-    TRIAGE = "triage"
-    ASSESSED = "assessed"
-    REMEDIATION = "remediation"
-    MONITORING = "monitoring"
-    CLOSED = "closed"
+# django-stubs types only the class form of TextChoices; the functional form builds the same enum.
+CaseState = models.TextChoices("CaseState", [(s.name, s.value) for s in CaseStatus])  # type: ignore[call-overload]
+"""Where a case stands: the Django choices of ``core.remediation.lifecycle.CaseStatus`` (the one
+list of states, with the guarded transitions), labelled "New", "Triage", ..."""
 
 
 class Case(models.Model):
@@ -149,6 +145,14 @@ class Case(models.Model):
     current_assessment = models.ForeignKey(
         "Assessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    """The analyst or admin working the case (``services.case_assign``; none when unassigned)."""
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -96,6 +96,7 @@ def case_dict(c: Case, *, detail: bool = False) -> dict[str, Any]:
         "cvss_score": c.vulnerability.cvss_score,
         "review_needed": c.review_needed,
         "review_reason": c.review_reason,
+        "assignee": c.assignee.username if c.assignee is not None else None,
         "assessment": assessment_dict(current, full=False) if current else None,
     }
     if detail:

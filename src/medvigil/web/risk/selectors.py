@@ -20,6 +20,8 @@ from medvigil.web.risk.models import Assessment, AssessmentStatus, Case, CaseSta
 
 __all__ = [
     "CaseFilters",
+    "assignee_choices",
+    "assignee_get",
     "HeatCell",
     "UNCONTROLLED",
     "Standing",
@@ -61,6 +63,8 @@ class CaseFilters:
     """Latest assessment's severity label (heat-map cell)."""
     band: str = ""
     """Latest assessment's exploitability band (heat-map cell)."""
+    assignee: str = ""
+    """Username of the assignee, or ``none`` for unassigned cases (the page's "mine" is the user's)."""
 
 
 def _state_filter(qs: QuerySet[Case], state: str) -> QuerySet[Case]:
@@ -98,6 +102,12 @@ def _apply(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(vulnerability__kev=f.kev)
     if f.review:
         qs = qs.filter(review_needed=True)
+    if f.assignee:
+        qs = (
+            qs.filter(assignee__isnull=True)
+            if f.assignee == "none"
+            else qs.filter(assignee__username=f.assignee)
+        )
     if f.q:  # aliases as a subquery: no join that repeats cases, so no DISTINCT
         aliases = Alias.objects.filter(alias__icontains=f.q).values("vulnerability_id")
         qs = qs.filter(
@@ -133,6 +143,7 @@ def case_list(*, filters: CaseFilters | None = None) -> QuerySet[Case]:
         Case.objects.select_related(
             "product",
             "vulnerability",
+            "assignee",
             "current_assessment__matrix",
             "current_assessment__policy",
             "current_assessment__created_by",
@@ -160,6 +171,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "state": ("state", "day0"),
     "harm": ("current_assessment__severity", "day0"),
     "day0": ("day0",),
+    "assignee": ("assignee__username", "day0"),
 }
 """Sortable columns of the case list page (ascending ``order_by`` fields; ``risk``: worst first)."""
 
@@ -179,10 +191,32 @@ def case_page(*, filters: CaseFilters | None = None, offset: int = 0, limit: int
     return case_rows(filters=filters)[offset : None if limit is None else offset + limit]
 
 
+def assignee_choices() -> list[Any]:
+    """Users a case can be given to: active analysts and admins, by username."""
+    from django.contrib.auth import get_user_model
+
+    from medvigil.web.accounts.roles import can_write
+
+    users = get_user_model().objects.filter(is_active=True).prefetch_related("groups").order_by("username")
+    return [u for u in users if can_write(u)]
+
+
+def assignee_get(*, username: str) -> Any:
+    """The user named ``username`` (``None`` for an empty name: unassigned)."""
+    from django.contrib.auth import get_user_model
+
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise NotFoundError(f"no user {username!r}")
+    return user
+
+
 def case_get(*, case_id: int) -> Case:
     """One case."""
     case = (
-        Case.objects.select_related("product", "vulnerability", "current_assessment")
+        Case.objects.select_related("product", "vulnerability", "current_assessment", "assignee")
         .filter(pk=case_id)
         .first()
     )

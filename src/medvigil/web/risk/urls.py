@@ -15,6 +15,7 @@ urlpatterns = [
     path("risk/cases/<int:case_id>/confirm/", views.case_confirm, name="case-confirm"),
     path("risk/cases/<int:case_id>/assess/", views.case_assess, name="case-assess"),
     path("risk/cases/<int:case_id>/close/", views.case_close, name="case-close"),
+    path("risk/cases/<int:case_id>/assign/", views.case_assign, name="case-assign"),
     path("risk/cases/<int:case_id>/alias/", views.case_alias, name="case-alias"),
     path("products/<slug:slug>/hazards/", product_views.hazard_list, name="hazards"),
     path(

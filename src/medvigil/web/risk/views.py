@@ -45,6 +45,7 @@ def _filters(request: HttpRequest) -> selectors.CaseFilters:
         q=g.get("q", "").strip(),
         severity=g.get("severity", ""),
         band=g.get("band", ""),
+        assignee=request.user.get_username() if g.get("assignee") == "mine" else g.get("assignee", ""),
     )
 
 
@@ -96,6 +97,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "products": Product.objects.order_by("name"),
         "states": ["active", *CaseState.values, ""],
         "kev": request.GET.get("kev", ""),
+        "assignee": request.GET.get("assignee", ""),
     }
     return render(request, "risk/case_list.html", context)
 
@@ -113,6 +115,7 @@ def _case_context(case: Case, user: Any, form: AssessmentForm | None = None) -> 
         "history": case.assessments.select_related("created_by", "matrix", "policy"),
         "events": case.events.select_related("actor", "assessment")[:50],
         "form": form or AssessmentForm(hazards=hazards, inputs=current.inputs if current else None),
+        "assignees": selectors.assignee_choices(),
         "needs_confirm": current is not None and (current.status == "suggested" or case.review_needed),
         **_remediation(case),
         **_advisories(case, user),
@@ -238,3 +241,16 @@ def case_alias(request: HttpRequest, case_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Joined {case.vulnerability.key}.")
     return _back(case)
+
+
+@require_POST
+@analyst_required
+def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get(case_id)
+    username = request.POST.get("assignee", "").strip()
+
+    def assign() -> None:
+        services.case_assign(case=case, assignee=selectors.assignee_get(username=username), user=request.user)
+
+    done = f"Assigned to {username}." if username else "Unassigned."
+    return _run(request, case, assign, done)

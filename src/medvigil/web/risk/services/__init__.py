@@ -15,6 +15,7 @@ from medvigil.web.risk.services.product_risk import (
     policy_current,
     policy_update,
 )
+from medvigil.web.risk.services.states import case_assign
 
 __all__ = [
     "SyncResult",
@@ -22,6 +23,7 @@ __all__ = [
     "assessment_confirm",
     "assessment_propose",
     "case_add_version",
+    "case_assign",
     "case_close",
     "case_open",
     "case_review_check",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from medvigil.web.config.errors import retry_busy
 from medvigil.web.findings import services as findings
 from medvigil.web.inventory import services as inventory
 from medvigil.web.inventory.models import ProductVersion
@@ -40,21 +41,28 @@ class AnalysisResult:
 def version_analyse(*, version_id: int, reason: str = "SBOM import") -> AnalysisResult:
     """Match one version and sync its product's cases, recording the state on the version.
 
-    A failure marks the version "analysis failed" with the error (shown on the page) and is
-    re-raised so the job runner logs it.
+    Every way out leaves the version "analysed" or "analysis failed", never "pending": the state
+    writes are retried while the database is locked, and any failure, including one of the
+    running or done mark itself, marks the version failed with the error (shown on the page)
+    and is re-raised so the job runner logs it.
     """
-    version = ProductVersion.objects.filter(pk=version_id).select_related("product").first()
-    if version is None:
-        return AnalysisResult(0, 0, 0)
-    inventory.analysis_start(version_ids=[version.pk])
+    ids = [version_id]
     try:
+        version = ProductVersion.objects.filter(pk=version_id).select_related("product").first()
+        if version is None:
+            return AnalysisResult(0, 0, 0)
+        retry_busy(lambda: inventory.analysis_start(version_ids=ids))
         matched = findings.match_product_versions([version], reason=reason)
         synced = cases_sync(product=version.product)
+        retry_busy(lambda: inventory.analysis_finish(version_ids=ids))
     except Exception as exc:
-        inventory.analysis_finish(version_ids=[version.pk], error=f"{type(exc).__name__}: {exc}")
-        log.exception("analysis of %s failed", version)
+        log.exception("analysis of version %s failed", version_id)
+        error = f"{type(exc).__name__}: {exc}"
+        try:
+            retry_busy(lambda: inventory.analysis_finish(version_ids=ids, error=error))
+        except Exception:
+            log.critical("analysis of version %s failed and the failure could not be recorded", version_id)
         raise
-    inventory.analysis_finish(version_ids=[version.pk])
     return AnalysisResult(matched.opened + matched.reopened, matched.resolved, len(synced.opened))
 
 

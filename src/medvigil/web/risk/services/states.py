@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
+from medvigil.core.errors import InputError
+from medvigil.web.accounts.roles import can_write
 from medvigil.web.risk.models import Assessment, Case, CaseEvent, CaseState
 
-__all__ = ["case_move"]
+__all__ = ["case_assign", "case_move"]
 
 
 def _actor(user: Any) -> Any:
@@ -51,3 +54,25 @@ def case_move(
         assessment=assessment,
         actor=_actor(user),
     )
+
+
+def case_assign(*, case: Case, assignee: Any, user: Any) -> Case:
+    """Give ``case`` to ``assignee`` (an active analyst or admin), or to nobody with ``None``; the
+    change is recorded as an ``assigned`` event (who, from, to), which the audit trail captures."""
+    if assignee is not None and not (assignee.is_active and can_write(assignee)):
+        raise InputError(f"{assignee.username!r} is not an active analyst or admin", field="assignee")
+    before = case.assignee.username if case.assignee is not None else None
+    after = assignee.username if assignee is not None else None
+    if before == after:
+        return case
+    with transaction.atomic():
+        case.assignee = assignee
+        case.save(update_fields=["assignee", "updated_at"])
+        CaseEvent.objects.create(
+            case=case,
+            kind="assigned",
+            message=f"assigned to {after}" if after else f"unassigned (was {before})",
+            data={"from": before, "to": after},
+            actor=_actor(user),
+        )
+    return case
