@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "medvigil.web.remediation",
     "medvigil.web.disclosure",
     "medvigil.web.publishing",
+    "medvigil.web.metrics",
     "auditlog",
     "medvigil.web.audit",
 ]
