@@ -100,6 +100,11 @@ BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
     "feeds import-bundle": [([MISSING], "missing.json' does not exist"), ([_not_a_tar], "bundle.tar")],
     "feeds sync": [(["nope"], "unknown feed source(s) nope")],
     "init": [(["--format", "xml"], "'--format'")],
+    "metrics": [
+        (["nope"], "no product 'nope'"),
+        (["--granularity", "year"], "'--granularity'"),
+        (["--periods", "0"], "periods"),
+    ],
     "product add": [([], "missing argument 'name'"), (["P", "--end-of-support", "soon"], "YYYY-MM-DD")],
     "product edit": [(["nope", "--set", "name=x"], "no product 'nope'"), (["nope"], "nothing to change")],
     "product list": [(["--format", "xml"], "'--format'")],
