@@ -29,18 +29,29 @@ def _tables(m: dict[str, Any]) -> None:
     print_table(
         "Days from day 0 (deploy: from the fix)",
         ["duration", "n", "median", "p90", "min", "max"],
-        ([w, *(b["portfolio"][k] for k in ("n", "median", "p90", "min", "max"))] for w, b in m["durations"].items()),
+        (
+            [w, *(b["portfolio"][k] for k in ("n", "median", "p90", "min", "max"))]
+            for w, b in m["durations"].items()
+        ),
     )
     print_table(
         "Clock compliance",
         ["milestone", "met", "late", "overdue", "pending", "share"],
         (
-            [w, *(b["portfolio"][k] for k in ("met", "late", "overdue", "pending")), _pct(b["portfolio"]["share"])]
+            [
+                w,
+                *(b["portfolio"][k] for k in ("met", "late", "overdue", "pending")),
+                _pct(b["portfolio"]["share"]),
+            ]
             for w, b in m["compliance"].items()
         ),
     )
     i = m["installed_base"]["portfolio"]
-    known = f"{i['patched']} of {i['units']} units ({_pct(i['share'])})" if m["installed_base"]["known"] else "unknown"
+    known = (
+        f"{i['patched']} of {i['units']} units ({_pct(i['share'])})"
+        if m["installed_base"]["known"]
+        else "unknown"
+    )
     console.print(f"installed base on a fixed release: {known}", markup=False, highlight=False)
 
 
@@ -57,7 +68,9 @@ def metrics(
     from medvigil.core.metrics.periods import Granularity
     from medvigil.web.metrics.selectors import MetricsQuery, metrics_get
 
-    data = metrics_get(query=MetricsQuery(product=product, granularity=Granularity(granularity), periods=periods))
+    data = metrics_get(
+        query=MetricsQuery(product=product, granularity=Granularity(granularity), periods=periods)
+    )
     if format is OutputFormat.JSON:
         print_json(data)
         return

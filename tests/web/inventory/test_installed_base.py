@@ -29,7 +29,10 @@ def test_record_keeps_the_latest_count_on_the_version(version: ProductVersion) -
 
 
 def test_csv_import_checks_every_row_before_writing(version: ProductVersion) -> None:
-    good = b"product,version,as_of,units,source\npump-x,2.1,2026-04-01,120,field service\npump-x,2.1,2026-05-01,80\n"
+    good = (
+        b"product,version,as_of,units,source\n"
+        b"pump-x,2.1,2026-04-01,120,field service\npump-x,2.1,2026-05-01,80\n"
+    )
     result = installed_base_import_csv(data=good, filename="base.csv")
     assert (result.rows, result.versions) == (2, 1)
     version.refresh_from_db()

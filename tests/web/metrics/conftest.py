@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
+import pytest
 
 from medvigil.web.advisories.models import Vulnerability
+from medvigil.web.findings.models import Finding
+from medvigil.web.inventory import services as inventory
+from medvigil.web.inventory.installed_base import installed_base_record
 from medvigil.web.inventory.models import Product, ProductVersion
 from medvigil.web.remediation.models import CaseFile
 from medvigil.web.risk.models import Assessment, Case, CaseState, CaseVersion, RiskMatrix
@@ -79,5 +82,57 @@ def make_case(
     return case
 
 
-def now() -> dt.datetime:
-    return timezone.now()
+def make_finding(pv: ProductVersion, first_seen: str, severity: str, closed: str | None = None) -> Finding:
+    vuln = Vulnerability.objects.create(key=f"GHSA-{first_seen}-{severity}-{closed}", summary="x")
+    seen = dt.datetime.fromisoformat(f"{first_seen}T08:00:00+00:00")
+    changed = dt.datetime.fromisoformat(f"{closed}T08:00:00+00:00") if closed else seen
+    return Finding.objects.create(
+        product=pv.product,
+        product_version=pv,
+        component_key=f"pkg:pypi/x@{first_seen}",
+        component_name="x",
+        vulnerability=vuln,
+        vulnerability_key=vuln.key,
+        method="purl",
+        confidence=90,
+        state="resolved" if closed else "open",
+        first_seen=seen,
+        last_seen=seen,
+        state_changed_at=changed,
+        severity=severity,
+    )
+
+
+@pytest.fixture
+def portfolio(product: Product) -> dict[str, Any]:
+    """Two products, five cases, installed-base snapshots and findings (answers in the tests)."""
+    v1 = inventory.version_create(product=product, version="1.0", installed_base=300)
+    v2 = inventory.version_create(product=product, version="2.0", installed_base=700)
+    other = inventory.product_create(name="Monitor Y", slug="monitor-y")
+    ov = inventory.version_create(product=other, version="5")
+    # day 0 on New Year's Day and MLK day inside: calendar days, holidays do not count differently
+    c1 = make_case(
+        product,
+        "2026-01-01",
+        assessed="2026-01-04",
+        communicated="2026-01-20",
+        fixed="2026-02-25",
+        closed="2026-03-01",
+        versions=(v1,),
+    )
+    make_case(product, "2026-02-01", assessed="2026-02-11", communicated="2026-03-10")  # late, fix overdue
+    make_case(product, "2026-06-01", assessed="2026-06-02")  # both milestones pending
+    make_case(other, "2026-03-01", risk="controlled", severity=5, assessed="2026-03-11", fixed="2026-04-10")
+    make_case(other, "2026-05-01", risk=None)  # not assessed yet
+    for day, old, new in (("2026-02-01", 900, 100), ("2026-03-01", 300, 700), ("2026-04-01", 50, 950)):
+        installed_base_record(product_version=v1, as_of=d(day), units=old)
+        installed_base_record(product_version=v2, as_of=d(day), units=new)
+    ProductVersion.objects.filter(pk=v1.pk).update(installed_base=300)  # the current counts: 30 % / 70 %
+    ProductVersion.objects.filter(pk=v2.pk).update(installed_base=700)
+    make_finding(v1, "2026-03-10", "critical")
+    make_finding(v1, "2026-03-20", "high", closed="2026-04-05")
+    make_finding(v2, "2026-04-15", "high")
+    make_finding(v2, "2026-05-02", "low", closed="2026-06-01")
+    make_finding(v1, "2026-02-01", "medium", closed="2026-03-01")
+    make_finding(ov, "2026-05-20", "medium")
+    return {"case1": c1}

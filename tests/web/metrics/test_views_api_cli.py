@@ -19,7 +19,6 @@ from medvigil.web.remediation import services
 from medvigil.web.risk import services as risk
 from medvigil.web.risk.models import Case
 from tests.web.conftest import login
-from tests.web.metrics.test_selectors import portfolio  # noqa: F401 - shared fixture
 from tests.web.remediation.conftest import communicate, days_ago, fix_validated, isao  # noqa: F401
 from tests.web.risk.conftest import case, hazards  # noqa: F401
 
