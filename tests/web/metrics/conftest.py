@@ -17,7 +17,7 @@ from medvigil.web.findings.models import Finding
 from medvigil.web.inventory import services as inventory
 from medvigil.web.inventory.installed_base import installed_base_record
 from medvigil.web.inventory.models import Product, ProductVersion
-from medvigil.web.remediation.models import CaseFile
+from medvigil.web.remediation.models import CaseAction, CaseFile
 from medvigil.web.risk.models import Assessment, Case, CaseState, CaseVersion, RiskMatrix
 
 TODAY = dt.date(2026, 6, 15)
@@ -44,6 +44,7 @@ def make_case(
     closed: str | None = None,
     severity: int = 5,
     versions: tuple[ProductVersion, ...] = (),
+    fix_version: str = "",
 ) -> Case:
     """A case with day 0, optionally a confirmed assessment on ``assessed`` (risk as given), the clock
     facts (communication, fix) and a close date; ``versions`` become its active scope."""
@@ -78,6 +79,14 @@ def make_case(
     CaseFile.objects.create(case=case, open=not closed, determination={"facts": facts} if risk else {})
     for pv in versions:
         CaseVersion.objects.create(case=case, product_version=pv)
+    if fix_version and fixed:
+        CaseAction.objects.create(
+            case=case,
+            kind="fix_release",
+            on=d(fixed),
+            summary=f"fix {fix_version}",
+            data={"target_version": fix_version, "distributed": True},
+        )
     case.refresh_from_db()
     return case
 
@@ -106,8 +115,12 @@ def make_finding(pv: ProductVersion, first_seen: str, severity: str, closed: str
 @pytest.fixture
 def portfolio(product: Product) -> dict[str, Any]:
     """Two products, five cases, installed-base snapshots and findings (answers in the tests)."""
-    v1 = inventory.version_create(product=product, version="1.0", installed_base=300)
-    v2 = inventory.version_create(product=product, version="2.0", installed_base=700)
+    v1 = inventory.version_create(
+        product=product, version="1.0", installed_base=300, release_date=d("2025-01-10")
+    )
+    v2 = inventory.version_create(
+        product=product, version="2.0", installed_base=700, release_date=d("2026-02-20")
+    )
     other = inventory.product_create(name="Monitor Y", slug="monitor-y")
     ov = inventory.version_create(product=other, version="5")
     # day 0 on New Year's Day and MLK day inside: calendar days, holidays do not count differently
@@ -119,6 +132,7 @@ def portfolio(product: Product) -> dict[str, Any]:
         fixed="2026-02-25",
         closed="2026-03-01",
         versions=(v1,),
+        fix_version="2.0",
     )
     make_case(product, "2026-02-01", assessed="2026-02-11", communicated="2026-03-10")  # late, fix overdue
     make_case(product, "2026-06-01", assessed="2026-06-02")  # both milestones pending

@@ -10,10 +10,12 @@ assessment, and the communication and fix dates the remediation clock derived
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -24,7 +26,7 @@ from medvigil.core.remediation.clock import COMMUNICATION_DAYS, FIX_DAYS, contro
 from medvigil.web.findings.models import Finding
 from medvigil.web.inventory.models import InstalledBase, Product, ProductVersion
 from medvigil.web.metrics.sql import EMPTY, Dialect, dialect, fetch, percentile_rows
-from medvigil.web.remediation.models import CaseFile, RemediationSettings
+from medvigil.web.remediation.models import CaseAction, CaseFile, RemediationSettings
 from medvigil.web.risk.models import Assessment, Case, CaseVersion
 
 __all__ = ["DEPLOY_SHARE", "MAX_PERIODS", "MetricsQuery", "metrics_get", "metrics_summary"]
@@ -52,36 +54,55 @@ def _t(model: Any) -> str:
 
 
 def _case_facts(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
-    """One row per case: ``case_id, g`` (product slug), ``day0, state, closed_on, assessed_on,
-    communicated_on, fixed_on, clock_risk, assessment_id, controlled, vex_status, severity``."""
-    det = "cf.determination"
+    """One row per case: ``case_id, g`` (product slug), ``product_id, day0, state, closed_on,
+    assessed_on, communicated_on, fixed_on, clock_risk, assessment_id, controlled, vex_status,
+    severity`` and the day counts ``assess_days, communicate_days`` (uncontrolled only), ``fix_days``."""
     where, params = ("WHERE c.product_id = %s", [product_id]) if product_id else ("", [])
-    sql = (
+    first = (
+        f"(SELECT MIN(a.created_at) FROM {_t(Assessment)} a "
+        f"WHERE a.case_id = c.id AND a.status = 'confirmed')"
+    )
+    base = (
         f"SELECT c.id AS case_id, p.slug AS g, c.product_id AS product_id, c.day0 AS day0, c.state AS state, "
-        f"{d.day('c.closed_at')} AS closed_on, {d.day('fa.first_confirmed')} AS assessed_on, "
-        f"{d.json_date(det, 'communication_sent')} AS communicated_on, "
-        f"{d.json_date(det, 'fix_distributed')} AS fixed_on, "
-        f"{d.json_text(det, 'risk_status')} AS clock_risk, ca.id AS assessment_id, "
+        f"{d.day('c.closed_at')} AS closed_on, {d.day(first)} AS assessed_on, "
+        f"{d.json_date('cf.facts', 'communication_sent')} AS communicated_on, "
+        f"{d.json_date('cf.facts', 'fix_distributed')} AS fixed_on, "
+        f"{d.json_top('cf.facts', 'risk_status')} AS clock_risk, ca.id AS assessment_id, "
         f"ca.controlled AS controlled, ca.vex_status AS vex_status, ca.severity AS severity "
         f"FROM {_t(Case)} c JOIN {_t(Product)} p ON p.id = c.product_id "
-        f"LEFT JOIN {_t(CaseFile)} cf ON cf.case_id = c.id "
-        f"LEFT JOIN {_t(Assessment)} ca ON ca.id = c.current_assessment_id "
-        f"LEFT JOIN (SELECT case_id, MIN(created_at) AS first_confirmed FROM {_t(Assessment)} "
-        f"WHERE status = 'confirmed' GROUP BY case_id) fa ON fa.case_id = c.id {where}"
+        f"LEFT JOIN (SELECT case_id, {d.json_object('determination', 'facts')} AS facts "
+        f"FROM {_t(CaseFile)}) cf ON cf.case_id = c.id "
+        f"LEFT JOIN {_t(Assessment)} ca ON ca.id = c.current_assessment_id {where}"
+    )
+    sql = (
+        f"SELECT x.*, {d.nonnegative_days('assessed_on', 'day0')} AS assess_days, "
+        f"CASE WHEN clock_risk = 'uncontrolled' THEN {d.nonnegative_days('communicated_on', 'day0')} END "
+        f"AS communicate_days, {d.nonnegative_days('fixed_on', 'day0')} AS fix_days FROM ({base}) x"
     )
     return sql, params
 
 
-def _duration_inner(d: Dialect, facts: str, which: str) -> str:
-    """``(g, v)`` rows of one duration: the days from day 0 (or from the fix, for deploy)."""
-    if which == "assess":
-        v, cond = d.greatest(d.days("assessed_on", "day0"), "0"), "assessed_on IS NOT NULL"
-    elif which == "communicate":
-        v, cond = d.greatest(d.days("communicated_on", "day0"), "0"), "communicated_on IS NOT NULL"
-        cond += " AND clock_risk = 'uncontrolled'"
-    else:
-        v, cond = d.greatest(d.days("fixed_on", "day0"), "0"), "fixed_on IS NOT NULL"
-    return f"SELECT g, {v} AS v FROM ({facts}) f WHERE {cond}"
+FACTS_TABLE = "medvigil_metrics_facts"
+
+
+@contextmanager
+def _facts_table(d: Dialect, product_id: int | None) -> Iterator[tuple[str, list[Any]]]:
+    """The case facts computed once into a temporary table (of this connection only), read by every
+    metric of the request, dropped afterwards."""
+    sql, params = _case_facts(d, product_id)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {FACTS_TABLE} AS {sql}", params)
+    try:
+        yield f"SELECT * FROM {FACTS_TABLE}", []
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
+
+
+def _duration_inner(facts: str, which: str) -> str:
+    """``(g, v)`` rows of one duration (``assess``, ``communicate`` or ``fix``): days from day 0."""
+    return f"SELECT g, {which}_days AS v FROM ({facts}) f WHERE {which}_days IS NOT NULL"
 
 
 def _with_portfolio(inner: str, params: list[Any]) -> tuple[str, list[Any]]:
@@ -114,26 +135,43 @@ def _stats_block(inner: str, params: list[Any], names: dict[str, str]) -> dict[s
     }
 
 
-def _deploy_inner(d: Dialect, facts: str) -> str:
-    """``(g, v)``: days from the fix to the first snapshot with DEPLOY_SHARE of the units patched."""
+def _deploy_inner(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
+    """``(g, v)`` per fix release: days from its first distribution to the first snapshot in which
+    DEPLOY_SHARE of the product's units run it or a later-released version."""
+    where, params = ("AND c.product_id = %s", [product_id]) if product_id else ("", [])
+    target = d.json_top("a.data", "target_version")
+    releases = (
+        f"SELECT pv.id AS version_id, pv.product_id AS product_id, p.slug AS g, pv.release_date AS released, "
+        f"MIN(a.{_q('on')}) AS fix_on FROM {_t(CaseAction)} a JOIN {_t(Case)} c ON c.id = a.case_id "
+        f"JOIN {_t(ProductVersion)} pv ON pv.product_id = c.product_id AND pv.version = {target} "
+        f"JOIN {_t(Product)} p ON p.id = pv.product_id "
+        f"WHERE a.kind = 'fix_release' AND {d.json_true('a.data', 'distributed')} {where} "
+        f"GROUP BY pv.id, pv.product_id, p.slug, pv.release_date"
+    )
     snap = (
-        f"SELECT f.case_id, f.g, f.fixed_on, ib.as_of, SUM(ib.units) AS total, "
-        f"SUM(CASE WHEN cv.id IS NULL THEN ib.units ELSE 0 END) AS patched "
-        f"FROM ({facts}) f JOIN {_t(ProductVersion)} pv ON pv.product_id = f.product_id "
-        f"JOIN {_t(InstalledBase)} ib ON ib.product_version_id = pv.id AND ib.as_of >= f.fixed_on "
-        f"LEFT JOIN {_t(CaseVersion)} cv ON cv.case_id = f.case_id AND cv.product_version_id = pv.id "
-        f"AND cv.active = {'true' if d.postgres else '1'} "
-        f"WHERE f.fixed_on IS NOT NULL GROUP BY f.case_id, f.g, f.fixed_on, ib.as_of"
+        f"SELECT r.version_id, r.g, r.fix_on, ib.as_of, SUM(ib.units) AS total, "
+        f"SUM(CASE WHEN ov.id = r.version_id OR ov.release_date > r.released THEN ib.units ELSE 0 END) "
+        f"AS patched "
+        f"FROM ({releases}) r JOIN {_t(ProductVersion)} ov ON ov.product_id = r.product_id "
+        f"JOIN {_t(InstalledBase)} ib ON ib.product_version_id = ov.id AND ib.as_of >= r.fix_on "
+        f"GROUP BY r.version_id, r.g, r.fix_on, ib.as_of"
     )
-    return (
-        f"SELECT g, {d.days('MIN(as_of)', 'fixed_on')} AS v FROM ({snap}) s "
-        f"WHERE total > 0 AND patched >= {DEPLOY_SHARE!r} * total GROUP BY case_id, g, fixed_on"
+    sql = (
+        f"SELECT g, {d.days('MIN(as_of)', 'fix_on')} AS v FROM ({snap}) s "
+        f"WHERE total > 0 AND patched >= {DEPLOY_SHARE!r} * total GROUP BY version_id, g, fix_on"
     )
+    return sql, params
 
 
-def _durations(d: Dialect, facts: str, params: list[Any], names: dict[str, str]) -> dict[str, Any]:
-    out = {w: _stats_block(_duration_inner(d, facts, w), params, names) for w in DURATIONS[:3]}
-    out["deploy"] = _stats_block(_deploy_inner(d, facts), params, names)
+def _q(name: str) -> str:
+    return str(connection.ops.quote_name(name))
+
+
+def _durations(
+    d: Dialect, facts: str, params: list[Any], names: dict[str, str], product_id: int | None
+) -> dict[str, Any]:
+    out = {w: _stats_block(_duration_inner(facts, w), params, names) for w in DURATIONS[:3]}
+    out["deploy"] = _stats_block(*_deploy_inner(d, product_id), names)
     return out
 
 
@@ -209,16 +247,23 @@ def _open_cases(d: Dialect, facts: str, params: list[Any], names: dict[str, str]
 
 def _installed(d: Dialect, facts: str, params: list[Any], names: dict[str, str]) -> dict[str, Any]:
     """Units on versions outside the active scope of each case with a fix, over the product's units."""
-    per_case = (
-        f"SELECT f.case_id, f.g, SUM(pv.installed_base) AS total, "
-        f"SUM(CASE WHEN cv.id IS NULL THEN pv.installed_base ELSE 0 END) AS patched "
-        f"FROM ({facts}) f JOIN {_t(ProductVersion)} pv ON pv.product_id = f.product_id "
-        f"AND pv.installed_base IS NOT NULL "
-        f"LEFT JOIN {_t(CaseVersion)} cv ON cv.case_id = f.case_id AND cv.product_version_id = pv.id "
-        f"AND cv.active = {'true' if d.postgres else '1'} "
-        f"WHERE f.fixed_on IS NOT NULL GROUP BY f.case_id, f.g"
+    active = "true" if d.postgres else "1"
+    totals = (
+        f"SELECT product_id, SUM(installed_base) AS total FROM {_t(ProductVersion)} "
+        f"WHERE installed_base IS NOT NULL GROUP BY product_id"
     )
-    sql = f"SELECT g, COUNT(*), SUM(total), SUM(patched) FROM ({per_case}) c WHERE total > 0 GROUP BY g"
+    scoped = (
+        f"SELECT cv.case_id, SUM(pv.installed_base) AS units FROM {_t(CaseVersion)} cv "
+        f"JOIN {_t(ProductVersion)} pv ON pv.id = cv.product_version_id "
+        f"WHERE cv.active = {active} AND pv.installed_base IS NOT NULL "
+        f"AND cv.case_id IN (SELECT case_id FROM ({facts}) fx WHERE fixed_on IS NOT NULL) GROUP BY cv.case_id"
+    )
+    sql = (
+        f"SELECT f.g, COUNT(*), SUM(t.total), SUM(t.total - COALESCE(sc.units, 0)) FROM ({facts}) f "
+        f"JOIN ({totals}) t ON t.product_id = f.product_id LEFT JOIN ({scoped}) sc ON sc.case_id = f.case_id "
+        f"WHERE f.fixed_on IS NOT NULL AND t.total > 0 GROUP BY f.g"
+    )
+    params = params * 2
     rows = [(g, int(n), int(t), int(p)) for g, n, t, p in fetch(sql, params)]
     cases, units, patched = (sum(r[i] for r in rows) for i in (1, 2, 3))
     return {
@@ -237,25 +282,29 @@ def _installed(d: Dialect, facts: str, params: list[Any], names: dict[str, str])
 
 
 def _heatmap(product_id: int | None) -> dict[str, Any]:
+    """Open findings per product and severity (one grouped read of the covering index)."""
     qs = Finding.objects.filter(state=Finding.State.OPEN)
     if product_id:
         qs = qs.filter(product_id=product_id)
-    counts: dict[tuple[str, str], int] = {}
-    names: dict[str, str] = {}
-    for slug, name, sev, n in (
-        qs.values_list("product__slug", "product__name", "severity").annotate(n=Count("id")).order_by()
-    ):
-        counts[slug, sev or ""] = n
-        names[slug] = name
+    counts: dict[tuple[int, str], int] = {}
+    for pid, sev, n in qs.values_list("product_id", "severity").annotate(n=Count("id")).order_by():
+        counts[pid, sev or ""] = n
+    products = Product.objects.filter(pk__in={pid for pid, _ in counts}).order_by("slug")
     rows = [
-        {"product": s, "name": names[s], "counts": [counts.get((s, sev), 0) for sev in SEVERITIES]}
-        for s in sorted(names)
+        {"product": p.slug, "name": p.name, "counts": [counts.get((p.pk, sev), 0) for sev in SEVERITIES]}
+        for p in products.only("slug", "name")
     ]
     return {"severities": [s or "unscored" for s in SEVERITIES], "rows": rows}
 
 
-def _bucketed(sql: str, params: list[Any]) -> dict[dt.date, int]:
-    return {_as_date(b): int(n) for b, n in fetch(sql, params) if b is not None}
+def _bucketed(sql: str, params: list[Any], granularity: Granularity) -> dict[dt.date, int]:
+    """Counts per day (``sql`` groups by a day) summed into the periods holding the days."""
+    out: dict[dt.date, int] = {}
+    for day, n in fetch(sql, params):
+        if day is not None:
+            start = period_start(_as_date(day), granularity)
+            out[start] = out.get(start, 0) + int(n)
+    return out
 
 
 def _as_date(value: Any) -> dt.date:
@@ -270,14 +319,16 @@ def _burndown(
     t, start = _t(Finding), [starts[0].isoformat()]
     p = d.date_param()
     opened = _bucketed(
-        f"SELECT {d.period('first_seen', q.granularity)} AS b, COUNT(*) FROM {t} "
+        f"SELECT {d.day_key('first_seen')} AS b, COUNT(*) FROM {t} "
         f"WHERE first_seen >= {p} {where} GROUP BY b",
         start + params,
+        q.granularity,
     )
     closed = _bucketed(
-        f"SELECT {d.period('state_changed_at', q.granularity)} AS b, COUNT(*) FROM {t} "
+        f"SELECT {d.day_key('state_changed_at')} AS b, COUNT(*) FROM {t} "
         f"WHERE state <> 'open' AND state_changed_at >= {p} {where} GROUP BY b",
         start + params,
+        q.granularity,
     )
     before_sql = (
         f"SELECT COALESCE(SUM(CASE WHEN state = 'open' OR state_changed_at >= {p} THEN 1 ELSE 0 END), 0) "
@@ -302,23 +353,23 @@ def _trend(
     """Per period: cases opened (day 0), closed, open at the end, and the time to fix of the fixes in it."""
     p, first = d.date_param(), starts[0].isoformat()
     opened = _bucketed(
-        f"SELECT {d.period('day0', q.granularity)} AS b, COUNT(*) FROM ({facts}) f "
-        f"WHERE day0 >= {p} GROUP BY b",
+        f"SELECT {d.day_key('day0')} AS b, COUNT(*) FROM ({facts}) f WHERE day0 >= {p} GROUP BY b",
         [*params, first],
+        q.granularity,
     )
     closed = _bucketed(
-        f"SELECT {d.period('closed_on', q.granularity)} AS b, COUNT(*) FROM ({facts}) f "
+        f"SELECT {d.day_key('closed_on')} AS b, COUNT(*) FROM ({facts}) f "
         f"WHERE state = 'closed' AND closed_on >= {p} GROUP BY b",
         [*params, first],
+        q.granularity,
     )
     before_sql = (
         f"SELECT COALESCE(SUM(CASE WHEN state <> 'closed' OR closed_on >= {p} THEN 1 ELSE 0 END), 0) "
         f"FROM ({facts}) f WHERE day0 < {p}"
     )
     before = int(fetch(before_sql, [first, *params, first])[0][0])
-    fix_v = d.greatest(d.days("fixed_on", "day0"), "0")
     fixes = percentile_rows(
-        f"SELECT {d.period('fixed_on', q.granularity)} AS g, {fix_v} AS v FROM ({facts}) f "
+        f"SELECT {d.period('fixed_on', q.granularity)} AS g, fix_days AS v FROM ({facts}) f "
         f"WHERE fixed_on >= {p}",
         [*params, first],
     )
@@ -366,19 +417,32 @@ def _starts(q: MetricsQuery, today: dt.date) -> list[dt.date]:
 def metrics_get(*, query: MetricsQuery) -> dict[str, Any]:
     """Every metric of docs/metrics.md for one product or the portfolio."""
     today = query.today or timezone.localdate()
-    starts = _starts(query, today)
+    _starts(query, today)  # refuse a bad number of periods before any query
     product = _product(query.product)
     pid = product.pk if product else None
     d = dialect()
     names = dict(Product.objects.filter(**({"pk": pid} if pid else {})).values_list("slug", "name"))
-    facts, params = _case_facts(d, pid)
+    with _facts_table(d, pid) as (facts, params):
+        return _all(query, d, facts, params, names, pid, today)
+
+
+def _all(
+    query: MetricsQuery,
+    d: Dialect,
+    facts: str,
+    params: list[Any],
+    names: dict[str, str],
+    pid: int | None,
+    today: dt.date,
+) -> dict[str, Any]:
+    starts = _starts(query, today)
     return {
         "as_of": today.isoformat(),
         "product": query.product or None,
         "granularity": query.granularity.value,
         "periods": query.periods,
         "open_cases": _open_cases(d, facts, params, names),
-        "durations": _durations(d, facts, params, names),
+        "durations": _durations(d, facts, params, names, pid),
         "compliance": _compliance(d, facts, params, names, today),
         "installed_base": _installed(d, facts, params, names),
         "heatmap": _heatmap(pid),
@@ -392,8 +456,14 @@ def metrics_summary(*, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     d = dialect()
     names = dict(Product.objects.values_list("slug", "name"))
-    facts, params = _case_facts(d, None)
-    fix = percentile_rows(*_with_portfolio(_duration_inner(d, facts, "fix"), params)).get("*", EMPTY)
+    with _facts_table(d, None) as (facts, params):
+        return _summary(d, facts, params, names, today)
+
+
+def _summary(
+    d: Dialect, facts: str, params: list[Any], names: dict[str, str], today: dt.date
+) -> dict[str, Any]:
+    fix = percentile_rows(*_with_portfolio(_duration_inner(facts, "fix"), params)).get("*", EMPTY)
     compliance = _compliance(d, facts, params, names, today)
     return {
         "as_of": today.isoformat(),

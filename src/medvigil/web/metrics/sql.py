@@ -24,21 +24,40 @@ class Dialect:
 
     postgres: bool
 
-    def json_text(self, column: str, key: str) -> str:
-        """``column["facts"][key]`` as text (NULL when absent)."""
+    def json_object(self, column: str, key: str) -> str:
+        """``column[key]``, a JSON object (parsed once, so its keys are read from a small document)."""
         if self.postgres:
-            return f"({column} -> 'facts' ->> '{key}')"
-        return f"json_extract({column}, '$.facts.{key}')"
+            return f"({column} -> '{key}')"
+        return f"json_extract({column}, '$.{key}')"
+
+    def json_top(self, column: str, key: str) -> str:
+        """``column[key]`` as text (NULL when absent; SQLite: a JSON true reads as 1)."""
+        if self.postgres:
+            return f"({column} ->> '{key}')"
+        return f"json_extract({column}, '$.{key}')"
+
+    def json_true(self, column: str, key: str) -> str:
+        """A condition: top-level ``column[key]`` is JSON true."""
+        true = "'true'" if self.postgres else "1"
+        return f"{self.json_top(column, key)} = {true}"
 
     def json_date(self, column: str, key: str) -> str:
-        """``column["facts"][key]`` as a date (an ISO date string in the JSON; NULL when absent)."""
+        """``column[key]`` as a date (an ISO date string in the JSON; NULL when absent)."""
         if self.postgres:
-            return f"CAST(NULLIF({self.json_text(column, key)}, '') AS date)"
-        return f"date({self.json_text(column, key)})"
+            return f"CAST(NULLIF({self.json_top(column, key)}, '') AS date)"
+        return f"date({self.json_top(column, key)})"
+
+    def nonnegative_days(self, later: str, earlier: str) -> str:
+        """:meth:`days`, at least 0; NULL when ``later`` is NULL."""
+        return f"CASE WHEN {later} IS NULL THEN NULL ELSE {self.greatest(self.days(later, earlier), '0')} END"
 
     def day(self, timestamp: str) -> str:
         """The UTC day of a timestamp."""
         return f"CAST({timestamp} AS date)" if self.postgres else f"date({timestamp})"
+
+    def day_key(self, value: str) -> str:
+        """The day of a date or timestamp, cheap enough to group 100k rows by (SQLite: its text prefix)."""
+        return f"CAST({value} AS date)" if self.postgres else f"substr({value}, 1, 10)"
 
     def days(self, later: str, earlier: str) -> str:
         """Whole calendar days from ``earlier`` to ``later`` (both dates)."""
