@@ -172,7 +172,18 @@ class MetricsOut(Schema):
     trend: list[TrendOut]
 
 
-@router.get("/metrics", response=MetricsOut, summary="Program metrics (FDA postmarket numbers)")
+_NO_PRODUCT = {
+    "description": "No product with that slug",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+@router.get(
+    "/metrics",
+    response=MetricsOut,
+    summary="Program metrics (FDA postmarket numbers)",
+    openapi_extra={"responses": {"404": _NO_PRODUCT}},
+)
 def metrics(request: HttpRequest, filters: Query[MetricsIn]) -> dict[str, Any]:
     require_read(request)
     query = MetricsQuery(

@@ -77,27 +77,37 @@ def _case_facts(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
     sql = (
         f"SELECT x.*, {d.nonnegative_days('assessed_on', 'day0')} AS assess_days, "
         f"CASE WHEN clock_risk = 'uncontrolled' THEN {d.nonnegative_days('communicated_on', 'day0')} END "
-        f"AS communicate_days, {d.nonnegative_days('fixed_on', 'day0')} AS fix_days FROM ({base}) x"
+        f"AS communicate_days, {d.nonnegative_days('fixed_on', 'day0')} AS fix_days "
+        f"FROM ({base} {d.fence()}) x"
     )
     return sql, params
 
 
 FACTS_TABLE = "medvigil_metrics_facts"
+DEPLOY_TABLE = "medvigil_metrics_deploy"
 
 
 @contextmanager
-def _facts_table(d: Dialect, product_id: int | None) -> Iterator[tuple[str, list[Any]]]:
+def _facts_table(
+    d: Dialect, product_id: int | None, *, deploy: bool = True
+) -> Iterator[tuple[str, list[Any]]]:
     """The case facts computed once into a temporary table (of this connection only), read by every
     metric of the request, dropped afterwards."""
-    sql, params = _case_facts(d, product_id)
+    tables = [(FACTS_TABLE, *_case_facts(d, product_id))]
+    if deploy:
+        tables.append((DEPLOY_TABLE, *_deploy_inner(d, product_id)))
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {FACTS_TABLE} AS {sql}", params)
+        for name, sql, params in tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}", params)
+            if d.postgres:  # a temporary table has no statistics until analysed: the planner needs them
+                cursor.execute(f"ANALYZE {name}")
     try:
         yield f"SELECT * FROM {FACTS_TABLE}", []
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
+            for name, _, _ in tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def _duration_inner(facts: str, which: str) -> str:
@@ -140,12 +150,16 @@ def _deploy_inner(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
     DEPLOY_SHARE of the product's units run it or a later-released version."""
     where, params = ("AND c.product_id = %s", [product_id]) if product_id else ("", [])
     target = d.json_top("a.data", "target_version")
+    fixes = (
+        f"SELECT c.product_id AS product_id, {target} AS version, a.{_q('on')} AS fix_on "
+        f"FROM {_t(CaseAction)} a JOIN {_t(Case)} c ON c.id = a.case_id "
+        f"WHERE a.kind = 'fix_release' AND {d.json_true('a.data', 'distributed')} {where} {d.fence()}"
+    )
     releases = (
         f"SELECT pv.id AS version_id, pv.product_id AS product_id, p.slug AS g, pv.release_date AS released, "
-        f"MIN(a.{_q('on')}) AS fix_on FROM {_t(CaseAction)} a JOIN {_t(Case)} c ON c.id = a.case_id "
-        f"JOIN {_t(ProductVersion)} pv ON pv.product_id = c.product_id AND pv.version = {target} "
+        f"MIN(fx.fix_on) AS fix_on FROM ({fixes}) fx "
+        f"JOIN {_t(ProductVersion)} pv ON pv.product_id = fx.product_id AND pv.version = fx.version "
         f"JOIN {_t(Product)} p ON p.id = pv.product_id "
-        f"WHERE a.kind = 'fix_release' AND {d.json_true('a.data', 'distributed')} {where} "
         f"GROUP BY pv.id, pv.product_id, p.slug, pv.release_date"
     )
     snap = (
@@ -171,7 +185,7 @@ def _durations(
     d: Dialect, facts: str, params: list[Any], names: dict[str, str], product_id: int | None
 ) -> dict[str, Any]:
     out = {w: _stats_block(_duration_inner(facts, w), params, names) for w in DURATIONS[:3]}
-    out["deploy"] = _stats_block(*_deploy_inner(d, product_id), names)
+    out["deploy"] = _stats_block(f"SELECT g, v FROM {DEPLOY_TABLE}", [], names)
     return out
 
 
@@ -287,7 +301,7 @@ def _heatmap(product_id: int | None) -> dict[str, Any]:
     if product_id:
         qs = qs.filter(product_id=product_id)
     counts: dict[tuple[int, str], int] = {}
-    for pid, sev, n in qs.values_list("product_id", "severity").annotate(n=Count("id")).order_by():
+    for pid, sev, n in qs.values_list("product_id", "severity").annotate(n=Count("*")).order_by():
         counts[pid, sev or ""] = n
     products = Product.objects.filter(pk__in={pid for pid, _ in counts}).order_by("slug")
     rows = [
@@ -456,7 +470,7 @@ def metrics_summary(*, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     d = dialect()
     names = dict(Product.objects.values_list("slug", "name"))
-    with _facts_table(d, None) as (facts, params):
+    with _facts_table(d, None, deploy=False) as (facts, params):
         return _summary(d, facts, params, names, today)
 
 

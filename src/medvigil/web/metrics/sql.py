@@ -75,6 +75,10 @@ class Dialect:
         """The larger of two values."""
         return f"GREATEST({a}, {b})" if self.postgres else f"max({a}, {b})"
 
+    def fence(self) -> str:
+        """Appended to a subquery: keeps the planner from inlining it (its expressions run once)."""
+        return "OFFSET 0" if self.postgres else "LIMIT -1 OFFSET 0"
+
     def date_param(self) -> str:
         """A placeholder for a date given as ``YYYY-MM-DD`` text."""
         return "CAST(%s AS date)" if self.postgres else "%s"
