@@ -109,6 +109,11 @@ BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
     "notifications list": [(["--state", "bogus"], "--state must be one of"), (["--limit", "0"], "'--limit'")],
     "notifications retry": [(["999"], "no dead or pending delivery 999"), ([], "choose every dead one")],
     "notifications test": [(["999"], "no subscription 999"), (["abc"], "'subscription'")],
+    "metrics": [
+        (["nope"], "no product 'nope'"),
+        (["--granularity", "year"], "'--granularity'"),
+        (["--periods", "0"], "periods"),
+    ],
     "product add": [([], "missing argument 'name'"), (["P", "--end-of-support", "soon"], "YYYY-MM-DD")],
     "product edit": [(["nope", "--set", "name=x"], "no product 'nope'"), (["nope"], "nothing to change")],
     "product list": [(["--format", "xml"], "'--format'")],

@@ -19,7 +19,20 @@ import typer
 from typer._click import exceptions as click_exceptions
 
 from medvigil import __version__
-from medvigil.cli import cases, csaf, cvss, feeds, inventory, remediation, reporting, sbom, scan, server, vex
+from medvigil.cli import (
+    cases,
+    csaf,
+    cvss,
+    feeds,
+    inventory,
+    metrics,
+    remediation,
+    reporting,
+    sbom,
+    scan,
+    server,
+    vex,
+)
 from medvigil.cli.advisory import advisory_app
 from medvigil.cli.audit import audit_app
 from medvigil.cli.cvd import cvd_app
@@ -53,6 +66,7 @@ app.command("serve")(server.serve)
 app.command("worker")(server.worker)
 app.command("demo")(server.demo)
 cvss.register(app)
+metrics.register(app)
 scan.register(app)
 
 EXIT_USAGE = 2

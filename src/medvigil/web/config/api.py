@@ -26,6 +26,7 @@ from medvigil.web.config.errors import is_database_busy, retry_after_seconds
 from medvigil.web.disclosure.api import router as disclosure_router
 from medvigil.web.findings.api import router as findings_router
 from medvigil.web.inventory.api import router as inventory_router
+from medvigil.web.metrics.api import router as metrics_router
 from medvigil.web.notifications.api import router as notifications_router
 from medvigil.web.publishing.api import router as publishing_router
 from medvigil.web.remediation.api import router as remediation_router
@@ -153,3 +154,4 @@ api.add_router("/", disclosure_router)
 api.add_router("/", publishing_router)
 api.add_router("/", audit_router)
 api.add_router("/", notifications_router)
+api.add_router("/", metrics_router)

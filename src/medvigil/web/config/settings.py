@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "medvigil.web.disclosure",
     "medvigil.web.publishing",
     "medvigil.web.notifications",
+    "medvigil.web.metrics",
     "auditlog",
     "medvigil.web.audit",
 ]

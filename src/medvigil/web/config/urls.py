@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("medvigil.web.publishing.urls")),
     path("", include("medvigil.web.audit.urls")),
     path("", include("medvigil.web.notifications.urls")),
+    path("", include("medvigil.web.metrics.urls")),
     path("", include("medvigil.web.advisories.urls")),
     path("", include("medvigil.web.findings.urls")),
     path("dashboard/", include("medvigil.web.dashboard.urls")),

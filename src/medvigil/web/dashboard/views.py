@@ -8,6 +8,7 @@ from django.shortcuts import render
 from medvigil.web.accounts.decorators import viewer_required
 from medvigil.web.dashboard import selectors
 from medvigil.web.dashboard.charts import bar_chart
+from medvigil.web.metrics.selectors import metrics_summary
 from medvigil.web.remediation.selectors import at_risk_this_week
 
 
@@ -23,5 +24,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "horizon": selectors.horizon_totals(),
         "feeds": selectors.feed_freshness(),
         "at_risk": at_risk_this_week(),
+        "metrics": metrics_summary(),
     }
     return render(request, "dashboard/dashboard.html", context)

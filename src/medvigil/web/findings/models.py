@@ -93,6 +93,12 @@ class Finding(models.Model):
             models.Index(fields=["state", "method", "severity_score", "epss"], name="finding_method"),
             models.Index(fields=["product_version", "state"], name="finding_version"),
             models.Index(fields=["vulnerability"], name="finding_vuln"),
+            # Program metrics (web/metrics): the product x severity heat map and the burn-down read
+            # these covering indexes instead of the table.
+            models.Index(fields=["state", "product", "severity"], name="finding_metrics_heat"),
+            models.Index(
+                fields=["first_seen", "state", "state_changed_at", "product"], name="finding_metrics_burn"
+            ),
         ]
 
     def __str__(self) -> str:

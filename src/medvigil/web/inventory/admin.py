@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from medvigil.web.inventory.models import Component, InventoryEvent, Product, ProductVersion, SbomDocument
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+
+from medvigil.core.errors import Error
+from medvigil.web.inventory.installed_base import installed_base_import_csv, installed_base_record
+from medvigil.web.inventory.models import (
+    Component,
+    InstalledBase,
+    InventoryEvent,
+    Product,
+    ProductVersion,
+    SbomDocument,
+)
 
 
 @admin.register(Product)
@@ -36,3 +51,55 @@ class ComponentAdmin(admin.ModelAdmin[Component]):
 @admin.register(InventoryEvent)
 class InventoryEventAdmin(admin.ModelAdmin[InventoryEvent]):
     list_display = ("at", "product_version", "kind", "message", "actor")
+
+
+class InstalledBaseCsvForm(forms.Form):
+    """Upload of ``product,version,as_of,units[,source]`` rows."""
+
+    file = forms.FileField(help_text="CSV, UTF-8, header product,version,as_of,units[,source]")
+
+
+@admin.register(InstalledBase)
+class InstalledBaseAdmin(admin.ModelAdmin[InstalledBase]):
+    """Dated installed-base counts: typed one by one, or imported from CSV ("Import CSV")."""
+
+    list_display = ("product_version", "as_of", "units", "source", "recorded_by")
+    list_filter = ("product_version__product",)
+    date_hierarchy = "as_of"
+    fields = ("product_version", "as_of", "units", "source")
+    change_list_template = "admin/inventory/installedbase/change_list.html"
+
+    def save_model(self, request: HttpRequest, obj: InstalledBase, form: Any, change: bool) -> None:
+        saved = installed_base_record(
+            product_version=obj.product_version,
+            as_of=obj.as_of,
+            units=obj.units,
+            source=obj.source,
+            user=request.user,
+        )
+        obj.pk = saved.pk
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.import_csv)
+        return [path("import/", view, name="inventory_installedbase_import"), *super().get_urls()]
+
+    def import_csv(self, request: HttpRequest) -> HttpResponse:
+        form = InstalledBaseCsvForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid() and self.has_add_permission(request):
+            upload = form.cleaned_data["file"]
+            try:
+                result = installed_base_import_csv(
+                    data=upload.read(), user=request.user, filename=upload.name
+                )
+            except Error as exc:
+                form.add_error("file", exc.diagnostics())
+            else:
+                messages.success(request, f"{result.rows} counts of {result.versions} versions imported.")
+                return HttpResponseRedirect(reverse("admin:inventory_installedbase_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": "Import installed base (CSV)",
+        }
+        return TemplateResponse(request, "admin/inventory/installedbase/import.html", context)

@@ -201,3 +201,30 @@ class InventoryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.message}"
+
+
+class InstalledBase(models.Model):
+    """How many devices ran a product version on a day, as the manufacturer counted them.
+
+    The rows of one product with the same ``as_of`` are a snapshot of its installed base (a version
+    left out of a snapshot had none in the field that day). ``ProductVersion.installed_base`` keeps
+    the count of the latest snapshot (``inventory.installed_base.installed_base_record``).
+    """
+
+    product_version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="installed")
+    as_of = models.DateField(help_text="the day the devices were counted")
+    units = models.PositiveIntegerField(help_text="devices in the field running this version")
+    source = models.CharField(max_length=200, blank=True, help_text="where the count comes from")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["product_version", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["product_version", "as_of"], name="uniq_installed_base_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_version}: {self.units} on {self.as_of}"

@@ -241,7 +241,11 @@ class Assessment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="uniq_assessment_number"),
         ]
-        indexes = [models.Index(fields=["exploitability", "severity"], name="assessment_cell")]
+        indexes = [
+            models.Index(fields=["exploitability", "severity"], name="assessment_cell"),
+            # time to assess (web/metrics): the first confirmed assessment of each case, index only
+            models.Index(fields=["case", "status", "created_at"], name="assessment_first_confirmed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} assessment v{self.number} ({self.status})"
