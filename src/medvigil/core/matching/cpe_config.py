@@ -224,7 +224,7 @@ def _prepare_match(match: CpeMatchLike) -> PreparedCpeMatch:
     except CpeError:
         criterion = None
     return PreparedCpeMatch(
-        match.criteria,
+        match.criteria if criterion is None else criterion.criteria,  # one string per distinct criteria
         match.vulnerable,
         match.version_start_including,
         match.version_start_excluding,
@@ -348,6 +348,9 @@ def _within(key: Any, start: _Bound | None, end: _Bound | None) -> bool:
     return True
 
 
+_NO_CLASSES: frozenset[object] = frozenset()
+
+
 class _KeyScreen:
     """The vulnerable entries of one ``vendor:product`` in a configuration tree, reduced to what a
     target version must satisfy for one of them to match (see :class:`CpeScreen`)."""
@@ -358,11 +361,11 @@ class _KeyScreen:
         self.any_version = False  # an entry without bounds whose version is ANY or has a wildcard
         self.unbounded = False  # some entry without bounds (a target version ANY matches it)
         self.na = False  # an entry with version NA (matches NA and ANY)
-        self.classes: set[object] = set()  # version classes of exact-version entries
+        self.classes: frozenset[object] = _NO_CLASSES  # version classes of exact-version entries
         self.end: _Bound | None = None  # the highest bound of the entries with only an upper bound
         self.start: _Bound | None = None  # the lowest bound of the entries with only a lower bound
-        self.spans: list[tuple[_Bound, _Bound]] = []  # entries with both bounds, sorted by lower bound
-        self.lows: list[Any] = []  # their lower bound keys (for bisect)
+        self.spans: list[tuple[_Bound, _Bound]] | tuple[()] = ()  # entries with both bounds, by lower bound
+        self.lows: list[Any] | tuple[()] = ()  # their lower bound keys (for bisect)
 
     def add(self, criterion: CpeCriterion) -> None:
         start, end = criterion.start, criterion.end
@@ -374,7 +377,7 @@ class _KeyScreen:
             elif version == ANY or has_wildcard(version):
                 self.any_version = True
             else:
-                self.classes.add(criterion.version_class)
+                self.classes = self.classes | {criterion.version_class}
         elif start is None:
             assert end is not None
             if self.end is None or self.end[0] < end[0] or (self.end[0] == end[0] and end[1]):
@@ -383,11 +386,12 @@ class _KeyScreen:
             if self.start is None or start[0] < self.start[0] or (self.start[0] == start[0] and start[1]):
                 self.start = start
         else:
-            self.spans.append((start, end))
+            self.spans = [*self.spans, (start, end)]
 
     def seal(self) -> None:
-        self.spans.sort(key=lambda span: span[0][0])
-        self.lows = [low for (low, _), _ in self.spans]
+        if self.spans:
+            self.spans = sorted(self.spans, key=lambda span: span[0][0])
+            self.lows = [low for (low, _), _ in self.spans]
 
     def admits(self, version: str, vclass: object, key: Any) -> bool:
         """Whether some entry may match a target of this ``vendor:product`` with this version
