@@ -4,6 +4,7 @@ and the per-record screen never rules out a record that could yield a finding.""
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 from collections.abc import Sequence
 
@@ -20,6 +21,7 @@ from medvigil.core.matching.cpe_config import (
     evaluate_indexed,
     prepare_criterion,
     prepare_nodes,
+    prepare_stored_nodes,
 )
 
 # --- the oracle: the evaluator as it was before indexing (each entry against every CPE) ------
@@ -274,3 +276,11 @@ def test_indexed_evaluator_equals_naive_on_many_ranges_per_product() -> None:
         result = _naive(roots, [*own, *shared], False)
         outcomes["matched" if result.matched else "partial" if result.partial else "none"] += 1
     assert min(outcomes.values()) > 30, outcomes  # matched, partial and none all represented
+
+
+def test_prepared_from_stored_json_equals_prepared_from_nodes() -> None:
+    rng = random.Random(5)
+    for _ in range(500):
+        roots = tuple(rng.choice([_node, _ranged_node])(rng, 0) for _ in range(rng.randint(1, 3)))
+        stored = json.loads(json.dumps([dataclasses.asdict(root) for root in roots]))
+        assert prepare_stored_nodes(stored) == prepare_nodes(roots)

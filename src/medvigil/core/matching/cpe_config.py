@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -49,6 +49,7 @@ __all__ = [
     "evaluate_indexed",
     "prepare_criterion",
     "prepare_nodes",
+    "prepare_stored_nodes",
 ]
 
 
@@ -219,17 +220,37 @@ class PreparedNode:
 
 
 def _prepare_match(match: CpeMatchLike) -> PreparedCpeMatch:
-    try:
-        criterion: CpeCriterion | None = prepare_criterion(match)
-    except CpeError:
-        criterion = None
-    return PreparedCpeMatch(
-        match.criteria if criterion is None else criterion.criteria,  # one string per distinct criteria
+    return _prepare_fields(
+        match.criteria,
         match.vulnerable,
         match.version_start_including,
         match.version_start_excluding,
         match.version_end_including,
         match.version_end_excluding,
+    )
+
+
+def _prepare_fields(
+    criteria: str,
+    vulnerable: bool,
+    start_incl: str | None,
+    start_excl: str | None,
+    end_incl: str | None,
+    end_excl: str | None,
+) -> PreparedCpeMatch:
+    try:
+        criterion: CpeCriterion | None = _criterion(
+            criteria, vulnerable, start_incl, start_excl, end_incl, end_excl
+        )
+    except CpeError:
+        criterion = None
+    return PreparedCpeMatch(
+        criteria if criterion is None else criterion.criteria,  # one string per distinct criteria
+        vulnerable,
+        start_incl,
+        start_excl,
+        end_incl,
+        end_excl,
         criterion,
     )
 
@@ -244,6 +265,33 @@ def prepare_nodes(nodes: Sequence[ConfigNodeLike]) -> tuple[PreparedNode, ...]:
             tuple(_prepare_match(m) for m in node.cpe_matches),
         )
         for node in nodes
+    )
+
+
+def prepare_stored_nodes(data: Sequence[Mapping[str, Any]]) -> tuple[PreparedNode, ...]:
+    """:func:`prepare_nodes` from the plain (JSON) form of configuration nodes: ``operator``,
+    ``negate``, ``children`` and ``cpe_matches`` of ``criteria``, ``vulnerable`` and the four
+    ``version_*`` bounds, the field names of :class:`~medvigil.core.model.advisory.CpeNode` and
+    ``CpeMatch``; the same result without building those objects first (a fresh scan prepares
+    a quarter of a million entries)."""
+    return tuple(
+        PreparedNode(
+            str(node["operator"]).upper(),
+            bool(node.get("negate", False)),
+            prepare_stored_nodes(node.get("children", ())),
+            tuple(
+                _prepare_fields(
+                    m["criteria"],
+                    bool(m["vulnerable"]),
+                    m.get("version_start_including"),
+                    m.get("version_start_excluding"),
+                    m.get("version_end_including"),
+                    m.get("version_end_excluding"),
+                )
+                for m in node.get("cpe_matches", ())
+            ),
+        )
+        for node in data
     )
 
 

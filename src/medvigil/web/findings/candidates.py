@@ -21,7 +21,7 @@ from django.db.models import JSONField, Model, TextField
 from django.db.models.functions import Cast
 
 from medvigil.core.matching.cpe import split_key
-from medvigil.core.matching.cpe_config import PreparedNode
+from medvigil.core.matching.cpe_config import PreparedNode, prepare_stored_nodes
 from medvigil.core.matching.engine import (
     MatchIndex,
     PackageRule,
@@ -210,7 +210,7 @@ def _prepared_config(text: str) -> tuple[PreparedNode, ...]:
     digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
     found = _prepared_nodes.get(digest)
     if found is None:
-        found = prepare_record_nodes(tuple(codec.cpe_node(n) for n in orjson.loads(text)))
+        found = prepare_stored_nodes(orjson.loads(text))  # = prepare_record_nodes(codec.cpe_node(...))
         if len(_prepared_nodes) >= _CACHE_LIMIT:
             _prepared_nodes.clear()
         _prepared_nodes[digest] = found
