@@ -561,6 +561,7 @@ class CpeInventory:
         "_keyed",
         "_keyed_versions",
         "_merged",
+        "_tests",
         "_version_keys",
         "cpes",
     )
@@ -583,6 +584,7 @@ class CpeInventory:
         self._keyed = {key: tuple(self.cpes[p] for p in positions) for key, positions in self._by_key.items()}
         self._version_keys: dict[str, tuple[Any, ...]] = {}
         self._keyed_versions: dict[str, tuple[tuple[Cpe, Any], ...]] = {}
+        self._tests: dict[_Plan, frozenset[int]] = {}
         self._classes: dict[str, tuple[bool, frozenset[object]]] = {}
         for key, vclass in self._by_version:
             any_version, classes = self._classes.get(key, (False, frozenset()))
@@ -637,6 +639,51 @@ class CpeInventory:
                 return cpe
         return None
 
+    def plan_tests(self, plan: _Plan, *, keep: bool = False) -> frozenset[int]:
+        """Entries of ``plan`` (besides its wildcard-name ones) that a CPE of this inventory may
+        satisfy, as :meth:`candidates` selects them: for a version ANY every unbounded entry of
+        its ``vendor:product``, else the entries of its version class and the other unbounded
+        ones; a bounded entry only when some version key lies within its bounds (ANY, NA or a
+        version without a key never does). ``keep``: remember the answer for this plan (for an
+        inventory shared by many evaluations)."""
+        if not self._keyed:
+            return _NO_TESTS
+        found = self._tests.get(plan) if keep else None
+        if found is None:
+            found = self._plan_tests(plan)
+            if keep:
+                self._tests[plan] = found
+        return found
+
+    def _plan_tests(self, plan: _Plan) -> frozenset[int]:
+        groups = plan.groups
+        keys = self._keyed if len(self._keyed) < len(groups) else groups
+        test: set[int] = set()
+        for key in keys:
+            group = groups.get(key)
+            if group is None or key not in self._keyed:
+                continue  # no CPE has this vendor:product: every entry keeps its unmatched value
+            exact, other, unbounded, ranged = group
+            any_version, classes = self.version_classes(key)
+            if any_version:
+                test.update(unbounded)
+            else:
+                test.update(other)
+                if len(exact) < len(classes):
+                    for vclass, indexes in exact.items():
+                        if vclass in classes:
+                            test.update(indexes)
+                else:
+                    for vclass in classes:
+                        test.update(exact.get(vclass, ()))
+            if ranged:
+                versions = self.version_keys(key)
+                if versions:
+                    test.update(
+                        i for i, start, end in ranged if any(_within(k, start, end) for k in versions)
+                    )
+        return frozenset(test) if test else _NO_TESTS
+
     def candidates(self, criterion: CpeCriterion) -> Sequence[Cpe]:
         """The CPEs ``criterion`` may match, in inventory order."""
         key = criterion.key
@@ -660,6 +707,7 @@ class CpeInventory:
         return len(self.cpes)
 
 
+_NO_TESTS: frozenset[int] = frozenset()
 _EMPTY = CpeInventory(())
 
 
@@ -696,27 +744,9 @@ class _Evaluator:
         return True
 
     def _to_test(self, plan: _Plan) -> set[int]:
-        """Entries of ``plan`` some own or shared CPE may satisfy (see :meth:`CpeInventory.candidates`):
-        a bounded entry only when some CPE's version key lies within its bounds (a version ANY or
-        NA, or one without a key, never satisfies bounds)."""
-        own, shared = self.own, self.shared
-        test: set[int] = set(plan.wild)
-        for key, (exact, other, unbounded, ranged) in plan.groups.items():
-            if not own.keyed(key) and not shared.keyed(key):
-                continue  # no CPE has this vendor:product: every entry keeps its unmatched value
-            any_own, own_classes = own.version_classes(key)
-            any_shared, shared_classes = shared.version_classes(key)
-            if any_own or any_shared:
-                test.update(unbounded)
-            else:
-                test.update(other)
-                for vclass in own_classes | shared_classes:
-                    test.update(exact.get(vclass, ()))
-            if ranged:
-                keys = (*own.version_keys(key), *shared.version_keys(key))
-                if keys:
-                    test.update(i for i, start, end in ranged if any(_within(k, start, end) for k in keys))
-        return test
+        """Entries of ``plan`` some own or shared CPE may satisfy (:meth:`CpeInventory.plan_tests`;
+        the shared inventory's part is the same for every component, so it is kept per plan)."""
+        return set(plan.wild).union(self.own.plan_tests(plan), self.shared.plan_tests(plan, keep=True))
 
     def planned(self, plan: _Plan) -> _Tri:
         """:meth:`node` through the node's plan (same values and evidence, in entry order)."""
