@@ -1,7 +1,10 @@
-"""The indexed configuration evaluator gives exactly what the naive one (every CPE per entry) gives."""
+"""The indexed configuration evaluator gives exactly what the naive one (every CPE per entry) gives,
+and the per-record screen never rules out a record that could yield a finding."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import random
 from collections.abc import Sequence
 
@@ -13,10 +16,12 @@ from medvigil.core.matching.cpe_config import (
     CpeInventory,
     CpeMatch,
     CpeMatchLike,
+    CpeTargets,
     evaluate_configurations,
     evaluate_indexed,
     prepare_criterion,
     prepare_nodes,
+    prepare_stored_nodes,
 )
 
 # --- the oracle: the evaluator as it was before indexing (each entry against every CPE) ------
@@ -92,6 +97,14 @@ def _node(rng: random.Random, depth: int) -> ConfigNode:
     return ConfigNode(rng.choice(["OR", "AND"]), rng.random() < 0.2, children, matches)
 
 
+def _assert_same(got: ConfigMatch, expected: ConfigMatch) -> None:
+    """Same outcome and the same evidence (entry and CPE) in the same order."""
+    assert (got.matched, got.partial) == (expected.matched, expected.partial)
+    assert [(e.match.criteria, e.cpe) for e in got.evidence] == [
+        (e.match.criteria, e.cpe) for e in expected.evidence
+    ]
+
+
 def test_indexed_evaluator_equals_naive_on_generated_configurations() -> None:
     rng = random.Random(9)
     outcomes = {"matched": 0, "partial": 0, "none": 0}
@@ -104,11 +117,7 @@ def test_indexed_evaluator_equals_naive_on_generated_configurations() -> None:
         for known in (False, True):
             expected = _naive(roots, [*own, *shared], known)
             assert evaluate_indexed(roots, own, inventory, platforms_known=known) == expected
-            got = evaluate_indexed(prepared, own, inventory, platforms_known=known)
-            assert (got.matched, got.partial) == (expected.matched, expected.partial)
-            assert [(e.match.criteria, e.cpe) for e in got.evidence] == [
-                (e.match.criteria, e.cpe) for e in expected.evidence
-            ]
+            _assert_same(evaluate_indexed(prepared, own, inventory, platforms_known=known), expected)
         assert evaluate_configurations(roots, own, shared) == _naive(roots, [*own, *shared], True)
         assert evaluate_configurations(roots, [*own, *shared], None) == _naive(roots, [*own, *shared], False)
         result = _naive(roots, [*own, *shared], False)
@@ -130,3 +139,148 @@ def test_inventory_candidates_keep_order_and_include_any_vendor_or_product() -> 
     wild = CpeCriterion.build("cpe:2.3:o:*:os:*:*:*:*:*:*:*:*", False)
     assert wild.key is None and len(inventory.candidates(wild)) == len(names)
     assert CpeCriterion.build("cpe:2.3:o:?cme:os:*:*:*:*:*:*:*:*", False).key is None
+
+
+# --- the per-record screen and the bounded-entry index (version ranges) ----------------------
+
+SCREEN_VENDORS = ["acme", r"c\+\+soft", "globex"]
+SCREEN_PRODUCTS = ["pump", r"p\&id", "os"]
+SCREEN_VERSIONS = ["0.9", "1.0", "1.0.0", "1.0.1", "1.2", "2.0", "2.0a", "2.0 beta1", "10.1", "r\\(1\\)"]
+BOUNDS = ["0.9", "1.0", "1.0.0", "1.0.1", "1.2", "2.0", "2.0a", "10.1"]
+TAIL = ["*", "*", "-", "sp1", "sp2"]
+
+
+def _screen_name(rng: random.Random, criteria: bool) -> str:
+    versions = [*SCREEN_VERSIONS, "*", "-", *(["1.*", "*"] if criteria else [])]
+    fields = [
+        rng.choice("aoh"),
+        rng.choice(SCREEN_VENDORS),
+        rng.choice(SCREEN_PRODUCTS),
+        rng.choice(versions),
+    ]
+    if criteria and rng.random() < 0.05:
+        fields[1] = rng.choice(["*", "ac*"])  # wildcard vendor: admits every target
+    fields += [rng.choice(TAIL), *(rng.choice(["*", "*", "x64"]) for _ in range(6))]
+    return "cpe:2.3:" + ":".join(fields)
+
+
+def _ranged_entry(rng: random.Random) -> CpeMatch:
+    bounds: dict[str, str] = {}
+    if rng.random() < 0.6:
+        bounds[rng.choice(["version_start_including", "version_start_excluding"])] = rng.choice(BOUNDS)
+    if rng.random() < 0.7:
+        bounds[rng.choice(["version_end_including", "version_end_excluding"])] = rng.choice(BOUNDS)
+    name = _screen_name(rng, criteria=True)
+    if bounds and rng.random() < 0.8:
+        name = ":".join([*name.split(":")[:5], "*", *name.split(":")[6:]])  # NVD's usual ANY version
+    return CpeMatch(name, rng.random() < 0.7, **bounds)
+
+
+def _ranged_node(rng: random.Random, depth: int) -> ConfigNode:
+    children = tuple(_ranged_node(rng, depth + 1) for _ in range(rng.randint(0, 2))) if depth < 1 else ()
+    matches = tuple(_ranged_entry(rng) for _ in range(rng.randint(1, 8)))
+    return ConfigNode(rng.choice(["OR", "AND", "OR"]), rng.random() < 0.1, children, matches)
+
+
+def _entries(nodes: Sequence[ConfigNode]) -> list[CpeMatch]:
+    out: list[CpeMatch] = []
+    for node in nodes:
+        out += node.cpe_matches
+        out += _entries(node.children)
+    return out
+
+
+def _as_entry_target(criterion: CpeCriterion, target: Cpe) -> Cpe:
+    """``target`` with every attribute but the version taken from the criterion (so only the
+    version decides whether the criterion matches it)."""
+    return dataclasses.replace(criterion.cpe, version=target.version)
+
+
+def test_screen_admits_exactly_the_targets_some_vulnerable_entry_may_match() -> None:
+    rng = random.Random(17)
+    admitted = rejected = 0
+    for _ in range(3000):
+        roots = tuple(_ranged_node(rng, 0) for _ in range(rng.randint(1, 2)))
+        prepared = prepare_nodes(roots)
+        own = [parse_cpe(_screen_name(rng, criteria=False)) for _ in range(rng.randint(1, 2))]
+        if rng.random() < 0.03:
+            own.append(parse_cpe("cpe:2.3:a:*:pump:1.0:*:*:*:*:*:*:*"))  # ANY vendor: may match anything
+        got = any(root.screen.admits(CpeTargets(own)) for root in prepared)
+        vulnerable = [prepare_criterion(e) for e in _entries(roots) if e.vulnerable]
+        # sound: a vulnerable entry that matches an own CPE is never screened out
+        assert got or not any(c.matches(t) for c in vulnerable for t in own)
+        # and exact on versions: it admits iff some vulnerable entry of the target's vendor:product
+        # matches its version (other attributes are left to the evaluation); conservative only for
+        # wildcard names, wildcard versions without bounds, the version of a bounded entry and ANY
+        # vendor/product targets
+        expected = any(c.key is None for c in vulnerable) or any(t.vendor == "*" for t in own)
+        for c in vulnerable:
+            for t in own:
+                if c.key == t.vendor_product:
+                    unbounded = c.start is None and c.end is None
+                    if unbounded and "*" in c.cpe.version:
+                        expected = True
+                    elif not unbounded:  # a bounded entry is screened on its bounds alone
+                        any_version = dataclasses.replace(c.cpe, version="*")
+                        c = CpeCriterion(c.criteria, any_version, c.vulnerable, c.start, c.end)
+                    expected = expected or c.matches(_as_entry_target(c, t))
+        assert got == expected, (roots, own)
+        admitted += got
+        rejected += not got
+    assert admitted > 500 and rejected > 500, (admitted, rejected)
+
+
+def test_screen_bounds_inclusive_exclusive_and_any_na_versions() -> None:
+    def admits(target: str, **bounds: str) -> bool:
+        (root,) = prepare_nodes(
+            [ConfigNode("OR", False, (), (CpeMatch(bounds.pop("criteria", PUMP), True, **bounds),))]
+        )
+        return root.screen.admits(CpeTargets([parse_cpe(target)]))
+
+    v = "cpe:2.3:a:acme:pump:{}:*:*:*:*:*:*:*".format
+    assert admits(v("1.0"), version_start_including="1.0.0") and not admits(
+        v("1.0"), version_start_excluding="1.0"
+    )
+    assert admits(v("2.0"), version_end_including="2.0") and not admits(
+        v("2.0"), version_end_excluding="2.0.0"
+    )
+    assert admits(v("1.5"), version_start_excluding="1.0", version_end_excluding="2.0")
+    assert not admits(v("2.0a"), version_start_including="1.0", version_end_including="2.0")
+    assert not admits(v("*"), version_end_including="2.0") and not admits(v("-"), version_end_including="2.0")
+    assert (
+        admits(v("*"), criteria=v("1.0"))
+        and admits(v("-"), criteria=v("-"))
+        and not admits(v("1.0"), criteria=v("-"))
+    )
+    assert admits(v("1.0.0"), criteria=v("1.0")) and not admits(v("1.0.1"), criteria=v("1.0"))
+    escaped = r"cpe:2.3:a:c\+\+soft:p\&id:{}:*:*:*:*:*:*:*".format
+    assert admits(escaped("3.1"), criteria=escaped("*"), version_start_including="3.0")
+    assert not admits(v("3.1"), criteria=escaped("*"), version_start_including="3.0")  # another product
+
+
+PUMP = "cpe:2.3:a:acme:pump:*:*:*:*:*:*:*:*"
+
+
+def test_indexed_evaluator_equals_naive_on_many_ranges_per_product() -> None:
+    rng = random.Random(23)
+    outcomes = {"matched": 0, "partial": 0, "none": 0}
+    for _ in range(2000):
+        roots = tuple(_ranged_node(rng, 0) for _ in range(rng.randint(1, 3)))
+        prepared = prepare_nodes(roots)
+        own = [parse_cpe(_screen_name(rng, criteria=False)) for _ in range(rng.randint(1, 2))]
+        shared = [parse_cpe(_screen_name(rng, criteria=False)) for _ in range(rng.randint(0, 8))]
+        inventory = CpeInventory(shared)
+        for known in (False, True):
+            expected = _naive(roots, [*own, *shared], known)
+            _assert_same(evaluate_indexed(prepared, own, inventory, platforms_known=known), expected)
+        result = _naive(roots, [*own, *shared], False)
+        outcomes["matched" if result.matched else "partial" if result.partial else "none"] += 1
+    assert min(outcomes.values()) > 30, outcomes  # matched, partial and none all represented
+
+
+def test_prepared_from_stored_json_equals_prepared_from_nodes() -> None:
+    rng = random.Random(5)
+    for _ in range(500):
+        roots = tuple(rng.choice([_node, _ranged_node])(rng, 0) for _ in range(rng.randint(1, 3)))
+        stored = json.loads(json.dumps([dataclasses.asdict(root) for root in roots]))
+        assert prepare_stored_nodes(stored) == prepare_nodes(roots)

@@ -33,11 +33,13 @@ __all__ = [
     "Cpe",
     "CpeCriterion",
     "CpeError",
+    "has_wildcard",
     "parse_cpe",
     "quote_value",
     "split_key",
     "vendor_product_of",
     "version_class",
+    "version_key",
 ]
 
 ATTRIBUTES = (
@@ -93,7 +95,11 @@ class Cpe:
     compares *undefined* with every criterion (NISTIR 7696), so it never matches."""
 
     def __post_init__(self) -> None:
-        wild = any(v != ANY and _has_wildcard(v) for v in self.values())
+        values = (
+            *(self.part, self.vendor, self.product, self.version, self.update, self.edition),
+            *(self.language, self.sw_edition, self.target_sw, self.target_hw, self.other),
+        )
+        wild = any(("*" in v or "?" in v) and v != ANY and _has_wildcard(v) for v in values)
         object.__setattr__(self, "wild", wild)
 
     def values(self) -> tuple[str, ...]:
@@ -121,6 +127,8 @@ def split_key(key: str) -> tuple[str, str]:
 
 
 def _split_fs(text: str) -> list[str]:
+    if "\\" not in text:
+        return text.split(":")  # nothing quoted: every colon separates (most names)
     parts: list[str] = []
     current: list[str] = []
     chars = iter(text)
@@ -429,6 +437,17 @@ class CpeCriterion:
             if high < key or (not inclusive and key == high):
                 return False
         return True
+
+
+def has_wildcard(value: str) -> bool:
+    """Whether a canonical attribute value has an unquoted ``*`` or ``?`` (ANY is ``*``)."""
+    return _has_wildcard(value)
+
+
+def version_key(version: str) -> Any:
+    """The vendor version key (:func:`~medvigil.core.matching.version_keys.vendor_key`) a range
+    compares a canonical CPE version with; ``None`` when it has none."""
+    return _version_key(version)
 
 
 @functools.lru_cache(maxsize=1 << 16)

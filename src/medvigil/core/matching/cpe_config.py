@@ -17,11 +17,21 @@ A configuration never matches unless at least one ``vulnerable`` entry matched.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from medvigil.core.matching.cpe import ANY, NA, Cpe, CpeCriterion, CpeError, version_class
+from medvigil.core.matching.cpe import (
+    ANY,
+    NA,
+    Cpe,
+    CpeCriterion,
+    CpeError,
+    has_wildcard,
+    version_class,
+    version_key,
+)
 
 __all__ = [
     "ConfigMatch",
@@ -31,12 +41,15 @@ __all__ = [
     "CpeInventory",
     "CpeMatch",
     "CpeMatchLike",
+    "CpeScreen",
+    "CpeTargets",
     "PreparedCpeMatch",
     "PreparedNode",
     "evaluate_configurations",
     "evaluate_indexed",
     "prepare_criterion",
     "prepare_nodes",
+    "prepare_stored_nodes",
 ]
 
 
@@ -174,31 +187,70 @@ class PreparedNode:
     """Sub-nodes."""
     cpe_matches: tuple[PreparedCpeMatch, ...]
     """Prepared cpeMatch entries."""
-    plan: _Plan = field(init=False, compare=False, repr=False)
-    """The node's entries grouped for look-up (:class:`_Plan`), built once."""
     vulnerable_keys: frozenset[str] = field(init=False, compare=False, repr=False)
     """``vendor:product`` of the vulnerable entries of this node and its sub-nodes."""
+    _plan: _Plan | None = field(init=False, default=None, compare=False, repr=False)
+    _screen: CpeScreen | None = field(init=False, default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "plan", _Plan(self))
         keys = {m.criterion.cpe.vendor_product for m in self.cpe_matches if m.vulnerable and m.criterion}
         for child in self.children:
             keys |= child.vulnerable_keys
         object.__setattr__(self, "vulnerable_keys", frozenset(keys))
 
+    @property
+    def plan(self) -> _Plan:
+        """The node's entries grouped for look-up (:class:`_Plan`), built on first use and kept
+        (most candidate records are screened out and never need one)."""
+        plan = self._plan
+        if plan is None:
+            plan = _Plan(self)
+            object.__setattr__(self, "_plan", plan)
+        return plan
+
+    @property
+    def screen(self) -> CpeScreen:
+        """The :class:`CpeScreen` of this node's vulnerable entries (and its sub-nodes'), built on
+        first use and kept."""
+        screen = self._screen
+        if screen is None:
+            screen = CpeScreen((self,))
+            object.__setattr__(self, "_screen", screen)
+        return screen
+
 
 def _prepare_match(match: CpeMatchLike) -> PreparedCpeMatch:
-    try:
-        criterion: CpeCriterion | None = prepare_criterion(match)
-    except CpeError:
-        criterion = None
-    return PreparedCpeMatch(
+    return _prepare_fields(
         match.criteria,
         match.vulnerable,
         match.version_start_including,
         match.version_start_excluding,
         match.version_end_including,
         match.version_end_excluding,
+    )
+
+
+def _prepare_fields(
+    criteria: str,
+    vulnerable: bool,
+    start_incl: str | None,
+    start_excl: str | None,
+    end_incl: str | None,
+    end_excl: str | None,
+) -> PreparedCpeMatch:
+    try:
+        criterion: CpeCriterion | None = _criterion(
+            criteria, vulnerable, start_incl, start_excl, end_incl, end_excl
+        )
+    except CpeError:
+        criterion = None
+    return PreparedCpeMatch(
+        criteria if criterion is None else criterion.criteria,  # one string per distinct criteria
+        vulnerable,
+        start_incl,
+        start_excl,
+        end_incl,
+        end_excl,
         criterion,
     )
 
@@ -213,6 +265,33 @@ def prepare_nodes(nodes: Sequence[ConfigNodeLike]) -> tuple[PreparedNode, ...]:
             tuple(_prepare_match(m) for m in node.cpe_matches),
         )
         for node in nodes
+    )
+
+
+def prepare_stored_nodes(data: Sequence[Mapping[str, Any]]) -> tuple[PreparedNode, ...]:
+    """:func:`prepare_nodes` from the plain (JSON) form of configuration nodes: ``operator``,
+    ``negate``, ``children`` and ``cpe_matches`` of ``criteria``, ``vulnerable`` and the four
+    ``version_*`` bounds, the field names of :class:`~medvigil.core.model.advisory.CpeNode` and
+    ``CpeMatch``; the same result without building those objects first (a fresh scan prepares
+    a quarter of a million entries)."""
+    return tuple(
+        PreparedNode(
+            str(node["operator"]).upper(),
+            bool(node.get("negate", False)),
+            prepare_stored_nodes(node.get("children", ())),
+            tuple(
+                _prepare_fields(
+                    m["criteria"],
+                    bool(m["vulnerable"]),
+                    m.get("version_start_including"),
+                    m.get("version_start_excluding"),
+                    m.get("version_end_including"),
+                    m.get("version_end_excluding"),
+                )
+                for m in node.get("cpe_matches", ())
+            ),
+        )
+        for node in data
     )
 
 
@@ -255,9 +334,10 @@ _Tri = bool | None
 
 
 class _Plan:
-    """A node's cpeMatch entries grouped by ``vendor:product`` and exact-version class, so that
-    evaluation tests only the entries some candidate CPE can satisfy (the others keep the value
-    an unmatched entry has) instead of every entry of e.g. a 300-version list."""
+    """A node's cpeMatch entries grouped by ``vendor:product``, exact-version class and version
+    bounds, so that evaluation tests only the entries some candidate CPE can satisfy (the others
+    keep the value an unmatched entry has) instead of every entry of e.g. a 300-version list or
+    of the dozens of ``linux_kernel`` ranges of one CVE."""
 
     __slots__ = ("and_", "children", "entries", "groups", "hard", "negate", "soft", "wild")
 
@@ -266,7 +346,7 @@ class _Plan:
         self.negate = node.negate
         self.children = tuple(c.plan if isinstance(c, PreparedNode) else _Plan(c) for c in node.children)
         self.entries: list[tuple[CpeMatchLike, CpeCriterion]] = []
-        self.groups: dict[str, tuple[dict[object, list[int]], list[int], list[int]]] = {}
+        self.groups: dict[str, _Group] = {}
         self.wild: list[int] = []
         self.soft = self.hard = 0  # unmatched value None (running-on, platforms unknown) / False
         for entry in node.cpe_matches:
@@ -284,12 +364,183 @@ class _Plan:
             if criterion.key is None:
                 self.wild.append(index)
                 continue
-            exact, other, every = self.groups.setdefault(criterion.key, ({}, [], []))
-            every.append(index)
+            exact, other, unbounded, ranged = self.groups.setdefault(criterion.key, ({}, [], [], []))
+            if criterion.start is not None or criterion.end is not None:
+                ranged.append((index, criterion.start, criterion.end))
+                continue
+            unbounded.append(index)
             if criterion.version_class is None:
                 other.append(index)
             else:
                 exact.setdefault(criterion.version_class, []).append(index)
+
+
+_Bound = tuple[Any, bool]
+_Group = tuple[
+    dict[object, list[int]], list[int], list[int], list[tuple[int, "_Bound | None", "_Bound | None"]]
+]
+"""A plan's entries of one ``vendor:product``: exact-version entries by version class, the other
+unbounded entries, every unbounded entry, and the entries with version bounds (index, start, end)."""
+
+
+def _within(key: Any, start: _Bound | None, end: _Bound | None) -> bool:
+    """Whether a version key lies within a cpeMatch's bounds (as :meth:`CpeCriterion.matches`)."""
+    if start is not None:
+        low, inclusive = start
+        if key < low or (not inclusive and key == low):
+            return False
+    if end is not None:
+        high, inclusive = end
+        if high < key or (not inclusive and key == high):
+            return False
+    return True
+
+
+_NO_CLASSES: frozenset[object] = frozenset()
+
+
+class _KeyScreen:
+    """The vulnerable entries of one ``vendor:product`` in a configuration tree, reduced to what a
+    target version must satisfy for one of them to match (see :class:`CpeScreen`)."""
+
+    __slots__ = ("any_version", "classes", "end", "lows", "na", "spans", "start", "unbounded")
+
+    def __init__(self) -> None:
+        self.any_version = False  # an entry without bounds whose version is ANY or has a wildcard
+        self.unbounded = False  # some entry without bounds (a target version ANY matches it)
+        self.na = False  # an entry with version NA (matches NA and ANY)
+        self.classes: frozenset[object] = _NO_CLASSES  # version classes of exact-version entries
+        self.end: _Bound | None = None  # the highest bound of the entries with only an upper bound
+        self.start: _Bound | None = None  # the lowest bound of the entries with only a lower bound
+        self.spans: list[tuple[_Bound, _Bound]] | tuple[()] = ()  # entries with both bounds, by lower bound
+        self.lows: list[Any] | tuple[()] = ()  # their lower bound keys (for bisect)
+
+    def add(self, criterion: CpeCriterion) -> None:
+        start, end = criterion.start, criterion.end
+        if start is None and end is None:
+            self.unbounded = True
+            version = criterion.cpe.version
+            if version == NA:
+                self.na = True
+            elif version == ANY or has_wildcard(version):
+                self.any_version = True
+            else:
+                self.classes = self.classes | {criterion.version_class}
+        elif start is None:
+            assert end is not None
+            if self.end is None or self.end[0] < end[0] or (self.end[0] == end[0] and end[1]):
+                self.end = end
+        elif end is None:
+            if self.start is None or start[0] < self.start[0] or (self.start[0] == start[0] and start[1]):
+                self.start = start
+        else:
+            self.spans = [*self.spans, (start, end)]
+
+    def seal(self) -> None:
+        if self.spans:
+            self.spans = sorted(self.spans, key=lambda span: span[0][0])
+            self.lows = [low for (low, _), _ in self.spans]
+
+    def admits(self, version: str, vclass: object, key: Any) -> bool:
+        """Whether some entry may match a target of this ``vendor:product`` with this version
+        (canonical ``version``, its :func:`version_class` and vendor ``key``, None if it has none)."""
+        if self.any_version:
+            return True
+        if version == ANY:
+            return self.unbounded  # a bounded entry needs a concrete version; the others match ANY
+        if version == NA:
+            return self.na
+        if vclass in self.classes:
+            return True
+        return key is not None and self._in_ranges(key)  # a bounded entry needs a version key
+
+    def _in_ranges(self, key: Any) -> bool:
+        if self.end is not None:
+            high, inclusive = self.end
+            if key < high or (inclusive and key == high):
+                return True
+        if self.start is not None:
+            low, inclusive = self.start
+            if low < key or (inclusive and key == low):
+                return True
+        for (low, low_incl), (high, high_incl) in self.spans[: bisect_right(self.lows, key)]:
+            if (low < key or (low_incl and key == low)) and (key < high or (high_incl and key == high)):
+                return True
+        return False
+
+
+class CpeTargets:
+    """A component's own CPEs prepared once for :meth:`CpeScreen.admits` (version keys parsed
+    once per component, not once per comparison)."""
+
+    __slots__ = ("any_name", "by_key")
+
+    def __init__(self, cpes: Sequence[Cpe]) -> None:
+        self.any_name = False  # a CPE with vendor or product ANY (it may match any entry)
+        self.by_key: dict[str, list[tuple[str, object, Any]]] = {}
+        for cpe in cpes:
+            if cpe.wild:
+                continue  # a target with a wildcard matches nothing (NISTIR 7696: undefined)
+            if cpe.vendor == ANY or cpe.product == ANY:
+                self.any_name = True
+                continue
+            version = cpe.version
+            concrete = version not in (ANY, NA)
+            target = (
+                version,
+                version_class(version) if concrete else None,
+                version_key(version) if concrete else None,
+            )
+            self.by_key.setdefault(cpe.vendor_product, []).append(target)
+
+
+class CpeScreen:
+    """A necessary condition for a configuration tree to yield a finding for a component.
+
+    A record yields a finding only when one of its *vulnerable* entries matches one of the
+    component's own CPEs (:func:`~medvigil.core.matching.engine.match`). The screen keeps those
+    entries by ``vendor:product`` and by version: exact versions as :func:`version_class` sets,
+    one-sided ranges as their widest bound, two-sided ones sorted by lower bound (bisect). When
+    :meth:`admits` is False no vulnerable entry can match an own CPE and the tree need not be
+    evaluated; when it is True the tree is evaluated as before (other attributes, e.g. the
+    update or target_sw, and running-on entries are left to the evaluation). Conservative: an
+    entry whose vendor or product has a wildcard admits every target."""
+
+    __slots__ = ("keys", "wild")
+
+    def __init__(self, nodes: Sequence[PreparedNode]) -> None:
+        self.wild = False
+        self.keys: dict[str, _KeyScreen] = {}
+        stack = list(nodes)
+        while stack:
+            node = stack.pop()
+            stack.extend(node.children)
+            for entry in node.cpe_matches:
+                criterion = entry.criterion
+                if not entry.vulnerable or criterion is None:
+                    continue  # a running-on entry cannot be the own CPE's hit; malformed never matches
+                if criterion.key is None:
+                    self.wild = True
+                    continue
+                found = self.keys.get(criterion.key)
+                if found is None:
+                    found = self.keys[criterion.key] = _KeyScreen()
+                found.add(criterion)
+        for screen in self.keys.values():
+            screen.seal()
+
+    def admits(self, targets: CpeTargets) -> bool:
+        """Whether some vulnerable entry may match one of ``targets``."""
+        if self.wild or targets.any_name:
+            return True
+        keys = self.keys
+        for key, versions in targets.by_key.items():
+            screen = keys.get(key)
+            if screen is not None:
+                for version, vclass, vkey in versions:
+                    if screen.admits(version, vclass, vkey):
+                        return True
+        return False
 
 
 class CpeInventory:
@@ -302,7 +553,18 @@ class CpeInventory:
     vendor or product has a wildcard gets every CPE. Only candidates are then compared.
     """
 
-    __slots__ = ("_by_key", "_by_version", "_classes", "_fallback", "_keyed", "_merged", "cpes")
+    __slots__ = (
+        "_by_key",
+        "_by_version",
+        "_classes",
+        "_fallback",
+        "_keyed",
+        "_keyed_versions",
+        "_merged",
+        "_tests",
+        "_version_keys",
+        "cpes",
+    )
 
     def __init__(self, cpes: Sequence[Cpe]) -> None:
         self.cpes: tuple[Cpe, ...] = tuple(cpes)
@@ -320,6 +582,9 @@ class CpeInventory:
             self._by_version.setdefault(slot, []).append(pos)
         self._merged: dict[object, tuple[Cpe, ...]] = {}
         self._keyed = {key: tuple(self.cpes[p] for p in positions) for key, positions in self._by_key.items()}
+        self._version_keys: dict[str, tuple[Any, ...]] = {}
+        self._keyed_versions: dict[str, tuple[tuple[Cpe, Any], ...]] = {}
+        self._tests: dict[_Plan, frozenset[int]] = {}
         self._classes: dict[str, tuple[bool, frozenset[object]]] = {}
         for key, vclass in self._by_version:
             any_version, classes = self._classes.get(key, (False, frozenset()))
@@ -341,6 +606,83 @@ class CpeInventory:
     def version_classes(self, key: str) -> tuple[bool, frozenset[object]]:
         """Whether a CPE with this key has version ANY, and the version classes of the others."""
         return self._classes.get(key, (False, frozenset()))
+
+    def version_keys(self, key: str) -> tuple[Any, ...]:
+        """The distinct vendor version keys of the concrete versions of the CPEs with this
+        ``vendor:product`` (what a bounded entry compares; parsed once per inventory)."""
+        found = self._version_keys.get(key)
+        if found is None:
+            keys = (version_key(c.version) for c in self._keyed.get(key, ()) if c.version not in (ANY, NA))
+            found = self._version_keys[key] = tuple(dict.fromkeys(k for k in keys if k is not None))
+        return found
+
+    def keyed_versions(self, key: str) -> tuple[tuple[Cpe, Any], ...]:
+        """The CPEs with this ``vendor:product`` and the vendor key of each one's concrete version
+        (``None`` for ANY, NA or a version without one), in inventory order."""
+        found = self._keyed_versions.get(key)
+        if found is None:
+            found = self._keyed_versions[key] = tuple(
+                (c, None if c.version in (ANY, NA) else version_key(c.version))
+                for c in self._keyed.get(key, ())
+            )
+        return found
+
+    def first_match(self, criterion: CpeCriterion) -> Cpe | None:
+        """The first CPE (inventory order) ``criterion`` matches, comparing only candidates: those
+        of :meth:`candidates` and, for a bounded criterion, only those whose version key lies within
+        the bounds (the version test of :meth:`CpeCriterion.matches`, done first and cheaply)."""
+        start, end = criterion.start, criterion.end
+        if criterion.key is None or self._fallback or (start is None and end is None):
+            return next((cpe for cpe in self.candidates(criterion) if criterion.matches(cpe)), None)
+        for cpe, key in self.keyed_versions(criterion.key):
+            if key is not None and _within(key, start, end) and criterion.matches(cpe):
+                return cpe
+        return None
+
+    def plan_tests(self, plan: _Plan, *, keep: bool = False) -> frozenset[int]:
+        """Entries of ``plan`` (besides its wildcard-name ones) that a CPE of this inventory may
+        satisfy, as :meth:`candidates` selects them: for a version ANY every unbounded entry of
+        its ``vendor:product``, else the entries of its version class and the other unbounded
+        ones; a bounded entry only when some version key lies within its bounds (ANY, NA or a
+        version without a key never does). ``keep``: remember the answer for this plan (for an
+        inventory shared by many evaluations)."""
+        if not self._keyed:
+            return _NO_TESTS
+        found = self._tests.get(plan) if keep else None
+        if found is None:
+            found = self._plan_tests(plan)
+            if keep:
+                self._tests[plan] = found
+        return found
+
+    def _plan_tests(self, plan: _Plan) -> frozenset[int]:
+        groups = plan.groups
+        keys = self._keyed if len(self._keyed) < len(groups) else groups
+        test: set[int] = set()
+        for key in keys:
+            group = groups.get(key)
+            if group is None or key not in self._keyed:
+                continue  # no CPE has this vendor:product: every entry keeps its unmatched value
+            exact, other, unbounded, ranged = group
+            any_version, classes = self.version_classes(key)
+            if any_version:
+                test.update(unbounded)
+            else:
+                test.update(other)
+                if len(exact) < len(classes):
+                    for vclass, indexes in exact.items():
+                        if vclass in classes:
+                            test.update(indexes)
+                else:
+                    for vclass in classes:
+                        test.update(exact.get(vclass, ()))
+            if ranged:
+                versions = self.version_keys(key)
+                if versions:
+                    test.update(
+                        i for i, start, end in ranged if any(_within(k, start, end) for k in versions)
+                    )
+        return frozenset(test) if test else _NO_TESTS
 
     def candidates(self, criterion: CpeCriterion) -> Sequence[Cpe]:
         """The CPEs ``criterion`` may match, in inventory order."""
@@ -365,6 +707,7 @@ class CpeInventory:
         return len(self.cpes)
 
 
+_NO_TESTS: frozenset[int] = frozenset()
 _EMPTY = CpeInventory(())
 
 
@@ -401,21 +744,9 @@ class _Evaluator:
         return True
 
     def _to_test(self, plan: _Plan) -> set[int]:
-        """Entries of ``plan`` some own or shared CPE may satisfy (see :meth:`CpeInventory.candidates`)."""
-        own, shared = self.own, self.shared
-        test: set[int] = set(plan.wild)
-        for key, (exact, other, every) in plan.groups.items():
-            if not own.keyed(key) and not shared.keyed(key):
-                continue  # no CPE has this vendor:product: every entry keeps its unmatched value
-            any_own, own_classes = own.version_classes(key)
-            any_shared, shared_classes = shared.version_classes(key)
-            if any_own or any_shared:
-                test.update(every)
-            else:
-                test.update(other)
-                for vclass in own_classes | shared_classes:
-                    test.update(exact.get(vclass, ()))
-        return test
+        """Entries of ``plan`` some own or shared CPE may satisfy (:meth:`CpeInventory.plan_tests`;
+        the shared inventory's part is the same for every component, so it is kept per plan)."""
+        return set(plan.wild).union(self.own.plan_tests(plan), self.shared.plan_tests(plan, keep=True))
 
     def planned(self, plan: _Plan) -> _Tri:
         """:meth:`node` through the node's plan (same values and evidence, in entry order)."""
@@ -425,10 +756,8 @@ class _Evaluator:
         soft_hits = hard_hits = 0
         for index in sorted(test):
             entry, criterion = plan.entries[index]
-            wanted = criterion.key
-            pools = (own.cpes, shared.cpes) if wanted is None else (own.keyed(wanted), shared.keyed(wanted))
-            for cpes in pools:
-                hit = next((cpe for cpe in cpes if criterion.matches(cpe)), None)
+            for inventory in (own, shared):
+                hit = inventory.first_match(criterion)
                 if hit is not None:
                     self._hit(entry, hit)
                     if entry.vulnerable:

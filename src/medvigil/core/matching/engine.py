@@ -27,7 +27,13 @@ from dataclasses import dataclass, field
 
 from medvigil.core.matching import csaf_products
 from medvigil.core.matching.cpe import Cpe, CpeError, parse_cpe, quote_value
-from medvigil.core.matching.cpe_config import CpeInventory, PreparedNode, evaluate_indexed, prepare_nodes
+from medvigil.core.matching.cpe_config import (
+    CpeInventory,
+    CpeTargets,
+    PreparedNode,
+    evaluate_indexed,
+    prepare_nodes,
+)
 from medvigil.core.matching.enumeration import Enumeration, VersionKeys
 from medvigil.core.matching.inference import infer_cpes
 from medvigil.core.matching.keys import package_key, purl_package_key, purl_version
@@ -402,11 +408,16 @@ def _cpe_matches(
     seen: set[int] = set()
     own = set(cpes)
     own_index = CpeInventory(cpes)
+    targets = CpeTargets(cpes)
     for cpe in cpes:
         for rule in index.cpes.get(cpe.vendor_product, ()):
             if rule.record in seen:
                 continue
             seen.add(rule.record)
+            # A finding needs a vulnerable entry that an own CPE matches: the screen rules most
+            # candidate records out (other versions of the same product) without their trees.
+            if not any(node.screen.admits(targets) for node in rule.nodes):
+                continue
             evidence = _evaluate_cpe(rule, own_index, platforms, own, method, index.records[rule.record])
             if evidence is not None:
                 yield _match(pos, index, rule.record, evidence)
