@@ -176,7 +176,11 @@ class _Load:
     def _hand_over(self, chunk: list[PendingItem]) -> None:
         """Plan the chunk, send its records to be mapped, write the oldest chunk beyond the window."""
         plan = self.writer.plan(chunk)
-        future = self.pool.submit(prepare_batch, plan.to_map, self.writer.context()) if plan.to_map else None
+        future = (
+            self.pool.submit(prepare_batch, plan.to_map, self.writer.context(raw_by_writer=True))
+            if plan.to_map
+            else None
+        )
         self.inflight.append((plan, future))
         while len(self.inflight) > IN_FLIGHT:
             self._write_oldest()
