@@ -203,8 +203,12 @@ def feeds_import(
     format: FormatOpt = OutputFormat.TABLE,  # noqa: E501
 ) -> None:
     """Import feed files into the store: one run per input, all-or-nothing per input."""
-    _django.migrate()
+    _django.setup()
+    from medvigil.web.advisories.services import import_worker_start
+
     inputs, skipped = expand_inputs(paths, source)
+    import_worker_start(inputs)  # boots while the store is migrated
+    _django.migrate()
     runs = _import_all(inputs, source, force, show=format is OutputFormat.TABLE and err_console.is_terminal)
     if format is OutputFormat.JSON:
         print_json({"runs": runs, "totals": _totals(runs, skipped), "not_feeds": [str(p) for p in skipped]})

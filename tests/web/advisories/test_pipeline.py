@@ -28,7 +28,7 @@ from tests.web.advisories.crash import die
 from tests.web.advisories.store_dump import store_dump
 
 N = 4600
-"""Lines of the first input: three chunks of 2,000 (more than the chunks kept in flight)."""
+"""Lines of the first input: five chunks (250, 500, 1,000, 2,000, 850: more than kept in flight)."""
 
 
 def _lines(year: str, n: int) -> list[str]:
@@ -144,7 +144,7 @@ def test_a_failure_in_the_worker_names_the_input_and_the_record() -> None:
     pool = workers.worker_pool()
     assert pool is not None
     with pytest.raises(FeedParseError) as there:
-        pool.submit(prepare_pending, batch, ctx).result()
+        pool.submit(workers.prepare_batch, batch, ctx).result()
     for exc in (here.value, there.value):
         assert (exc.source, exc.location) == ("nvd.jsonl", "line 7 (CVE-2019-0007)")
         assert "not a record" in exc.message
@@ -153,7 +153,7 @@ def test_a_failure_in_the_worker_names_the_input_and_the_record() -> None:
 def test_a_worker_that_dies_fails_the_run_keeps_nothing_and_the_next_import_works(
     db: Any, inputs: tuple[Path, Path], monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(services, "prepare_pending", die)
+    monkeypatch.setattr(services, "prepare_batch", die)
     with pytest.raises(Exception, match="terminated abruptly"):
         feed_import(path=inputs[0], workers=1)
     run = m.ImportRun.objects.get()

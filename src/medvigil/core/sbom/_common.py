@@ -18,9 +18,6 @@ End-of-support values are ISO dates (``2027-12-31``; a datetime's date part is u
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -60,18 +57,6 @@ NO_VALUE = frozenset({"NOASSERTION", "NONE", ""})
 
 Json = Any
 """A decoded JSON value."""
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic GC while building a large object graph (a 3-4x speed-up, see performance.md)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def load_json(data: bytes, *, source: str) -> Json:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from medvigil.core._gc import paused_gc
 from medvigil.core.errors import SbomError
 from medvigil.core.model import ParsedSbom
-from medvigil.core.sbom._common import load_json, no_gc, require_object
+from medvigil.core.sbom._common import load_json, require_object
 from medvigil.core.sbom._cyclonedx_map import build_cyclonedx
 from medvigil.core.sbom.interface import SbomReader
 from medvigil.core.sbom.limits import DEFAULT_LIMITS, SbomLimits
@@ -33,7 +34,7 @@ class CycloneDxJsonReader(SbomReader):
 
     def read_limited(self, data: bytes, *, source: str, limits: SbomLimits) -> ParsedSbom:
         """Parse a CycloneDX JSON document, stopping at the component and nesting limits."""
-        with no_gc():
+        with paused_gc():
             doc = require_object(load_json(data, source=source), source=source, what="CycloneDX BOM")
             fmt = doc.get("bomFormat")
             if fmt != "CycloneDX":

@@ -30,9 +30,10 @@ from typing import Any
 
 import orjson
 
+from medvigil.core._gc import paused_gc
 from medvigil.core.errors import SbomError, UnsupportedFormatError
 from medvigil.core.model import ParsedSbom
-from medvigil.core.sbom._common import load_json, no_gc
+from medvigil.core.sbom._common import load_json
 from medvigil.core.sbom.limits import SbomLimits
 from medvigil.core.sbom.lockfiles import LOCKFILE_READERS
 from medvigil.core.sbom.registry import gunzip_capped, read_sbom
@@ -149,7 +150,7 @@ def _limited(problems: list[str]) -> tuple[str, ...]:
 
 
 def _json_schema_problems(document: Any, schema_file: str) -> list[str]:
-    with no_gc():  # the errors' instances are converted to Python objects: keep the GC off them
+    with paused_gc():  # the errors' instances are converted to Python objects: keep the GC off them
         found = sorted(_schema_errors(document, schema_file), key=lambda e: e[0])
     return [f"{pointer}: {message}" for pointer, message in found]
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from medvigil.core._gc import paused_gc
 from medvigil.core.model import ParsedSbom
-from medvigil.core.sbom._common import load_json, no_gc, require_object
+from medvigil.core.sbom._common import load_json, require_object
 from medvigil.core.sbom._spdx2_map import build_spdx2
 from medvigil.core.sbom.interface import SbomReader
 
@@ -27,7 +28,7 @@ class SpdxJsonReader(SbomReader):
 
     def read(self, data: bytes, *, source: str) -> ParsedSbom:
         """Parse an SPDX 2 JSON document."""
-        with no_gc():
+        with paused_gc():
             doc = require_object(load_json(data, source=source), source=source, what="SPDX document")
             sbom = build_spdx2(doc, source=source, fmt=self.format_id)
             del doc  # free the parsed tree before the GC comes back, or it would traverse it

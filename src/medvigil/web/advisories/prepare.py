@@ -71,6 +71,10 @@ class Context(NamedTuple):
     """The ``Source`` the records are filed under (a vulnerability's ``sources``)."""
     when: Callable[[dt.datetime | None], Any]
     """The database's datetime adapter (``medvigil.web.bulk.adapters``: module-level, pickled by name)."""
+    raw_by_writer: bool = False
+    """Leave the compressed raw bytes out (``None``): the writer, which holds the raw bytes of
+    its pending records, fills them in with :func:`with_raw` (the second process then neither
+    compresses nor sends them back, which balances the two processes)."""
 
 
 class Prepared(NamedTuple):
@@ -104,6 +108,21 @@ class Prepared(NamedTuple):
 def raw_digest(raw: bytes) -> str:
     """The checksum stored with a record's raw bytes (hex SHA-256)."""
     return hashlib.sha256(raw).hexdigest()
+
+
+def compress_raw(raw: bytes) -> bytes:
+    """A record's raw bytes as stored (zlib, level 1)."""
+    return isal_zlib.compress(raw, 1)
+
+
+RAW_AT = 15
+"""Position of the compressed raw bytes in :attr:`Prepared.values`."""
+
+
+def with_raw(p: Prepared, raw: bytes) -> Prepared:
+    """``p`` (prepared with :attr:`Context.raw_by_writer`) with its compressed raw bytes."""
+    v = p.values
+    return p._replace(values=(*v[:RAW_AT], compress_raw(raw), *v[RAW_AT + 1 :]))
 
 
 def identifiers(record: CoreRecord) -> tuple[str, ...]:
@@ -172,7 +191,8 @@ def prepare(item: ParsedRecord, ctx: Context, digest: str | None = None) -> Prep
         r.rejected, (r.state or "")[:40], r.summary or "", r.details or "", dumps(r.aliases),
         dumps(r.related), dumps(r.cwes), dumps(r.severities), dumps(r.references),
         dumps(r.ssvc) if r.ssvc else None, dumps(_extra(r)), score, vector[:300], version, label,
-        isal_zlib.compress(item.raw, 1), digest or raw_digest(item.raw), item.location[:500],
+        None if ctx.raw_by_writer else compress_raw(item.raw), digest or raw_digest(item.raw),
+        item.location[:500],
     )  # fmt: skip
     configs = r.cpe_configurations
     when = ctx.when

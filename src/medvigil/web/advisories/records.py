@@ -31,6 +31,7 @@ from medvigil.web.advisories.models import (
 from medvigil.web.advisories.prepare import (
     AFFECTED_FIELDS,
     CSAF_FIELDS,
+    RAW_AT,
     RECORD_FIELDS,
     Context,
     Prepared,
@@ -40,6 +41,7 @@ from medvigil.web.advisories.prepare import (
     prepare_item,
     prepare_pending,
     raw_digest,
+    with_raw,
 )
 
 CHILD_MODELS = (AffectedPackage, CpeConfiguration, CpeIndexEntry, CsafProductStatus)
@@ -158,9 +160,10 @@ class RecordWriter:
         plan = self.plan(items)
         self.write_planned(plan, prepare_pending(plan.to_map, self.context()), on_error)
 
-    def context(self) -> Context:
-        """What preparing this writer's records needs (sent along to the second process)."""
-        return Context(self.input_name, self.source_name, bulk.adapters()[0])
+    def context(self, *, raw_by_writer: bool = False) -> Context:
+        """What preparing this writer's records needs (sent along to the second process, which
+        leaves the raw bytes to :meth:`write_planned`: ``raw_by_writer``)."""
+        return Context(self.input_name, self.source_name, bulk.adapters()[0], raw_by_writer)
 
     def plan(self, items: Sequence[PendingItem]) -> Plan:
         """Look the chunk's pending ids up; pick the records that need mapping.
@@ -207,7 +210,7 @@ class RecordWriter:
                     continue
                 if result.record_id != hint:
                     self._misread.add(result.record_id)
-                prepared.append(result)
+                prepared.append(result if result.values[RAW_AT] is not None else with_raw(result, item.raw))
                 continue
             ready = prepare_item(item, self.context())
             if isinstance(ready, RecordError):

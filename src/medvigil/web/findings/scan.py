@@ -15,13 +15,12 @@ left out (they cannot make a build fail); their count is returned next to the li
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+from medvigil.core._gc import paused_gc
 from medvigil.core.matching.engine import MatchOptions, match, platform_unverified
 from medvigil.core.matching.grouping import group_matches
 from medvigil.core.model import Component as CoreComponent
@@ -114,25 +113,11 @@ def _finding(
     }
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic GC: a scan allocates millions of short-lived acyclic objects (decoded
-    rows, prepared ranges, matches, contract dicts) and the collector's passes over them were
-    ~40% of the CPU time of a 10,000-component scan."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def scan_components(
     components: Sequence[CoreComponent], *, infer_cpes: bool = True, vex: Sequence[VexAssertion] = ()
 ) -> ScanResult:
     """Match ``components`` against the store (candidates only) and return contract findings."""
-    with _no_gc():
+    with paused_gc():  # ~40% of a 10,000-component scan's CPU was GC passes
         return _scan(components, infer_cpes, vex)
 
 
