@@ -90,12 +90,20 @@ def _fill_cases(rng: random.Random) -> None:
                 CaseAction(case_id=f.case_id, kind="fix_release", on=fixed, summary="fix", data=data)
             )
         f.determination = {**f.determination, "facts": facts}
-    CaseFile.objects.bulk_update(files, ["determination"], batch_size=2000)
+        f.risk_status = facts["risk_status"]  # the columns remediation.services writes beside it
+        f.communication_sent = _date(facts.get("communication_sent"))
+        f.fix_distributed = _date(facts.get("fix_distributed"))
+    fields = ["determination", "risk_status", "communication_sent", "fix_distributed"]
+    CaseFile.objects.bulk_update(files, fields, batch_size=2000)
     CaseAction.objects.bulk_create(actions, batch_size=2000)
     print(
         f"filled: {len(cases)} cases, {len(assessments)} confirmed, {len(closed)} closed, "
         f"{len(actions)} fixes"
     )
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 def _fill_installed_base(rng: random.Random) -> None:

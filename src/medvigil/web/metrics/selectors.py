@@ -3,8 +3,10 @@
 Every figure is an aggregate query (GROUP BY, window functions, ``percentile_cont``); Python only
 folds the grouped rows (one per product, period or bin), never one per case or finding. The
 case-level facts come from one subquery (:func:`_case_facts`): day 0, the first confirmed
-assessment, and the communication and fix dates the remediation clock derived
-(``remediation.CaseFile.determination["facts"]``), so the metrics agree with the clock page.
+assessment, and the risk and the communication and fix dates the remediation clock derived
+(``remediation.CaseFile.determination["facts"]``, copied into the indexed ``CaseFile`` columns
+``risk_status``, ``communication_sent`` and ``fix_distributed`` by the same service), so the metrics
+agree with the clock page.
 """
 
 from __future__ import annotations
@@ -65,13 +67,11 @@ def _case_facts(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
     base = (
         f"SELECT c.id AS case_id, p.slug AS g, c.product_id AS product_id, c.day0 AS day0, c.state AS state, "
         f"{d.day('c.closed_at')} AS closed_on, {d.day(first)} AS assessed_on, "
-        f"{d.json_date('cf.facts', 'communication_sent')} AS communicated_on, "
-        f"{d.json_date('cf.facts', 'fix_distributed')} AS fixed_on, "
-        f"{d.json_top('cf.facts', 'risk_status')} AS clock_risk, ca.id AS assessment_id, "
+        f"cf.communication_sent AS communicated_on, cf.fix_distributed AS fixed_on, "
+        f"cf.risk_status AS clock_risk, ca.id AS assessment_id, "
         f"ca.controlled AS controlled, ca.vex_status AS vex_status, ca.severity AS severity "
         f"FROM {_t(Case)} c JOIN {_t(Product)} p ON p.id = c.product_id "
-        f"LEFT JOIN (SELECT case_id, {d.json_object('determination', 'facts')} AS facts "
-        f"FROM {_t(CaseFile)}) cf ON cf.case_id = c.id "
+        f"LEFT JOIN {_t(CaseFile)} cf ON cf.case_id = c.id "
         f"LEFT JOIN {_t(Assessment)} ca ON ca.id = c.current_assessment_id {where}"
     )
     sql = (
