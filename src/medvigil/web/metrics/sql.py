@@ -75,6 +75,11 @@ class Dialect:
         """The larger of two values."""
         return f"GREATEST({a}, {b})" if self.postgres else f"max({a}, {b})"
 
+    def indexed_by(self, index: str) -> str:
+        """After a table in FROM: read it through this index (SQLite picks the unique key otherwise
+        and reads the wide rows; PostgreSQL's planner chooses an index-only scan itself)."""
+        return "" if self.postgres else f"INDEXED BY {index}"
+
     def fence(self) -> str:
         """Appended to a subquery: keeps the planner from inlining it (its expressions run once)."""
         return "OFFSET 0" if self.postgres else "LIMIT -1 OFFSET 0"
