@@ -497,7 +497,7 @@ def metrics_summary(*, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     d = dialect()
     names = dict(Product.objects.values_list("slug", "name"))
-    facts, params = _clock_facts(d), []
+    facts, params = _clock_facts(d), list[Any]()
     fixes = f"SELECT '*' AS g, v FROM ({_duration_inner(facts, 'fix')}) a"
     fix = percentile_rows(fixes, params).get("*", EMPTY)
     compliance = _compliance(d, facts, params, names, today, routine=False)
