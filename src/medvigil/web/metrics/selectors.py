@@ -493,7 +493,8 @@ def _all(
 
 def metrics_summary(*, today: dt.date | None = None) -> dict[str, Any]:
     """The portfolio headline numbers for the dashboard panel (a subset of :func:`metrics_get`, from
-    the clock columns alone: no temporary table, no assessments, portfolio figures only)."""
+    the clock columns alone: no temporary table, no assessments, portfolio figures only). The
+    installed-base share is left to the metrics page: it reads the active scope of every fixed case."""
     today = today or timezone.localdate()
     d = dialect()
     names = dict(Product.objects.values_list("slug", "name"))
@@ -506,5 +507,4 @@ def metrics_summary(*, today: dt.date | None = None) -> dict[str, Any]:
         "fix": fix.to_dict(),
         "communication": compliance["communication"]["portfolio"],
         "fix_clock": compliance["fix"]["portfolio"],
-        "installed_base": _installed(d, facts, params, names)["portfolio"],
     }
