@@ -27,7 +27,7 @@ from medvigil.core.metrics.stats import DURATION_BINS, compliance_share
 from medvigil.core.remediation.clock import COMMUNICATION_DAYS, FIX_DAYS, controlled_targets_from_mapping
 from medvigil.web.findings.models import Finding
 from medvigil.web.inventory.models import InstalledBase, Product, ProductVersion
-from medvigil.web.metrics.sql import EMPTY, Dialect, dialect, fetch, percentile_rows
+from medvigil.web.metrics.sql import EMPTY, Dialect, Stats, dialect, fetch, percentile_rows
 from medvigil.web.remediation.models import CaseAction, CaseFile, RemediationSettings
 from medvigil.web.risk.models import Assessment, Case, CaseVersion
 
@@ -149,8 +149,10 @@ def _histogram(inner: str, params: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _stats_block(inner: str, params: list[Any], names: dict[str, str]) -> dict[str, Any]:
-    rows = percentile_rows(*_with_portfolio(inner, params))
+def _stats_block(
+    rows: dict[Any, Stats], inner: str, params: list[Any], names: dict[str, str]
+) -> dict[str, Any]:
+    """One duration: ``rows`` its statistics per product slug and ``'*'``; the histogram of ``inner``."""
     return {
         "portfolio": rows.get("*", EMPTY).to_dict(),
         "by_product": [
@@ -201,8 +203,19 @@ def _q(name: str) -> str:
 def _durations(
     d: Dialect, facts: str, params: list[Any], names: dict[str, str], product_id: int | None
 ) -> dict[str, Any]:
-    out = {w: _stats_block(_duration_inner(facts, w), params, names) for w in DURATIONS[:3]}
-    out["deploy"] = _stats_block(f"SELECT g, v FROM {DEPLOY_TABLE}", [], names)
+    """The four durations; their percentiles, per product and for the portfolio, in one query."""
+    inners = [(w, _duration_inner(facts, w), params) for w in DURATIONS[:3]]
+    inners.append(("deploy", f"SELECT g, v FROM {DEPLOY_TABLE}", []))
+    parts, args = [], []
+    for w, inner, p in inners:
+        sql, ps = _with_portfolio(inner, p)
+        parts.append(f"SELECT '{w}:' || g AS g, v FROM ({sql}) {w}_v")
+        args.extend(ps)
+    rows = percentile_rows(" UNION ALL ".join(parts), args)
+    out = {}
+    for w, inner, p in inners:
+        mine = {k.split(":", 1)[1]: v for k, v in rows.items() if k.startswith(f"{w}:")}
+        out[w] = _stats_block(mine, inner, p, names)
     return out
 
 
