@@ -1,8 +1,9 @@
 """Hand-built cases for the metrics: each row written directly with the dates a test names.
 
-The metrics read the columns the remediation clock writes (``CaseFile.determination["facts"]``),
-so a factory that writes those columns gives exact, known answers; ``test_selectors`` also checks
-one case built through the real services.
+The metrics read the columns the remediation clock writes (``CaseFile.risk_status``,
+``communication_sent`` and ``fix_distributed``, copies of ``determination["facts"]``), so a factory
+that writes those columns gives exact, known answers; ``test_views_api_cli`` also checks one case
+built through the real services.
 """
 
 from __future__ import annotations
@@ -76,7 +77,14 @@ def make_case(
     facts: dict[str, Any] = {"day0": day0, "communication_sent": communicated, "fix_distributed": fixed}
     if risk is not None:
         facts["risk_status"] = risk
-    CaseFile.objects.create(case=case, open=not closed, determination={"facts": facts} if risk else {})
+    CaseFile.objects.create(
+        case=case,
+        open=not closed,
+        determination={"facts": facts} if risk else {},
+        risk_status=risk or "",
+        communication_sent=d(communicated) if risk and communicated else None,
+        fix_distributed=d(fixed) if risk and fixed else None,
+    )
     for pv in versions:
         CaseVersion.objects.create(case=case, product_version=pv)
     if fix_version and fixed:

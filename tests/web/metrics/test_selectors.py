@@ -168,4 +168,5 @@ def test_summary_matches_the_full_metrics(portfolio: Any) -> None:
     full, summary = metrics_get(query=_q()), metrics_summary(today=TODAY)
     assert summary["fix"] == full["durations"]["fix"]["portfolio"]
     assert summary["communication"] == full["compliance"]["communication"]["portfolio"]
-    assert summary["installed_base"] == full["installed_base"]["portfolio"]
+    assert summary["fix_clock"] == full["compliance"]["fix"]["portfolio"]
+    assert set(summary) == {"as_of", "fix", "communication", "fix_clock"}

@@ -100,6 +100,9 @@ def test_nav_link_and_dashboard_panel(portfolio: Any, viewer: Any) -> None:
     html = login(viewer).get("/dashboard/").content.decode()
     assert 'href="/metrics/"' in html
     assert 'id="metrics-panel"' in html
+    fix = metrics_get(query=MetricsQuery())["durations"]["fix"]["portfolio"]
+    assert f'<b id="panel-fix-median">{fix["median"]}</b>' in html
+    assert 'id="panel-installed" href="/metrics/#patched-share"' in html
 
 
 def test_a_case_through_the_remediation_services(case: Case, hazards: Any, analyst: Any, isao: Any) -> None:  # noqa: F811

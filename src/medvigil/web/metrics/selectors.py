@@ -3,8 +3,10 @@
 Every figure is an aggregate query (GROUP BY, window functions, ``percentile_cont``); Python only
 folds the grouped rows (one per product, period or bin), never one per case or finding. The
 case-level facts come from one subquery (:func:`_case_facts`): day 0, the first confirmed
-assessment, and the communication and fix dates the remediation clock derived
-(``remediation.CaseFile.determination["facts"]``), so the metrics agree with the clock page.
+assessment, and the risk and the communication and fix dates the remediation clock derived
+(``remediation.CaseFile.determination["facts"]``, copied into the indexed ``CaseFile`` columns
+``risk_status``, ``communication_sent`` and ``fix_distributed`` by the same service), so the metrics
+agree with the clock page.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from medvigil.core.metrics.stats import DURATION_BINS, compliance_share
 from medvigil.core.remediation.clock import COMMUNICATION_DAYS, FIX_DAYS, controlled_targets_from_mapping
 from medvigil.web.findings.models import Finding
 from medvigil.web.inventory.models import InstalledBase, Product, ProductVersion
-from medvigil.web.metrics.sql import EMPTY, Dialect, dialect, fetch, percentile_rows
+from medvigil.web.metrics.sql import EMPTY, Dialect, Stats, dialect, fetch, percentile_rows
 from medvigil.web.remediation.models import CaseAction, CaseFile, RemediationSettings
 from medvigil.web.risk.models import Assessment, Case, CaseVersion
 
@@ -53,6 +55,27 @@ def _t(model: Any) -> str:
     return str(model._meta.db_table)
 
 
+def _clock_join(d: Dialect) -> str:
+    """Cases with their product and the clock's columns (read from the covering ``casefile_metrics``)."""
+    return (
+        f"FROM {_t(Case)} c JOIN {_t(Product)} p ON p.id = c.product_id "
+        f"LEFT JOIN {_t(CaseFile)} cf {d.indexed_by('casefile_metrics')} ON cf.case_id = c.id"
+    )
+
+
+_CLOCK_COLUMNS = (
+    "c.id AS case_id, p.slug AS g, c.product_id AS product_id, c.day0 AS day0, "
+    "cf.communication_sent AS communicated_on, cf.fix_distributed AS fixed_on, cf.risk_status AS clock_risk"
+)
+
+
+def _clock_facts(d: Dialect) -> str:
+    """The part of :func:`_case_facts` the dashboard needs, without the assessments: ``case_id, g,
+    product_id, day0, communicated_on, fixed_on, clock_risk, fix_days``; cheap enough to inline."""
+    fix_days = d.nonnegative_days("cf.fix_distributed", "c.day0")
+    return f"SELECT {_CLOCK_COLUMNS}, {fix_days} AS fix_days {_clock_join(d)}"
+
+
 def _case_facts(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
     """One row per case: ``case_id, g`` (product slug), ``product_id, day0, state, closed_on,
     assessed_on, communicated_on, fixed_on, clock_risk, assessment_id, controlled, vex_status,
@@ -63,16 +86,10 @@ def _case_facts(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
         f"WHERE a.case_id = c.id AND a.status = 'confirmed')"
     )
     base = (
-        f"SELECT c.id AS case_id, p.slug AS g, c.product_id AS product_id, c.day0 AS day0, c.state AS state, "
-        f"{d.day('c.closed_at')} AS closed_on, {d.day(first)} AS assessed_on, "
-        f"{d.json_date('cf.facts', 'communication_sent')} AS communicated_on, "
-        f"{d.json_date('cf.facts', 'fix_distributed')} AS fixed_on, "
-        f"{d.json_top('cf.facts', 'risk_status')} AS clock_risk, ca.id AS assessment_id, "
+        f"SELECT {_CLOCK_COLUMNS}, c.state AS state, "
+        f"{d.day('c.closed_at')} AS closed_on, {d.day(first)} AS assessed_on, ca.id AS assessment_id, "
         f"ca.controlled AS controlled, ca.vex_status AS vex_status, ca.severity AS severity "
-        f"FROM {_t(Case)} c JOIN {_t(Product)} p ON p.id = c.product_id "
-        f"LEFT JOIN (SELECT case_id, {d.json_object('determination', 'facts')} AS facts "
-        f"FROM {_t(CaseFile)}) cf ON cf.case_id = c.id "
-        f"LEFT JOIN {_t(Assessment)} ca ON ca.id = c.current_assessment_id {where}"
+        f"{_clock_join(d)} LEFT JOIN {_t(Assessment)} ca ON ca.id = c.current_assessment_id {where}"
     )
     sql = (
         f"SELECT x.*, {d.nonnegative_days('assessed_on', 'day0')} AS assess_days, "
@@ -132,8 +149,10 @@ def _histogram(inner: str, params: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _stats_block(inner: str, params: list[Any], names: dict[str, str]) -> dict[str, Any]:
-    rows = percentile_rows(*_with_portfolio(inner, params))
+def _stats_block(
+    rows: dict[Any, Stats], inner: str, params: list[Any], names: dict[str, str]
+) -> dict[str, Any]:
+    """One duration: ``rows`` its statistics per product slug and ``'*'``; the histogram of ``inner``."""
     return {
         "portfolio": rows.get("*", EMPTY).to_dict(),
         "by_product": [
@@ -184,8 +203,19 @@ def _q(name: str) -> str:
 def _durations(
     d: Dialect, facts: str, params: list[Any], names: dict[str, str], product_id: int | None
 ) -> dict[str, Any]:
-    out = {w: _stats_block(_duration_inner(facts, w), params, names) for w in DURATIONS[:3]}
-    out["deploy"] = _stats_block(f"SELECT g, v FROM {DEPLOY_TABLE}", [], names)
+    """The four durations; their percentiles, per product and for the portfolio, in one query."""
+    inners = [(w, _duration_inner(facts, w), params) for w in DURATIONS[:3]]
+    inners.append(("deploy", f"SELECT g, v FROM {DEPLOY_TABLE}", []))
+    parts, args = [], []
+    for w, inner, p in inners:
+        sql, ps = _with_portfolio(inner, p)
+        parts.append(f"SELECT '{w}:' || g AS g, v FROM ({sql}) {w}_v")
+        args.extend(ps)
+    rows = percentile_rows(" UNION ALL ".join(parts), args)
+    out = {}
+    for w, inner, p in inners:
+        mine = {k.split(":", 1)[1]: v for k, v in rows.items() if k.startswith(f"{w}:")}
+        out[w] = _stats_block(mine, inner, p, names)
     return out
 
 
@@ -222,8 +252,9 @@ def _fold_compliance(rows: Sequence[Sequence[Any]], names: dict[str, str]) -> di
 
 
 def _compliance(
-    d: Dialect, facts: str, params: list[Any], names: dict[str, str], today: dt.date
+    d: Dialect, facts: str, params: list[Any], names: dict[str, str], today: dt.date, *, routine: bool = True
 ) -> dict[str, Any]:
+    """The two FDA milestones and (``routine``; it needs the assessments' severity) the routine update."""
     t = d.date_param()
     out = {}
     for name, done, days in (
@@ -233,6 +264,8 @@ def _compliance(
         sums = _milestone_sums(d, done, d.add_days("day0", str(days)), t)
         sql = f"SELECT g, {sums} FROM ({facts}) f WHERE clock_risk = 'uncontrolled' GROUP BY g"
         out[name] = _fold_compliance(fetch(sql, [*[today.isoformat()] * 2, *params]), names)
+    if not routine:
+        return out
     row = RemediationSettings.objects.first()
     targets = controlled_targets_from_mapping(row.controlled_targets if row else {})
     target = "CASE severity " + " ".join(f"WHEN {s} THEN {n}" for s, n in sorted(targets.items()))
@@ -260,22 +293,28 @@ def _open_cases(d: Dialect, facts: str, params: list[Any], names: dict[str, str]
 
 
 def _installed(d: Dialect, facts: str, params: list[Any], names: dict[str, str]) -> dict[str, Any]:
-    """Units on versions outside the active scope of each case with a fix, over the product's units."""
+    """Units on versions outside the active scope of each case with a fix, over the product's units.
+
+    Summed per product as the product's units per case minus the units in the cases' active scopes
+    (a product without a known count has no units in any scope), in one pass over the facts."""
     active = "true" if d.postgres else "1"
     totals = (
         f"SELECT product_id, SUM(installed_base) AS total FROM {_t(ProductVersion)} "
         f"WHERE installed_base IS NOT NULL GROUP BY product_id"
     )
+    per_case = (
+        f"SELECT f.g AS g, 1 AS n, t.total AS total, 0 AS scoped FROM ({facts}) f "
+        f"JOIN ({totals}) t ON t.product_id = f.product_id WHERE f.fixed_on IS NOT NULL AND t.total > 0"
+    )
     scoped = (
-        f"SELECT cv.case_id, SUM(pv.installed_base) AS units FROM {_t(CaseVersion)} cv "
+        f"SELECT f.g AS g, 0 AS n, 0 AS total, pv.installed_base AS scoped FROM ({facts}) f "
+        f"JOIN {_t(CaseVersion)} cv ON cv.case_id = f.case_id AND cv.active = {active} "
         f"JOIN {_t(ProductVersion)} pv ON pv.id = cv.product_version_id "
-        f"WHERE cv.active = {active} AND pv.installed_base IS NOT NULL "
-        f"AND cv.case_id IN (SELECT case_id FROM ({facts}) fx WHERE fixed_on IS NOT NULL) GROUP BY cv.case_id"
+        f"WHERE f.fixed_on IS NOT NULL AND pv.installed_base IS NOT NULL"
     )
     sql = (
-        f"SELECT f.g, COUNT(*), SUM(t.total), SUM(t.total - COALESCE(sc.units, 0)) FROM ({facts}) f "
-        f"JOIN ({totals}) t ON t.product_id = f.product_id LEFT JOIN ({scoped}) sc ON sc.case_id = f.case_id "
-        f"WHERE f.fixed_on IS NOT NULL AND t.total > 0 GROUP BY f.g"
+        f"SELECT g, SUM(n), SUM(total), SUM(total) - SUM(scoped) FROM ({per_case} UNION ALL {scoped}) u "
+        f"GROUP BY g HAVING SUM(n) > 0"
     )
     params = params * 2
     rows = [(g, int(n), int(t), int(p)) for g, n, t, p in fetch(sql, params)]
@@ -466,23 +505,19 @@ def _all(
 
 
 def metrics_summary(*, today: dt.date | None = None) -> dict[str, Any]:
-    """The portfolio headline numbers for the dashboard panel (a subset of :func:`metrics_get`)."""
+    """The portfolio headline numbers for the dashboard panel (a subset of :func:`metrics_get`, from
+    the clock columns alone: no temporary table, no assessments, portfolio figures only). The
+    installed-base share is left to the metrics page: it reads the active scope of every fixed case."""
     today = today or timezone.localdate()
     d = dialect()
     names = dict(Product.objects.values_list("slug", "name"))
-    with _facts_table(d, None, deploy=False) as (facts, params):
-        return _summary(d, facts, params, names, today)
-
-
-def _summary(
-    d: Dialect, facts: str, params: list[Any], names: dict[str, str], today: dt.date
-) -> dict[str, Any]:
-    fix = percentile_rows(*_with_portfolio(_duration_inner(facts, "fix"), params)).get("*", EMPTY)
-    compliance = _compliance(d, facts, params, names, today)
+    facts, params = _clock_facts(d), list[Any]()
+    fixes = f"SELECT '*' AS g, v FROM ({_duration_inner(facts, 'fix')}) a"
+    fix = percentile_rows(fixes, params).get("*", EMPTY)
+    compliance = _compliance(d, facts, params, names, today, routine=False)
     return {
         "as_of": today.isoformat(),
         "fix": fix.to_dict(),
         "communication": compliance["communication"]["portfolio"],
         "fix_clock": compliance["fix"]["portfolio"],
-        "installed_base": _installed(d, facts, params, names)["portfolio"],
     }

@@ -51,11 +51,21 @@ class CaseFile(models.Model):
     determination = models.JSONField(default=dict, blank=True)
     """The last ``core.remediation.reporting.Determination.to_dict()`` (with the facts used)."""
     evaluated_on = models.DateField(null=True, blank=True)
+    risk_status = models.CharField(max_length=12, blank=True)
+    """``determination["facts"]["risk_status"]`` ("" without a determination), for the metrics."""
+    communication_sent = models.DateField(null=True, blank=True)
+    """``determination["facts"]["communication_sent"]``, for the metrics."""
+    fix_distributed = models.DateField(null=True, blank=True)
+    """``determination["facts"]["fix_distributed"]``, for the metrics."""
 
     class Meta:
         indexes = [
             models.Index(fields=["open", "next_due", "id"], name="casefile_clock"),
             models.Index(fields=["open", "clock_state", "next_due"], name="casefile_clock_state"),
+            models.Index(
+                fields=["case", "risk_status", "communication_sent", "fix_distributed"],
+                name="casefile_metrics",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -503,6 +503,10 @@ def case_evaluate(
         casefile.determination = (
             {} if det is None else {**det.to_dict(), "facts": facts.to_dict() if facts else {}}
         )
+        kept = facts if det is not None else None  # the facts the determination stores, as columns
+        casefile.risk_status = kept.risk_status if kept else ""
+        casefile.communication_sent = kept.communication_sent if kept else None
+        casefile.fix_distributed = kept.fix_distributed if kept else None
         casefile.evaluated_on = today
         casefile.save()
         now = {(o.code, o.outcome.value) for o in det.obligations} if det else set()

@@ -193,6 +193,9 @@ class CaseVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "product_version"], name="uniq_case_version"),
         ]
+        indexes = [  # the metrics' installed-base share reads the active scope of a case from it alone
+            models.Index(fields=["case", "active", "product_version"], name="caseversion_active_scope"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} @ {self.product_version.version}"
