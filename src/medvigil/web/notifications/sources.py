@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from medvigil.core.notify.events import UNCONTROLLED, EventKind
@@ -55,17 +55,21 @@ def _grouped(rows: Iterable[Mapping[str, Any]]) -> dict[int, list[Mapping[str, A
 
 
 def findings_new(versions: Sequence[ProductVersion], *, since: dt.datetime) -> int:
-    """One ``finding.new`` event per product with findings first seen by this run (``since``)."""
-    rows = (
-        Finding.objects.filter(product_version__in=[v.pk for v in versions], first_seen=since)
-        .order_by("-kev", F("severity_score").desc(nulls_last=True), "vulnerability_key")
-        .values("product_id", "vulnerability_key", "component_name", "component_version", "severity", "kev",
-                "product_version__version")
-    )  # fmt: skip
-    products = {p.pk: p for p in Product.objects.filter(pk__in={v.product_id for v in versions})}
-    emitted = 0
-    for product_id, found in sorted(_grouped(rows).items()):
+    """One ``finding.new`` event per product with findings first seen by this run (``since``).
+
+    Counted in SQL; only the first ``ITEMS`` rows of each product are read (a first match of a
+    portfolio opens ~100k findings in one run)."""
+    new = Finding.objects.filter(product_version__in=[v.pk for v in versions], first_seen=since)
+    counts = dict(new.values_list("product_id").annotate(n=Count("id")).order_by())
+    products = {p.pk: p for p in Product.objects.filter(pk__in=list(counts))}
+    for product_id, count in sorted(counts.items()):
         product = products[product_id]
+        found = (
+            new.filter(product_id=product_id)
+            .order_by("-kev", F("severity_score").desc(nulls_last=True), "vulnerability_key")
+            .values("vulnerability_key", "component_name", "component_version", "severity", "kev",
+                    "product_version__version")[:ITEMS]
+        )  # fmt: skip
         items = [
             {
                 "vulnerability": r["vulnerability_key"], "component": r["component_name"],
@@ -74,17 +78,16 @@ def findings_new(versions: Sequence[ProductVersion], *, since: dt.datetime) -> i
                 "text": f"{r['vulnerability_key']} in {r['component_name']} {r['component_version']}"
                 f" (version {r['product_version__version']}{', KEV' if r['kev'] else ''})",
             }
-            for r in found[:ITEMS]
+            for r in found
         ]  # fmt: skip
         outbox_emit(
             kind=EventKind.FINDING_NEW,
-            title=f"{len(found)} new finding{'s' if len(found) != 1 else ''} on {product.name}",
+            title=f"{count} new finding{'s' if count != 1 else ''} on {product.name}",
             product=product,
             path=reverse("findings:list") + f"?product={product.slug}",
-            data={"count": len(found), "items": items},
+            data={"count": count, "items": items},
         )
-        emitted += 1
-    return emitted
+    return len(counts)
 
 
 def intel_jumps() -> int:
