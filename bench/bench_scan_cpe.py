@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import random
 import re
 import resource
@@ -102,7 +103,9 @@ def cpe_sbom(n: int, pool: list[str], seed: int = 11) -> dict[str, Any]:
     return {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": comps}
 
 
-def _cli(path: Path) -> tuple[float, float, int]:
+def _cli(path: Path, keep: Path | None = None) -> tuple[float, float, float, int]:
+    """Wall, CPU (user + sys), peak RSS and finding count of a fresh ``medvigil scan -f json``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     out = subprocess.run(
         [str(Path(sys.executable).parent / "medvigil"), "scan", str(path), "-f", "json"],
@@ -111,8 +114,11 @@ def _cli(path: Path) -> tuple[float, float, int]:
     wall = time.perf_counter() - t0
     if out.returncode not in (0, 1):
         raise SystemExit(out.stderr.decode())
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return wall, rss, len(json.loads(out.stdout)["findings"])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    if keep is not None:
+        keep.write_bytes(out.stdout)
+    return wall, cpu, after.ru_maxrss / 1024, len(json.loads(out.stdout)["findings"])
 
 
 def main() -> None:
@@ -122,6 +128,7 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, help="write the findings of each SBOM to this JSON file")
     parser.add_argument("--repeats", type=int, default=3, help="warm repeats after the first scan")
     parser.add_argument("--no-cli", action="store_true", help="skip the fresh-process CLI run")
+    parser.add_argument("--cli-out", type=Path, help="keep each CLI JSON output in this folder (to compare)")
     args = parser.parse_args()
     ensure_store()
     from medvigil.core.sbom.registry import read_sbom
@@ -147,10 +154,13 @@ def main() -> None:
         repeat, repeat_cpu = statistics.median(times[1:] or times), statistics.median(cpu[1:] or cpu)
         print(f"{n:>6} CPE components: engine {times[0]:.2f} s first scan (CPU {cpu[0]:.2f} s), "
               f"{repeat:.2f} s repeat (median of {args.repeats}; CPU {repeat_cpu:.2f} s), "
-              f"{len(result.findings)} findings on {hit} components")  # fmt: skip
+              f"{len(result.findings)} findings on {hit} components; "
+              f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
         if not args.no_cli:
-            wall, rss, count = _cli(path)
-            print(f"{n:>6} CPE components: cli {wall:.2f} s wall, peak RSS {rss:.0f} MB, {count} findings")
+            keep = args.cli_out / f"scan-cpe-{n}.json" if args.cli_out else None
+            wall, cli_cpu, rss, count = _cli(path, keep)
+            print(f"{n:>6} CPE components: cli {wall:.2f} s wall (CPU {cli_cpu:.2f} s), "
+                  f"peak RSS {rss:.0f} MB, {count} findings; load {os.getloadavg()[0]:.1f}")  # fmt: skip
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"bench process peak RSS {peak:.0f} MB")
     if args.dump:

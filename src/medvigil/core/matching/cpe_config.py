@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from medvigil.core.matching.cpe import (
@@ -339,12 +340,17 @@ class _Plan:
     keep the value an unmatched entry has) instead of every entry of e.g. a 300-version list or
     of the dozens of ``linux_kernel`` ranges of one CVE."""
 
-    __slots__ = ("and_", "children", "entries", "groups", "hard", "negate", "soft", "wild")
+    __slots__ = (
+        "and_", "cacheable", "children", "entries", "groups", "hard", "keys", "negate", "soft", "wild",
+    )  # fmt: skip
 
     def __init__(self, node: ConfigNodeLike) -> None:
         self.and_ = node.operator.upper() == "AND"
         self.negate = node.negate
         self.children = tuple(c.plan if isinstance(c, PreparedNode) else _Plan(c) for c in node.children)
+        # kept per run by the shared inventory (see _Evaluator.planned) only when the plan is kept
+        # on its prepared node: a plan built for a plain node is built again at every evaluation
+        self.cacheable = isinstance(node, PreparedNode)
         self.entries: list[tuple[CpeMatchLike, CpeCriterion]] = []
         self.groups: dict[str, _Group] = {}
         self.wild: list[int] = []
@@ -373,6 +379,12 @@ class _Plan:
                 other.append(index)
             else:
                 exact.setdefault(criterion.version_class, []).append(index)
+        # every entry's vendor:product in this subtree, None when some entry has a wildcard name
+        keys: frozenset[str] | None = None if self.wild else frozenset(self.groups)
+        for child in self.children:
+            sub: frozenset[str] | None = child.keys
+            keys = None if keys is None or sub is None else keys | sub
+        self.keys: frozenset[str] | None = keys
 
 
 _Bound = tuple[Any, bool]
@@ -558,6 +570,8 @@ class CpeInventory:
         "_by_version",
         "_classes",
         "_fallback",
+        "_fixed",
+        "_hits",
         "_keyed",
         "_keyed_versions",
         "_merged",
@@ -585,6 +599,8 @@ class CpeInventory:
         self._version_keys: dict[str, tuple[Any, ...]] = {}
         self._keyed_versions: dict[str, tuple[tuple[Cpe, Any], ...]] = {}
         self._tests: dict[_Plan, frozenset[int]] = {}
+        self._hits: dict[_Plan, Mapping[int, Cpe]] = {}
+        self._fixed: dict[tuple[_Plan, bool], tuple[_Tri, tuple[CpeEvidence, ...], bool]] = {}
         self._classes: dict[str, tuple[bool, frozenset[object]]] = {}
         for key, vclass in self._by_version:
             any_version, classes = self._classes.get(key, (False, frozenset()))
@@ -598,6 +614,10 @@ class CpeInventory:
     def has_fallback(self) -> bool:
         """Some CPE has vendor or product ANY (it may match any entry)."""
         return bool(self._fallback)
+
+    def vendor_products(self) -> Iterator[str]:
+        """The ``vendor:product`` keys of the CPEs (those with a concrete vendor and product)."""
+        return iter(self._keyed)
 
     def keyed(self, key: str) -> tuple[Cpe, ...]:
         """The CPEs with this ``vendor:product``, in inventory order."""
@@ -655,6 +675,21 @@ class CpeInventory:
                 self._tests[plan] = found
         return found
 
+    def plan_hits(self, plan: _Plan) -> Mapping[int, Cpe]:
+        """The entries of ``plan`` a CPE of this inventory satisfies, each with the first such CPE
+        (:meth:`first_match`), kept for a plan kept on its prepared node (for an inventory shared
+        by many evaluations, e.g. the platform CPEs of an SBOM)."""
+        if not self.cpes:
+            return _NO_HITS
+        found = self._hits.get(plan)
+        if found is None:
+            tests = self.plan_tests(plan).union(plan.wild) if plan.wild else self.plan_tests(plan)
+            hits = {i: cpe for i in tests if (cpe := self.first_match(plan.entries[i][1])) is not None}
+            found = hits or _NO_HITS
+            if plan.cacheable:
+                self._hits[plan] = found
+        return found
+
     def _plan_tests(self, plan: _Plan) -> frozenset[int]:
         groups = plan.groups
         keys = self._keyed if len(self._keyed) < len(groups) else groups
@@ -708,6 +743,7 @@ class CpeInventory:
 
 
 _NO_TESTS: frozenset[int] = frozenset()
+_NO_HITS: Mapping[int, Cpe] = MappingProxyType({})
 _EMPTY = CpeInventory(())
 
 
@@ -743,28 +779,52 @@ class _Evaluator:
         self.vulnerable_hit = self.vulnerable_hit or entry.vulnerable
         return True
 
-    def _to_test(self, plan: _Plan) -> set[int]:
-        """Entries of ``plan`` some own or shared CPE may satisfy (:meth:`CpeInventory.plan_tests`;
-        the shared inventory's part is the same for every component, so it is kept per plan)."""
-        return set(plan.wild).union(self.own.plan_tests(plan), self.shared.plan_tests(plan, keep=True))
-
     def planned(self, plan: _Plan) -> _Tri:
-        """:meth:`node` through the node's plan (same values and evidence, in entry order)."""
+        """:meth:`node` through the node's plan (same values and evidence, in entry order).
+
+        A subtree none of whose entries has the ``vendor:product`` of an own CPE (nor a wildcard
+        name) depends on the shared inventory only, e.g. the running-on half of an AND: its value
+        and evidence are the same for every component, so the shared inventory keeps them for
+        the run instead of evaluating the subtree again for each one."""
+        keys = plan.keys
+        if keys is None or not plan.cacheable or not self.shared.cpes:
+            return self._planned(plan)
+        if any(key in keys for key in self.own.vendor_products()):
+            return self._planned(plan)
+        slot = (plan, self.platforms_known)
+        fixed = self.shared._fixed.get(slot)  # noqa: SLF001 - the inventory's per-run memo
+        if fixed is None:
+            mark, hit_before = len(self.evidence), self.vulnerable_hit
+            self.vulnerable_hit = False
+            result = self._planned(plan)
+            self.shared._fixed[slot] = (result, tuple(self.evidence[mark:]), self.vulnerable_hit)  # noqa: SLF001
+            self.vulnerable_hit = self.vulnerable_hit or hit_before
+            return result
+        result, evidence, hit = fixed
+        if evidence:
+            self.evidence.extend(evidence)
+        self.vulnerable_hit = self.vulnerable_hit or hit
+        return result
+
+    def _planned(self, plan: _Plan) -> _Tri:
         values = [self.planned(child) for child in plan.children]
-        own, shared = self.own, self.shared
-        test = self._to_test(plan)
+        own = self.own
+        # Entries some own CPE may satisfy (plan_tests; wildcard names: any CPE), and what the
+        # shared inventory satisfies, the same for every component (kept per plan for the run).
+        own_tests = own.plan_tests(plan).union(plan.wild) if plan.wild else own.plan_tests(plan)
+        shared_hits = self.shared.plan_hits(plan)
         soft_hits = hard_hits = 0
-        for index in sorted(test):
+        for index in sorted(own_tests.union(shared_hits)):
             entry, criterion = plan.entries[index]
-            for inventory in (own, shared):
-                hit = inventory.first_match(criterion)
-                if hit is not None:
-                    self._hit(entry, hit)
-                    if entry.vulnerable:
-                        hard_hits += 1
-                    else:
-                        soft_hits += 1
-                    break
+            hit = own.first_match(criterion) if index in own_tests else None
+            if hit is None:
+                hit = shared_hits.get(index)
+            if hit is not None:
+                self._hit(entry, hit)
+                if entry.vulnerable:
+                    hard_hits += 1
+                else:
+                    soft_hits += 1
         soft, hard = plan.soft - soft_hits, plan.hard - hard_hits  # unmatched entries
         if self.platforms_known:
             hard, soft = hard + soft, 0
