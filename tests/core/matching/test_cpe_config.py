@@ -284,3 +284,27 @@ def test_prepared_from_stored_json_equals_prepared_from_nodes() -> None:
         roots = tuple(rng.choice([_node, _ranged_node])(rng, 0) for _ in range(rng.randint(1, 3)))
         stored = json.loads(json.dumps([dataclasses.asdict(root) for root in roots]))
         assert prepare_stored_nodes(stored) == prepare_nodes(roots)
+
+
+def test_platform_inventory_shared_by_many_components_gives_each_the_naive_result() -> None:
+    # One platform inventory per scan keeps the running-on subtrees' results and its hits per
+    # plan: every component (own CPEs) and every order of evaluation must still get the oracle's.
+    rng = random.Random(31)
+    outcomes = {"matched": 0, "partial": 0, "none": 0}
+    for _ in range(40):
+        configs = [prepare_nodes(tuple(_node(rng, 0) for _ in range(rng.randint(1, 3)))) for _ in range(40)]
+        shared = [parse_cpe(_name(rng, rng.choice("ooha"), False)) for _ in range(rng.randint(1, 12))]
+        owns = [
+            [parse_cpe(_name(rng, rng.choice("aoh"), False)) for _ in range(rng.randint(1, 2))]
+            for _ in range(8)
+        ]
+        inventory = CpeInventory(shared)
+        pairs = [(own, config) for own in owns for config in configs] * 2  # the second round is memoised
+        rng.shuffle(pairs)
+        for own, config in pairs:
+            for known in (False, True):
+                expected = _naive(config, [*own, *shared], known)
+                _assert_same(evaluate_indexed(config, own, inventory, platforms_known=known), expected)
+            result = _naive(config, [*own, *shared], False)
+            outcomes["matched" if result.matched else "partial" if result.partial else "none"] += 1
+    assert min(outcomes.values()) > 100, outcomes

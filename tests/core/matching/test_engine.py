@@ -432,3 +432,12 @@ def test_pypi_enumeration_equality_is_pep_440_equality() -> None:
         for query in _PEP440_TRICKY:
             expected = query == listed or equal(listed, query)
             assert enumeration.contains(query) is expected, (listed, query)
+
+
+def test_components_stating_the_same_cpe_each_get_the_finding() -> None:
+    # the same viewer CPE twice (evaluated once, its evidence reused) and another version between
+    copy = Component("viewer-vendored", "2.4a", cpes=viewer("2.4a").cpes)
+    components = [viewer("2.4a"), WINDOWS, viewer("2.4b"), copy, Component("viewer", "2.4a", cpes=copy.cpes)]
+    found = [f for f in findings(components, nvd("CVE-2019-1", RUNNING_ON)) if f.component != 1]
+    assert [(f.component, f.confidence) for f in found] == [(0, 70), (3, 70), (4, 70)]
+    assert len({dict(f.evidence[0].details)["matched_cpe"] for f in found}) == 1

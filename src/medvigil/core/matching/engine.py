@@ -22,6 +22,7 @@ store can move findings to *withdrawn* instead of deleting them.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -281,18 +282,43 @@ def match(
     platforms = CpeInventory(
         [cpe for c, cpes in zip(components, stated, strict=True) if c.type in _PLATFORM_TYPES for cpe in cpes]
     )
+    run = _CpeRun(platforms, index, stated)
     for pos, component in enumerate(components):
         yield from _purl_matches(pos, component, index)
-        if stated[pos]:
-            yield from _cpe_matches(pos, stated[pos], platforms, index, MatchMethod.CPE)
-        elif opts.infer_cpes and index.cpes:
-            inferred = tuple(c for c in infer_cpes(component) if c.vendor_product in index.cpes)
-            if inferred:
-                yield from _cpe_matches(pos, inferred, platforms, index, MatchMethod.CPE_INFERRED)
+        for record, evidence in run.found(component, stated[pos], opts.infer_cpes):
+            yield _match(pos, index, record, evidence)
         if index.csaf:
             found = csaf_products.match_component(component, stated[pos], index.csaf, index.ids)
             for record, evidence in found:
                 yield _match(pos, index, record, evidence)
+
+
+class _CpeRun:
+    """The CPE side of one :func:`match` run: each component's candidate records evaluated against
+    its own CPEs and the SBOM's platform inventory. Components stating the same CPEs (a library
+    vendored twice, one OS in several images) get the same evidence: evaluated once and reused."""
+
+    def __init__(self, platforms: CpeInventory, index: MatchIndex, stated: Sequence[tuple[Cpe, ...]]) -> None:
+        self.platforms = platforms
+        self.index = index
+        self.repeated = {cpes for cpes, n in Counter(cpes for cpes in stated if cpes).items() if n > 1}
+        self.memo: dict[tuple[Cpe, ...], list[tuple[int, Evidence]]] = {}
+
+    def found(self, component: Component, own: tuple[Cpe, ...], infer: bool) -> list[tuple[int, Evidence]]:
+        """(record position, evidence) of the CPE matches of one component."""
+        index = self.index
+        if own:
+            found = self.memo.get(own)
+            if found is None:
+                found = _cpe_matches(own, self.platforms, index, MatchMethod.CPE)
+                if own in self.repeated:
+                    self.memo[own] = found
+            return found
+        if infer and index.cpes:
+            inferred = tuple(c for c in infer_cpes(component) if c.vendor_product in index.cpes)
+            if inferred:
+                return _cpe_matches(inferred, self.platforms, index, MatchMethod.CPE_INFERRED)
+        return []
 
 
 def platform_unverified(evidence: Iterable[Evidence]) -> bool:
@@ -403,8 +429,10 @@ def _evaluate_package(
 
 
 def _cpe_matches(
-    pos: int, cpes: tuple[Cpe, ...], platforms: CpeInventory, index: MatchIndex, method: MatchMethod
-) -> Iterator[Match]:
+    cpes: tuple[Cpe, ...], platforms: CpeInventory, index: MatchIndex, method: MatchMethod
+) -> list[tuple[int, Evidence]]:
+    """(record position, evidence) of the candidate records that own CPEs ``cpes`` match."""
+    out: list[tuple[int, Evidence]] = []
     seen: set[int] = set()
     own = set(cpes)
     own_index = CpeInventory(cpes)
@@ -420,7 +448,8 @@ def _cpe_matches(
                 continue
             evidence = _evaluate_cpe(rule, own_index, platforms, own, method, index.records[rule.record])
             if evidence is not None:
-                yield _match(pos, index, rule.record, evidence)
+                out.append((rule.record, evidence))
+    return out
 
 
 def _evaluate_cpe(
