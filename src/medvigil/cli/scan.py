@@ -103,7 +103,7 @@ def _write_findings_json(findings: Sequence[object]) -> None:
         buffer.flush()
 
 
-def _table(findings: list[dict[str, object]], suppressed: int, scanned: int) -> None:
+def _table(findings: Sequence[dict[str, object]], suppressed: int, scanned: int) -> None:
     rows = []
     unverified = 0
     for f in findings:
@@ -198,7 +198,10 @@ def _scan(
     _django.setup()
     from medvigil.web.findings.scan import scan_components
 
-    result = scan_components(parsed.components, infer_cpes=not no_infer_cpes, vex=statements)
+    # JSON is written one finding at a time, each built as it is written (then built again only
+    # for a --fail-on* rule): ~200,000 findings of a large CPE SBOM are never all held as dicts
+    lazy = format is ScanFormat.JSON
+    result = scan_components(parsed.components, infer_cpes=not no_infer_cpes, vex=statements, lazy=lazy)
     findings = result.findings
     if format is ScanFormat.JSON:
         _write_findings_json(findings)

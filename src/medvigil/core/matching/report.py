@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = ["SEVERITY_RANK", "cyclonedx_vex", "sarif", "trips"]
@@ -21,7 +21,7 @@ _NAMESPACE = uuid.UUID("4d0d6a63-2c43-4b1e-9d4c-6d656476696c")  # fixed: same fi
 
 
 def trips(
-    findings: Sequence[Mapping[str, Any]],
+    findings: Iterable[Mapping[str, Any]],
     *,
     severity: str | None = None,
     kev: bool = False,
@@ -31,19 +31,29 @@ def trips(
     """Reasons a build should fail: one line per tripped rule (empty: passes).
 
     Findings whose running-on platform could not be checked (``match.platform_unverified``) count
-    only with ``unverified_platform``."""
-    if not unverified_platform:
-        findings = [f for f in findings if not f["match"].get("platform_unverified")]
+    only with ``unverified_platform``. One pass over ``findings`` (none without a rule), so they
+    may be built as they are read."""
+    if severity is None and not kev and epss is None:
+        return []
+    floor = SEVERITY_RANK[severity] if severity is not None else None
+    severe = known = likely = 0
+    for f in findings:
+        if not unverified_platform and f["match"].get("platform_unverified"):
+            continue
+        v = f["vulnerability"]
+        if floor is not None and SEVERITY_RANK.get(v["severity"] or "", -1) >= floor:
+            severe += 1
+        if kev and v["kev"]:
+            known += 1
+        if epss is not None and (v["epss"] or 0.0) >= epss:
+            likely += 1
     reasons = []
-    if severity is not None:
-        floor = SEVERITY_RANK[severity]
-        hits = [f for f in findings if SEVERITY_RANK.get(f["vulnerability"]["severity"] or "", -1) >= floor]
-        if hits:
-            reasons.append(f"{len(hits)} finding(s) of severity {severity} or above")
-    if kev and (hits := [f for f in findings if f["vulnerability"]["kev"]]):
-        reasons.append(f"{len(hits)} finding(s) in CISA KEV")
-    if epss is not None and (hits := [f for f in findings if (f["vulnerability"]["epss"] or 0.0) >= epss]):
-        reasons.append(f"{len(hits)} finding(s) with EPSS >= {epss}")
+    if severe:
+        reasons.append(f"{severe} finding(s) of severity {severity} or above")
+    if known:
+        reasons.append(f"{known} finding(s) in CISA KEV")
+    if likely:
+        reasons.append(f"{likely} finding(s) with EPSS >= {epss}")
     return reasons
 
 
