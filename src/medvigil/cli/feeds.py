@@ -152,7 +152,7 @@ def _import_all(inputs: list[Path], source: str | None, force: bool, show: bool)
     with import_progress(err_console, show=show) as bar:
         task = bar.add_task("importing", total=sum(sizes), records=0)
         done = 0
-        for path, size in zip(inputs, sizes, strict=True):
+        for index, (path, size) in enumerate(zip(inputs, sizes, strict=True)):
             bar.update(task, description=f"{path.name[:40]}", completed=done, records=0)
 
             def progress(records: int, path: Path = path, size: int = size, start: int = done) -> None:
@@ -160,7 +160,8 @@ def _import_all(inputs: list[Path], source: str | None, force: bool, show: bool)
                 ahead = min(offset, size) if offset is not None else 0
                 bar.update(task, records=records, completed=start + ahead)
 
-            result = feed_import(path=path, source=source, force=force, progress=progress)
+            then = inputs[index + 1] if index + 1 < len(inputs) else None  # mapped ahead meanwhile
+            result = feed_import(path=path, source=source, force=force, progress=progress, then=then)
             runs.append(_run_json(result))
             done += size
             bar.update(task, completed=done)
@@ -207,7 +208,7 @@ def feeds_import(
     from medvigil.web.advisories.services import import_worker_start
 
     inputs, skipped = expand_inputs(paths, source)
-    import_worker_start(inputs)  # boots while the store is migrated
+    import_worker_start(inputs, source=source)  # boots (and maps ahead) while the store is migrated
     _django.migrate()
     runs = _import_all(inputs, source, force, show=format is OutputFormat.TABLE and err_console.is_terminal)
     if format is OutputFormat.JSON:

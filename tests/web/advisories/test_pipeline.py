@@ -73,11 +73,18 @@ def _wipe() -> None:
         queryset._raw_delete(queryset.db)
 
 
-def _import_both(inputs: tuple[Path, Path], workers_: int) -> tuple[dict[str, Any], list[Any]]:
+def _import_both(
+    inputs: tuple[Path, Path], workers_: int, *, ahead: bool = False
+) -> tuple[dict[str, Any], list[Any]]:
+    """Import both inputs; ``ahead``: the first one mapped ahead by the second process before
+    the import starts (as the CLI does while migrating), the second while the first finishes."""
     _wipe()
     outcomes = []
-    for path in inputs:
-        result = feed_import(path=path, workers=workers_)
+    if ahead:
+        services.import_map_ahead(inputs[0])
+    for index, path in enumerate(inputs):
+        then = inputs[index + 1] if ahead and index + 1 < len(inputs) else None
+        result = feed_import(path=path, workers=workers_, then=then)
         assert not result.failed, result.message
         outcomes.append((result.counts, result.errors, result.run.error_count if result.run else 0))
     return store_dump(), outcomes
@@ -107,6 +114,53 @@ def test_the_pipelined_import_stores_exactly_what_the_serial_one_stores(
     assert records[cve[4400]]["details"] == "misread id, newer copy"
     assert records[cve[50]]["details"] == "same record again, later in the run"
     assert len(serial["vulnerabilities"]) == len(records) == N - 1 + 150
+
+
+def _count_mapped_ahead(monkeypatch: Any) -> list[int]:
+    used = [0]
+    original = services._Load._mapped_ahead
+
+    def spy(self: Any, plan: Any, ctx: Any) -> list[Any]:
+        ready = original(self, plan, ctx)
+        used[0] += sum(r is not None for r in ready)
+        return ready
+
+    monkeypatch.setattr(services._Load, "_mapped_ahead", spy)
+    return used
+
+
+def test_records_mapped_ahead_store_exactly_what_the_serial_import_stores(
+    db: Any, inputs: tuple[Path, Path], monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(services, "PIPELINE_MIN_BYTES", 0)
+    used = _count_mapped_ahead(monkeypatch)
+    serial, serial_outcomes = _import_both(inputs, 0)
+    ahead, ahead_outcomes = _import_both(inputs, 1, ahead=True)
+    assert ahead_outcomes == serial_outcomes  # counts and record errors, in order
+    for part in serial:
+        assert ahead[part] == serial[part], part
+    # every record of the first input (4,601 lines) and the second's 353 to map came from the
+    # read-ahead: its 152 new and 200 changed ones and line 51's original (older than the copy
+    # stored from the first input: mapped, then unchanged); its 997 others are unchanged unmapped
+    assert used[0] == N + 1 + 353
+    assert services._ahead == {}
+
+
+def test_a_read_ahead_of_other_bytes_is_not_used(db: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(services, "PIPELINE_MIN_BYTES", 0)
+    used = _count_mapped_ahead(monkeypatch)
+    lines = _lines("2019", 300)
+    path = tmp_path / "nvd.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    services.import_map_ahead(path)
+    services._ahead[str(path.resolve())].future.result()  # mapped from the old bytes
+    path.write_text("\n".join(lines[:100] + [_changed(x, "05", "rewritten") for x in lines[100:]]) + "\n")
+    assert not feed_import(path=path, workers=1).failed
+    assert used[0] == 100
+    details = dict(m.AdvisoryRecord.objects.values_list("record_id", "details"))
+    cve = [json.loads(line)["cve"]["CVE_data_meta"]["ID"] for line in lines]
+    assert details[cve[99]] != "rewritten"
+    assert all(details[c] == "rewritten" for c in cve[100:])
 
 
 def test_a_fresh_identity_is_written_once_with_its_derived_fields(db: Any, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ def test_a_worker_started_early_is_the_pool_imports_use() -> None:
 
 
 def test_the_cli_starts_it_only_for_an_input_that_will_use_it(
-    tmp_path: Path, monkeypatch: Any, settings: Any
+    db: Any, tmp_path: Path, monkeypatch: Any, settings: Any
 ) -> None:
     settings.FEEDS_IMPORT_WORKERS = 1
     started: list[bool] = []

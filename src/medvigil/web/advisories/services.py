@@ -43,10 +43,18 @@ from medvigil.core.feeds.registry import FEED_PARSERS, detect_source, input_head
 from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
 from medvigil.core.model.advisory import EpssScore as CoreEpss
 from medvigil.web.advisories.enrichment import EpssWriter, KevWriter, vulnerabilities_refresh
-from medvigil.web.advisories.models import ImportRun, Source
-from medvigil.web.advisories.prepare import Prepared
+from medvigil.web.advisories.models import AdvisoryRecord, ImportRun, Source
+from medvigil.web.advisories.prepare import Context, Prepared
 from medvigil.web.advisories.records import Counts, Plan, RecordWriter
-from medvigil.web.advisories.workers import discard_if_broken, prepare_batch, worker_pool
+from medvigil.web.advisories.workers import (
+    Ahead,
+    discard_if_broken,
+    map_ahead,
+    prepare_batch,
+    raw_check,
+    submit_early,
+    worker_pool,
+)
 from medvigil.web.advisories.workers import start as start_worker
 from medvigil.web.audit.services import CREATE, audit_record
 
@@ -64,6 +72,10 @@ PIPELINE_MIN_BYTES = 1 << 20
 (daily modified feeds, uploads) are done before a process could start."""
 IN_FLIGHT = 2
 """Chunks planned and handed to the second process ahead of the one being written."""
+AHEAD_FIRST = 8000
+"""Records of an input the second process maps ahead while the CLI migrates the store."""
+AHEAD_NEXT = 3000
+"""Records of the next input it maps ahead while the writer finishes the current one."""
 
 Progress = Callable[[int], None]
 """Called with the number of records read so far, after each chunk."""
@@ -134,6 +146,36 @@ def _file_date(path: Path) -> dt.date:
 
 
 @dataclass
+class _Ahead:
+    """Records of one input being mapped ahead by the second process (:func:`import_map_ahead`)."""
+
+    ctx: Context
+    count: int
+    future: Future[Ahead]
+    _found: dict[str, tuple[str, int, Prepared | RecordError]] | None = None
+
+    def found(self) -> dict[str, tuple[str, int, Prepared | RecordError]]:
+        """``location -> (pending id, raw check, mapped)``; empty when the read-ahead failed."""
+        if self._found is None:
+            try:
+                rows = self.future.result()
+            except Exception:  # noqa: BLE001 - the import maps these records itself (and meets any error)
+                rows = []
+            self._found = {loc: (rid, check, mapped) for loc, rid, check, mapped in rows}
+        return self._found
+
+
+_InFlight = tuple[Plan, list[Prepared | RecordError | None], Future[list[Prepared | RecordError]] | None]
+"""A chunk handed over: its plan, its records mapped ahead (None: in the future's result), the future."""
+_ahead: dict[str, _Ahead] = {}
+"""Read-aheads by input path, taken by the input's import."""
+
+
+def _ahead_key(path: Path) -> str:
+    return str(path.resolve())
+
+
+@dataclass
 class _Load:
     run: ImportRun
     source: Source
@@ -145,7 +187,13 @@ class _Load:
     errors: list[dict[str, str]] = field(default_factory=list)
     error_count: int = 0
     seen: int = 0
-    inflight: deque[tuple[Plan, Future[list[Prepared | RecordError]] | None]] = field(default_factory=deque)
+    inflight: deque[_InFlight] = field(default_factory=deque)
+    ahead: _Ahead | None = None
+    """This input's first records, mapped ahead by the second process."""
+    pending_seen: int = 0
+    """Pending records planned so far (the read-ahead's records are the first ``ahead.count``)."""
+    then: Callable[[], None] | None = None
+    """Called once every chunk of the input has been handed over (maps the next input ahead)."""
 
     def _writer_for(self, item: ParsedRecord | PendingRecord) -> Any:
         now = self.run.started_at
@@ -176,18 +224,35 @@ class _Load:
     def _hand_over(self, chunk: list[PendingItem]) -> None:
         """Plan the chunk, send its records to be mapped, write the oldest chunk beyond the window."""
         plan = self.writer.plan(chunk)
-        future = (
-            self.pool.submit(prepare_batch, plan.to_map, self.writer.context(raw_by_writer=True))
-            if plan.to_map
-            else None
-        )
-        self.inflight.append((plan, future))
+        ctx = self.writer.context(raw_by_writer=True)
+        ready = self._mapped_ahead(plan, ctx)
+        rest = [entry for entry, done in zip(plan.to_map, ready, strict=True) if done is None]
+        future = self.pool.submit(prepare_batch, rest, ctx) if rest else None
+        self.inflight.append((plan, ready, future))
         while len(self.inflight) > IN_FLIGHT:
             self._write_oldest()
 
+    def _mapped_ahead(self, plan: Plan, ctx: Context) -> list[Prepared | RecordError | None]:
+        """Per record of ``plan.to_map``: its result mapped ahead (same location, id and raw
+        bytes, same context), None when it still has to be mapped."""
+        ahead = self.ahead if self.ahead is not None and self.ahead.ctx == ctx else None
+        ready: list[Prepared | RecordError | None] = []
+        for item, skipped in zip(plan.items, plan.skip, strict=True):
+            if not isinstance(item, PendingRecord):
+                continue
+            ordinal = self.pending_seen
+            self.pending_seen += 1
+            if skipped:
+                continue
+            found = ahead.found().get(item.location) if ahead is not None and ordinal < ahead.count else None
+            usable = found is not None and found[0] == item.record_id and found[1] == raw_check(item.raw)
+            ready.append(found[2] if usable and found is not None else None)
+        return ready
+
     def _write_oldest(self) -> None:
-        plan, future = self.inflight.popleft()
-        mapped = future.result() if future is not None else []
+        plan, ready, future = self.inflight.popleft()
+        rest = iter(future.result() if future is not None else [])
+        mapped = [done if done is not None else next(rest) for done in ready]
         self.writer.write_planned(plan, mapped, self._error)
 
     def drain(self) -> None:
@@ -198,7 +263,7 @@ class _Load:
     def cancel(self) -> None:
         """Drop the chunks in flight (the run failed; nothing of it is kept)."""
         while self.inflight:
-            _, future = self.inflight.popleft()
+            _, _, future = self.inflight.popleft()
             if future is not None:
                 future.cancel()
 
@@ -231,6 +296,8 @@ class _Load:
             pending = pending or isinstance(item, PendingRecord)
             self.seen += 1
         self._flush(chunk)
+        if self.then is not None and self.pool is not None:
+            self.then()
         self.drain()
         if self.writer is not None:
             if isinstance(self.writer, RecordWriter):
@@ -308,13 +375,73 @@ def _refuse_in_starting_worker() -> None:
         )
 
 
-def import_worker_start(paths: Iterable[Path]) -> None:
+def import_worker_start(paths: Iterable[Path], *, source: str | None = None) -> None:
     """Start the second process now (without waiting) when one of ``paths`` will use it, so it
-    boots while the caller does other work (the CLI: migrating the store)."""
+    boots while the caller does other work (the CLI: migrating the store). On a store whose
+    tables do not exist yet (a first import: nothing can be unchanged, and creating the schema
+    takes seconds) it also maps the first records of the first two inputs meanwhile
+    (:func:`import_map_ahead`; ``source`` as for :func:`feed_import`)."""
+    paths = list(paths)
     if settings.FEEDS_IMPORT_WORKERS and any(
         p.is_file() and p.stat().st_size >= PIPELINE_MIN_BYTES for p in paths
     ):
         start_worker()
+        if AdvisoryRecord._meta.db_table not in connection.introspection.table_names():
+            for path in paths[:2]:
+                import_map_ahead(path, source=source)
+
+
+def import_map_ahead(
+    path: Path,
+    *,
+    source: str | None = None,
+    source_name: str | None = None,
+    count: int = AHEAD_FIRST,
+    unless_imported: bool = False,
+) -> None:
+    """Have the second process read ``path`` and map its first ``count`` records now, without
+    waiting: the CLI calls it before migrating the store, and each import for the next input
+    while it writes its own last chunks. The import of ``path`` then takes the results of the
+    records it has to map (only those with the same location, id and raw bytes); any other
+    record, or a read-ahead that failed, is mapped as usual. A no-op for small inputs, without
+    a second process, or when ``path`` is not a file of a known source; with ``unless_imported``
+    also when the import would skip ``path`` (its bytes were imported before).
+    """
+    path = Path(path)
+    key = _ahead_key(path)
+    if key in _ahead or not settings.FEEDS_IMPORT_WORKERS:
+        return
+    try:
+        if not path.is_file() or path.stat().st_size < PIPELINE_MIN_BYTES:
+            return
+        kind = source or detect_source(path)
+    except (OSError, Error):
+        return
+    if kind not in FEED_PARSERS:
+        return
+    if (
+        unless_imported
+        and ImportRun.objects.filter(
+            source__name=source_name or kind,
+            sha256=input_checksum(path)[0],
+            status=ImportRun.Status.SUCCEEDED,
+        ).exists()
+    ):
+        return
+    ctx = RecordWriter(source_id=0, run_id=0, now=timezone.now(), source_name=source_name or kind,
+                       input_name=path.name).context(raw_by_writer=True)  # fmt: skip
+    future = submit_early(map_ahead, kind, str(path), count, ctx)
+    if future is not None:
+        _ahead[key] = _Ahead(ctx, count, future)
+
+
+def _take_ahead(path: Path, pool: Any) -> _Ahead | None:
+    """The read-ahead of ``path`` for an import mapping in ``pool`` (None: dropped)."""
+    ahead = _ahead.pop(_ahead_key(path), None)
+    if ahead is not None and pool is None:
+        ahead.future.cancel()
+        return None
+    return ahead
 
 
 def _pool_for(workers: int | None, size: int) -> Any:
@@ -332,13 +459,17 @@ def feed_import(
     force: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
+    then: Path | None = None,
 ) -> ImportRunResult:
     """Import one feed input as one run; see the module docstring.
 
     ``source`` is the parser id (detected when None); ``source_name`` the ``Source`` row to file
     the records under (default: the parser id). ``force`` re-reads an input imported before.
     ``workers``: 1 maps records in a second process, 0 here; None decides by the setting and the
-    input's size. Record errors are kept on the run; a whole-input failure returns ``failed=True``.
+    input's size. ``then``: the input the caller imports next (with a second process, its first
+    records are mapped ahead while this import writes its last chunks and commits; see
+    :func:`import_map_ahead`). Record errors are kept on the run; a whole-input failure returns
+    ``failed=True``.
     """
     _refuse_in_starting_worker()
     path = Path(path)
@@ -351,6 +482,7 @@ def feed_import(
         if source is not None and not parser.sniff(*input_head(path)):
             raise FeedParseError(f"this is not {parser.label} data", source=str(path))
     except FeedParseError as exc:
+        _take_ahead(path, None)
         run = _start(None, path, digest, size)
         _fail(run, exc.diagnostics())
         return ImportRunResult(run, path, source or "", failed=True, message=exc.diagnostics())
@@ -358,13 +490,19 @@ def feed_import(
     if not force:
         done = src.runs.filter(sha256=digest, status=ImportRun.Status.SUCCEEDED).order_by("-id").first()
         if done is not None:
+            _take_ahead(path, None)
             return ImportRunResult(done, path, src.name, skipped=True)
     pool = _pool_for(workers, size)
+    ahead = _take_ahead(path, pool)
     run = _start(src, path, digest, size)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache for index inserts
-    load = _Load(run=run, source=src, path=path, progress=progress, pool=pool)
+    load = _Load(run=run, source=src, path=path, progress=progress, pool=pool, ahead=ahead)
+    if then is not None:
+        load.then = lambda: import_map_ahead(
+            then, source=source, source_name=source_name, count=AHEAD_NEXT, unless_imported=not force
+        )
     try:
         with paused_gc(), transaction.atomic():  # GC passes were ~15% of the import's CPU
             load.consume(parser.parse_pending(path, source=path.name))

@@ -14,12 +14,18 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
+from isal import isal_zlib
+
 from medvigil.core._gc import paused_gc
-from medvigil.core.feeds.interface import RecordError
+from medvigil.core.errors import FeedParseError
+from medvigil.core.feeds.interface import PendingRecord, RecordError
+from medvigil.core.feeds.registry import FEED_PARSERS
 from medvigil.web.advisories.prepare import Context, Prepared, prepare_pending
 
 log = logging.getLogger("medvigil.advisories")
@@ -93,6 +99,53 @@ def prepare_batch(batch: list[tuple[str, str, Any]], ctx: Context) -> list[Prepa
     over a chunk's decoded JSON and mapped records were ~15% of the worker's CPU)."""
     with paused_gc():
         return prepare_pending(batch, ctx)
+
+
+def submit_early(fn: Callable[..., Any], *args: Any) -> Future[Any] | None:
+    """Queue ``fn(*args)`` on the worker without waiting for it to be up (it runs after the
+    start-up check); None when no worker runs or is starting. A worker that turns out unusable
+    fails the future."""
+    with _lock:
+        pool = _pool if _pool is not None else _starting[0] if _starting is not None else None
+        if pool is None:
+            return None
+        try:
+            return pool.submit(fn, *args)
+        except Exception:  # noqa: BLE001 - broken or shut down: nothing is mapped ahead
+            return None
+
+
+def raw_check(raw: bytes) -> int:
+    """A cheap fingerprint of a record's raw bytes: a record mapped ahead from the worker's own read
+    of the input is used only for the same bytes the importing process read (CRC-32)."""
+    return int(isal_zlib.crc32(raw))
+
+
+Ahead = list[tuple[str, str, int, Prepared | RecordError]]
+"""``(location, pending id, raw_check, mapped)`` of records mapped ahead, in input order."""
+
+
+def map_ahead(kind: str, path: str, count: int, ctx: Context) -> Ahead:
+    """The worker's read-ahead task: read ``path`` itself and map and prepare its first ``count``
+    pending records, as :func:`prepare_batch` would (so the importing process need not plan and
+    send them: it is migrating the store, or finishing the previous input, meanwhile).
+
+    Stops early at a record whose mapping fails the input (the import then meets that failure
+    itself); a whole-input failure raises (the import then maps everything as usual).
+    """
+    out: Ahead = []
+    with paused_gc():
+        for item in FEED_PARSERS[kind].parse_pending(Path(path), source=ctx.input_name):
+            if not isinstance(item, PendingRecord):
+                continue
+            try:
+                mapped = prepare_pending([(item.location, item.record_id, item.mapper)], ctx)[0]
+            except FeedParseError:
+                break
+            out.append((item.location, item.record_id, raw_check(item.raw), mapped))
+            if len(out) >= count:
+                break
+    return out
 
 
 def discard_if_broken(exc: BaseException) -> None:
