@@ -20,7 +20,7 @@ from medvigil.core.model.advisory import AdvisoryRecord, AffectedPackage, Affect
 from medvigil.core.model.component import Component
 from medvigil.core.model.match import FindingStatus
 from medvigil.core.publish.csaf import check_csaf, csaf_filename, csaf_security_advisory, csaf_vex, dumps
-from medvigil.core.publish.model import AdvisoryInput, ProductStatus, Tlp
+from medvigil.core.publish.model import AdvisoryInput, ProductStatus, Tlp, VulnerabilityId
 from medvigil.core.publish.notice import notice_html, notice_pdf
 from medvigil.core.publish.stix import stix_bundle
 from medvigil.core.publish.versioning import check_successor, next_version, revise
@@ -279,3 +279,36 @@ def test_credit_goes_where_each_format_has_a_place() -> None:
     assert "acknowledgments" not in csaf_security_advisory(bare)["document"]
     assert all("credits" not in v for v in cyclonedx_vex(bare)["vulnerabilities"])
     assert "acknowledgments" not in notice_html(bare).decode()
+
+
+def _without_cve(data: AdvisoryInput, *ids: VulnerabilityId) -> AdvisoryInput:
+    vuln = dataclasses.replace(data.vulnerabilities[0], cve="", ids=ids, references=())
+    return dataclasses.replace(data, vulnerabilities=(vuln,))
+
+
+def test_a_vulnerability_without_cve_is_published_under_its_other_ids() -> None:
+    ghsa = VulnerabilityId(
+        "GitHub Security Advisory", "GHSA-9wx4-h78v-vm56", "https://github.com/advisories/GHSA-9wx4-h78v-vm56"
+    )
+    data = _without_cve(make_input(4), ghsa, VulnerabilityId("ACME Medical", "ACME-2026-7"))
+    for write in (csaf_security_advisory, csaf_vex):  # CSAF 2.0: cve is optional, ids[] names it
+        doc = write(data)
+        assert violations(csaf_validator(), doc) == [] and validate_csaf(doc) == []
+        vuln = doc["vulnerabilities"][0]
+        assert "cve" not in vuln
+        assert vuln["ids"] == [
+            {"system_name": "GitHub Security Advisory", "text": "GHSA-9wx4-h78v-vm56"},
+            {"system_name": "ACME Medical", "text": "ACME-2026-7"},
+        ]
+    cdx = cyclonedx_vex(data)
+    assert validate_schema(dumps(cdx), source="x", format="cyclonedx-json", spec_version="1.6") == []
+    assert {(v["id"], v["source"]["name"], v["source"]["url"]) for v in cdx["vulnerabilities"]} == {
+        (ghsa.text, ghsa.system_name, ghsa.url)
+    }
+    named = openvex(data)["statements"][0]["vulnerability"]
+    assert named == {"@id": ghsa.url, "name": ghsa.text, "aliases": ["ACME-2026-7"]}
+    refs = [o for o in stix_bundle(data)["objects"] if o["type"] == "vulnerability"][0]["external_references"]
+    assert [r["source_name"] for r in refs] == ["GitHub Security Advisory", "ACME Medical"]
+    assert b"<h3>GHSA-9wx4-h78v-vm56: " in notice_html(data)
+    with pytest.raises(PublishError, match="needs a CVE id or another id"):
+        csaf_security_advisory(_without_cve(data))

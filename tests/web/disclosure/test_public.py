@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from medvigil.core.disclosure.securitytxt import check
 from medvigil.web.disclosure import services, throttle
 from medvigil.web.disclosure.models import Attachment, Message, Report, ReportEvent
 from medvigil.web.inventory.models import ProductVersion
+from tests.gnupg import gnupg_home, gpg_run, key_generate
 from tests.web.disclosure.conftest import PDF, PNG, REPORT
 
 pytestmark = pytest.mark.django_db
@@ -250,37 +252,15 @@ def test_policy_and_acknowledgments_pages_are_public(submitted: tuple[Report, st
     assert json.loads(json.dumps(services.policy_update(user=analyst, ack_days=7).ack_days)) == 7
 
 
-def test_security_txt_is_clear_signed_with_gpg_when_a_key_is_set(settings: Any, tmp_path: Any) -> None:
-    import shutil
-    import subprocess
-
-    if shutil.which("gpg") is None:
-        pytest.skip("needs gpg")
-    home = tmp_path / "gnupg"
-    home.mkdir(mode=0o700)
-    env = {"GNUPGHOME": str(home), "PATH": "/usr/bin:/bin"}
-    subprocess.run(
-        [
-            "gpg",
-            "--batch",
-            "--passphrase",
-            "",
-            "--quick-gen-key",
-            "psirt@example.org",
-            "ed25519",
-            "sign",
-            "1y",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    settings.CVD_GPG_KEY, settings.CVD_GPG_HOME = "psirt@example.org", str(home)
-    settings.CVD_PUBLIC_URL = "https://psirt.example.org"
-    text = Client().get("/.well-known/security.txt").content.decode()
-    assert text.startswith("-----BEGIN PGP SIGNED MESSAGE-----") and "-----BEGIN PGP SIGNATURE-----" in text
-    verified = subprocess.run(["gpg", "--verify"], input=text.encode(), env=env, capture_output=True)
-    assert verified.returncode == 0
+def test_security_txt_is_clear_signed_with_gpg_when_a_key_is_set(settings: Any, tmp_path: Path) -> None:
+    with gnupg_home(tmp_path / "gnupg") as home:
+        key_generate(home, "psirt@example.org", expires="1y")
+        settings.CVD_GPG_KEY, settings.CVD_GPG_HOME = "psirt@example.org", str(home)
+        settings.CVD_PUBLIC_URL = "https://psirt.example.org"
+        text = Client().get("/.well-known/security.txt").content.decode()
+        assert text.startswith("-----BEGIN PGP SIGNED MESSAGE-----")
+        assert "-----BEGIN PGP SIGNATURE-----" in text
+        gpg_run(home, "--verify", data=text.encode())  # raises unless the signature is good
     assert check(text, now=dt.datetime.now(dt.UTC)) == []
 
 

@@ -4,8 +4,7 @@ checks the publishers run themselves.
 
 Each case goes the real way: drafted as a security advisory and as a VEX, submitted, published by
 a second analyst, and every stored format is checked. A case whose vulnerability has no CVE yet
-(first-party flaws) stays a draft: submitting it is refused with an error naming the missing CVE
-and nothing is written; once its CVE is joined on the case page, it publishes."""
+(first-party flaws) is published under its own id (CSAF ``ids``, the publisher as the system)."""
 
 from __future__ import annotations
 
@@ -14,9 +13,9 @@ from typing import Any
 import orjson
 import pytest
 import stix2  # type: ignore[import-untyped,unused-ignore]
+from django.conf import settings
 
 from medvigil.core.csaf.validate import validate_csaf
-from medvigil.core.errors import InputError
 from medvigil.core.feeds.validation import csaf_validator, violations
 from medvigil.core.publish.vex import check_openvex
 from medvigil.core.sbom.schema import validate_schema
@@ -27,7 +26,6 @@ from medvigil.web.publishing.models import Advisory, PublishedDocument
 from medvigil.web.risk import services as risk
 from medvigil.web.risk.demo import demo_cases
 from medvigil.web.risk.models import Case
-from medvigil.web.risk.services.first_party import first_party_alias
 from tests.web.conftest import PASSWORD
 from tests.web.remediation.conftest import isao  # noqa: F401 - fixture
 from tests.web.remediation.test_worked_examples_e2e import _controlled, _uncontrolled
@@ -75,20 +73,6 @@ def publish_all(case: Case, analyst: Any, approver: Any) -> list[PublishedDocume
     return docs
 
 
-def publish_or_join_cve(
-    case: Case, analyst: Any, approver: Any, cve: str
-) -> tuple[list[PublishedDocument], bool]:
-    """Publish; a case without a CVE is refused first, then published under the CVE it is given."""
-    try:
-        return publish_all(case, analyst, approver), False
-    except InputError as exc:
-        assert exc.field == "cve" and "has no CVE id" in exc.message
-        assert not PublishedDocument.objects.filter(advisory__case=case).exists()  # nothing written
-        assert list(Advisory.objects.filter(case=case).values_list("state", flat=True)) == ["draft"]
-    case = first_party_alias(case=case, alias=cve, user=analyst)
-    return publish_all(case, analyst, approver), True
-
-
 @pytest.fixture
 def approver(db: Any) -> Any:
     return user_create(username="second", password=PASSWORD, role="analyst")
@@ -100,15 +84,19 @@ def test_every_document_of_the_demo_portfolio_is_valid(analyst: Any, approver: A
     cases = list(Case.objects.order_by("id"))  # closed ones too: a not-affected VEX is worth publishing
     assert len(cases) >= 3 and any(c.state == "closed" for c in cases)
     seen: set[str] = set()
-    joined = 0
-    for n, case in enumerate(cases):
-        docs, was_joined = publish_or_join_cve(case, analyst, approver, f"CVE-2026-9{n:04d}")
-        joined += was_joined
+    for case in cases:
+        docs = publish_all(case, analyst, approver)
         for doc in docs:
             check_document(doc)
         seen |= {d.format for d in docs}
     assert {"csaf", "csaf-vex", "cyclonedx-vex", "openvex", "stix"} <= seen
-    assert joined == Case.objects.filter(first_party=True).count() == 1
+    (first_party,) = Case.objects.filter(first_party=True)
+    own_id = {"system_name": settings.PUBLISHER_NAME, "text": first_party.vulnerability.key}
+    for kind, fmt in (("advisory", "csaf"), ("vex", "csaf-vex")):
+        doc = PublishedDocument.objects.get(advisory__case=first_party, advisory__kind=kind, format=fmt)
+        (vuln,) = orjson.loads(bytes(doc.content))["vulnerabilities"]
+        assert "cve" not in vuln, fmt
+        assert vuln["ids"] == [own_id], fmt
 
 
 @pytest.mark.parametrize("example_id", sorted(EXAMPLES))
@@ -125,9 +113,7 @@ def test_every_document_of_the_fda_worked_examples_is_valid(
     if not case.scope.filter(active=True).exists():  # the example's device version, in scope
         pv = case.product.versions.order_by("id").first() or new_version(case.product, "1.0")
         risk.case_add_version(case=case, product_version=pv, components=[])
-    docs, _ = publish_or_join_cve(
-        case, analyst, approver, f"CVE-2026-8{sorted(EXAMPLES).index(example_id):04d}"
-    )
+    docs = publish_all(case, analyst, approver)
     formats = {d.format for d in docs}
     if EXAMPLES[example_id].expected != "controlled":  # it has the FDA communication: a notice too
         assert formats == SCHEMA_FORMATS

@@ -4,9 +4,7 @@ with hashes and (gpg permitting) OpenPGP signatures verified."""
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,9 @@ from medvigil.web.advisories.models import AdvisoryRecord
 from medvigil.web.advisories.sync import feeds_sync
 from medvigil.web.publishing import services
 from medvigil.web.publishing.models import Advisory
+from medvigil.web.publishing.signing import sign
 from medvigil.web.risk.models import Case
+from tests.gnupg import agent_pids, gnupg_home, key_generate
 from tests.web.conftest import PASSWORD
 
 METADATA = "/.well-known/csaf/provider-metadata.json"
@@ -35,26 +35,11 @@ def _publish(case: Case, analyst: Any, tlp: str = "CLEAR", kind: str = "advisory
     return services.advisory_publish(advisory=adv, user=approver)
 
 
-def _gpg_home(tmp_path: Path) -> tuple[Path, str]:
-    gpg = shutil.which("gpg")
-    if gpg is None:
-        pytest.skip("gpg is not installed")
-    home = tmp_path / "gnupg"
-    home.mkdir(mode=0o700)
-    env = {**os.environ, "GNUPGHOME": str(home)}
-
-    def run(*args: str) -> str:
-        return subprocess.run(
-            [gpg, "--batch", "--quiet", *args], env=env, check=True, capture_output=True
-        ).stdout.decode()
-
-    run(
-        "--passphrase", "", "--quick-gen-key", "Example PSIRT <psirt@example.com>", "ed25519", "sign", "never"
-    )
-    fpr = next(
-        ln.split(":")[9] for ln in run("--list-keys", "--with-colons").splitlines() if ln.startswith("fpr:")
-    )
-    return home, fpr
+@pytest.fixture
+def signing_key(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A GnuPG home with one signing key, and its fingerprint (the home's gpg-agent is killed after)."""
+    with gnupg_home(tmp_path / "gnupg") as home:
+        yield home, key_generate(home, "Example PSIRT <psirt@example.com>")
 
 
 def test_provider_files_are_consistent(ready_case: Case, analyst: Any) -> None:
@@ -83,9 +68,9 @@ def test_provider_files_are_consistent(ready_case: Case, analyst: Any) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_our_sync_reads_our_provider_with_hashes_and_signatures(
-    ready_case: Case, analyst: Any, live_server: Any, tmp_path: Path
+    ready_case: Case, analyst: Any, live_server: Any, signing_key: tuple[Path, str]
 ) -> None:
-    home, fpr = _gpg_home(tmp_path)
+    home, fpr = signing_key
     with override_settings(CSAF_SIGNING_KEY=fpr, CSAF_GNUPGHOME=home), httpx.Client(timeout=20) as http:
         adv = _publish(ready_case, analyst)
         assert adv.documents.get(format="csaf").signature.startswith("-----BEGIN PGP SIGNATURE-----")
@@ -97,3 +82,12 @@ def test_our_sync_reads_our_provider_with_hashes_and_signatures(
     assert not any("signatures are not checked" in e for e in result.events)
     imported = AdvisoryRecord.objects.get(source__name="csaf")
     assert imported.record_id == f"{adv.tracking_id}/CVE-2026-0001"
+
+
+def test_signing_leaves_no_gpg_agent_running(tmp_path: Path) -> None:
+    with gnupg_home(tmp_path / "gnupg") as home:
+        fpr = key_generate(home, "Example PSIRT <psirt@example.com>")
+        with override_settings(CSAF_SIGNING_KEY=fpr, CSAF_GNUPGHOME=home):
+            assert sign(b"{}").startswith("-----BEGIN PGP SIGNATURE-----")
+        assert agent_pids(home)  # gpg started a daemon for this home...
+    assert agent_pids(home) == []  # ...and it is gone with the home

@@ -14,6 +14,7 @@ from medvigil.core.csaf.validate import validate_csaf
 from medvigil.core.errors import InputError
 from medvigil.core.feeds.validation import csaf_validator, violations
 from medvigil.web.accounts.services import user_create
+from medvigil.web.advisories.models import Alias, Vulnerability
 from medvigil.web.publishing import services
 from medvigil.web.publishing.models import AdvisoryState, PublishedDocument
 from medvigil.web.risk.models import Case
@@ -218,3 +219,24 @@ def test_clear_bundle_is_not_shared_before_the_embargo(ready_case: Case, analyst
     adv.save()
     action, _ = services.advisory_share(advisory=adv, user=analyst, recipient="H-ISAC")
     assert action.data["tlp"] == "AMBER" and "(draft)" in action.data["shared"]
+
+
+def test_a_vulnerability_known_only_by_its_ghsa_id_is_published_under_it(
+    ready_case: Case, analyst: Any, analyst2: Any
+) -> None:
+    ghsa = "GHSA-9wx4-h78v-vm56"
+    Alias.objects.filter(vulnerability=ready_case.vulnerability).update(alias=ghsa)
+    Vulnerability.objects.filter(pk=ready_case.vulnerability_id).update(key=ghsa)
+    ready_case.refresh_from_db()
+    for kind, fmt in (("advisory", "csaf"), ("vex", "csaf-vex")):
+        adv = services.advisory_draft(case=ready_case, user=analyst, tlp="CLEAR", kind=kind)
+        services.advisory_submit(advisory=adv, user=analyst)
+        adv = services.advisory_publish(advisory=adv, user=analyst2)
+        csaf = orjson.loads(bytes(adv.documents.get(format=fmt).content))
+        assert violations(csaf_validator(), csaf) == [] and validate_csaf(csaf) == []
+        (vuln,) = csaf["vulnerabilities"]
+        assert "cve" not in vuln and vuln["ids"] == [
+            {"system_name": "GitHub Security Advisory", "text": ghsa}
+        ]
+        assert vuln["references"][0]["url"] == f"https://github.com/advisories/{ghsa}"
+        assert "nvd.nist.gov" not in bytes(adv.documents.get(format="openvex").content).decode()

@@ -90,3 +90,32 @@ def test_share_and_embargo_override_from_the_advisory_page(ready_case: Case, ana
     assert "embargo override with a reason" in refused and Advisory.objects.get().state == "review"
     other.post(f"/publishing/{adv.pk}/publish/", {"override_embargo": "patient safety: exploit in the wild"})
     assert Advisory.objects.get().state == "published"
+
+
+def test_case_history_shows_events_of_unpublished_advisories_to_analysts_only(
+    ready_case: Case, analyst: Any, viewer: Any, token_for: Any
+) -> None:
+    from medvigil.web.publishing import services
+
+    approver = user_create(username="gail", password=PASSWORD, role="analyst")
+    adv = services.advisory_draft(case=ready_case, user=analyst, tlp="CLEAR")
+    services.advisory_submit(advisory=adv, user=analyst)
+    services.advisory_publish(advisory=adv, user=approver)
+    services.advisory_draft(case=ready_case, user=analyst, tlp="CLEAR", summary="fixed in 2.3")  # v2: a draft
+    vex = services.advisory_draft(case=ready_case, user=analyst, kind="vex")
+    services.advisory_submit(advisory=vex, user=analyst)
+    services.advisory_share(advisory=vex, user=analyst, recipient="H-ISAC")  # shared while in review
+    published = [f"{adv.tracking_id} v1 drafted", f"{adv.tracking_id} v1 published"]
+    unpublished = [f"{adv.tracking_id} v2 drafted", vex.tracking_id]
+
+    def history(user: Any) -> tuple[str, str]:
+        page = login(user).get(f"/risk/cases/{ready_case.pk}/").content.decode()
+        events = page[page.index('<table id="events">') :]
+        api = Client().get(f"/api/cases/{ready_case.pk}", **token_for(user)).json()["events"]
+        return events[: events.index("</table>")], " | ".join(e["message"] for e in api)
+
+    for shown in history(analyst):
+        assert all(m in shown for m in published + unpublished), shown
+    for shown in history(viewer):
+        assert all(m in shown for m in published), shown
+        assert not any(m in shown for m in unpublished), shown

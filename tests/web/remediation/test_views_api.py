@@ -4,15 +4,17 @@ panel, forms, drafts, evidence download, and the clock."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 
+from medvigil.web.accounts.services import user_create
 from medvigil.web.remediation import services
 from medvigil.web.risk import services as risk
 from medvigil.web.risk.models import Case
 from tests.core.remediation.examples import EXAMPLES
-from tests.web.conftest import login
+from tests.web.conftest import PASSWORD, login
 from tests.web.remediation.conftest import days_ago
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +145,33 @@ def test_clock_page_and_api_show_the_assignee(
     assert '<td class="assignee">bob</td>' in page
     rows = Client().get("/api/clock?limit=10", **token_for(viewer)).json()["rows"]
     assert rows[0]["assignee"] == "bob"
+
+
+def test_clock_page_and_api_filter_mine_and_unassigned(
+    assessed: Case, product: Any, analyst: Any, token_for: Any
+) -> None:
+    from django.test import Client
+
+    from tests.web.risk.conftest import NETWORK_RCE, make_vulnerability
+
+    vulnerability = make_vulnerability("CVE-2026-0002", NETWORK_RCE)
+    unassigned, _ = risk.case_open(product=product, vulnerability=vulnerability)
+    services.day0_set(case=unassigned, day0=days_ago(28), source="feed", user=analyst)
+    risk.assessment_propose(case=unassigned)
+    risk.case_assign(case=assessed, assignee=analyst, user=analyst)
+    other = user_create(username="dave", password=PASSWORD, role="analyst")
+
+    def cases(user: Any, assignee: str) -> tuple[set[str], set[int]]:
+        page = login(user).get(f"/clock/?assignee={assignee}").content.decode()
+        table = page[page.index('id="clock-table"') : page.index("</table>")]
+        listed = set(re.findall(r'href="/risk/cases/(\d+)/"', table))
+        api = Client().get(f"/api/clock?assignee={assignee}", **token_for(user)).json()
+        assert api["total"] == len(api["rows"]) == sum(api["counts"].values())
+        return listed, {r["case"] for r in api["rows"]}
+
+    assert cases(analyst, "mine") == ({str(assessed.pk)}, {assessed.pk})
+    assert cases(analyst, "none") == ({str(unassigned.pk)}, {unassigned.pk})
+    assert cases(analyst, "") == ({str(assessed.pk), str(unassigned.pk)}, {assessed.pk, unassigned.pk})
+    assert cases(other, "mine") == (set(), set())
+    page = login(other).get("/clock/?assignee=mine&state=overdue").content.decode()
+    assert "Nothing is due on your cases." in page and '<b aria-current="page">mine</b>' in page

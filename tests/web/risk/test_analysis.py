@@ -6,13 +6,16 @@ embedded consumer threads (``medvigil.web.jobs.embedded_consumer``).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from medvigil.web.advisories.services import feed_import
 from medvigil.web.findings.models import Finding
@@ -207,4 +210,33 @@ def test_the_analysis_finishes_while_pages_are_read_meanwhile(
         for reader in readers:
             reader.join()
     assert errors == []
+    assert Finding.objects.filter(product_version=pv, state="open").count() == 1
+
+
+def test_an_analysis_whose_worker_was_killed_is_shown_stale_and_can_be_queued_again(
+    intel: None, analyst: Any, queued_jobs: None
+) -> None:
+    """A killed worker never marks its analysis done or failed; past ``ANALYSIS_TIMEOUT_MINUTES``
+    the page says so (and stops refreshing) instead of "pending" for ever, and re-queues it."""
+    from huey.contrib.djhuey import HUEY
+
+    pv = _imported()
+    inv.analysis_start(version_ids=[pv.pk])  # the job began...
+    HUEY.flush()  # ...and was lost with its worker
+    client, page = login(analyst), "/products/pump/versions/1.0/"
+    body = client.get(page).content.decode()
+    assert "analysis pending" in body and "analysis stale" not in body  # within the timeout
+
+    started = timezone.now() - dt.timedelta(minutes=settings.ANALYSIS_TIMEOUT_MINUTES + 1)
+    ProductVersion.objects.filter(pk=pv.pk).update(analysis_started_at=started)
+    body = client.get(page).content.decode()
+    assert "analysis stale" in body and "analysis pending" not in body
+    assert 'http-equiv="refresh"' not in body and 'id="rematch">' in body  # no poll; button enabled
+    assert "Nothing in the local intelligence store matches" not in body  # no false all-clear
+
+    assert client.post("/products/pump/versions/1.0/rematch/").status_code == 302
+    pv.refresh_from_db()
+    assert pv.analysis_state == AnalysisState.QUEUED and not pv.analysis_stale
+    with embedded_consumer(workers=1):
+        assert _wait_done(pv) == AnalysisState.DONE
     assert Finding.objects.filter(product_version=pv, state="open").count() == 1

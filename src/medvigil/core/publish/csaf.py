@@ -193,7 +193,7 @@ def _scores(vuln: Vulnerability) -> tuple[list[dict[str, Any]], list[Note]]:
         try:
             parsed = parse_vector(s.vector)
         except VectorError as exc:
-            raise PublishError(exc.message, source=vuln.cve, field="scores.vector") from None
+            raise PublishError(exc.message, source=vuln.key, field="scores.vector") from None
         if parsed.version is CvssVersion.V4_0:
             v4_notes.append(
                 Note(
@@ -223,7 +223,7 @@ def _cwe(vuln: Vulnerability) -> dict[str, str] | None:
     name = vuln.cwe_name or cwe_catalog().names.get(vuln.cwe_id, "")
     if not name:
         raise PublishError(
-            f"{vuln.cwe_id} is not in the CWE catalog; give its name", source=vuln.cve, field="cwe"
+            f"{vuln.cwe_id} is not in the CWE catalog; give its name", source=vuln.key, field="cwe"
         )
     return {"id": vuln.cwe_id, "name": name}
 
@@ -276,6 +276,10 @@ def _threats(vuln: Vulnerability) -> list[dict[str, Any]]:
 def _vulnerability(vuln: Vulnerability) -> dict[str, Any]:
     product_status, flags, impacts = _status(vuln)
     scores, v4_notes = _scores(vuln)
+    names: dict[str, Any] = {
+        "cve": vuln.cve,
+        "ids": [{"system_name": i.system_name, "text": i.text} for i in vuln.ids],
+    }
     optional: dict[str, Any] = {
         "title": vuln.title,
         "cwe": _cwe(vuln),
@@ -296,7 +300,7 @@ def _vulnerability(vuln: Vulnerability) -> dict[str, Any]:
         "release_date": iso(vuln.release_date) if vuln.release_date else None,
     }
     return {
-        "cve": vuln.cve,
+        **{k: v for k, v in names.items() if v},
         "notes": _notes((Note("description", vuln.description, "Description"), *vuln.notes, *v4_notes)),
         "product_status": product_status,
         **{k: v for k, v in optional.items() if v},
@@ -306,10 +310,12 @@ def _vulnerability(vuln: Vulnerability) -> dict[str, Any]:
 def _build(data: AdvisoryInput, category: str) -> dict[str, Any]:
     known = {p.product_id for p in data.products}
     for vuln in data.vulnerabilities:
+        if not vuln.key:
+            raise PublishError("a vulnerability needs a CVE id or another id (ids)", field="cve")
         for ps in vuln.statuses:
             if ps.product_id not in known:
                 raise PublishError(
-                    f"status for unknown product {ps.product_id!r}", source=vuln.cve, field="product_status"
+                    f"status for unknown product {ps.product_id!r}", source=vuln.key, field="product_status"
                 )
     doc = {
         "document": _document(data, category),

@@ -31,6 +31,7 @@ __all__ = [
     "Tracking",
     "TrackingStatus",
     "Vulnerability",
+    "VulnerabilityId",
 ]
 
 
@@ -223,11 +224,23 @@ class Acknowledgment:
 
 
 @dataclass(frozen=True, slots=True)
+class VulnerabilityId:
+    """An id of the vulnerability in a tracking system other than CVE (CSAF ``ids[]``)."""
+
+    system_name: str
+    """The tracking or numbering system (``GitHub Security Advisory``, ``OSV``, the publisher)."""
+    text: str
+    """The id in that system (``GHSA-9wx4-h78v-vm56``, ``MV-2026-0001``)."""
+    url: str = ""
+    """Where the system describes it (empty when unknown)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Vulnerability:
-    """One vulnerability of the advisory."""
+    """One vulnerability of the advisory, named by a CVE id, by :attr:`ids`, or by both."""
 
     cve: str
-    """CVE id (required: every published vulnerability has one)."""
+    """CVE id; empty for a vulnerability that has none (yet), which :attr:`ids` must name."""
     title: str
     """Short title."""
     description: str
@@ -256,6 +269,20 @@ class Vulnerability:
     """When the manufacturer learned of it (Day 0)."""
     release_date: datetime | None = None
     """When it was published."""
+    ids: tuple[VulnerabilityId, ...] = ()
+    """Its ids in other systems (CSAF ``ids``: GHSA, OSV or the manufacturer's own)."""
+
+    @property
+    def key(self) -> str:
+        """The id the vulnerability goes by: its CVE id, else its first other id."""
+        return self.cve or (self.ids[0].text if self.ids else "")
+
+    @property
+    def url(self) -> str:
+        """Where it is described: NVD for a CVE, else its first id's URL (may be empty)."""
+        if self.cve:
+            return f"https://nvd.nist.gov/vuln/detail/{self.cve}"
+        return next((i.url for i in self.ids if i.url), "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,7 @@ def notice_html(data: AdvisoryInput) -> bytes:
             f"CVSS {s.version.value} {s.base_score} ({s.base_severity})"
             for s in map(parse_vector, (x.vector for x in vuln.scores))
         )
-        out.append(f"<h3>{escape(vuln.cve)}: {escape(vuln.title)}</h3>{_p(vuln.description)}")
+        out.append(f"<h3>{escape(vuln.key)}: {escape(vuln.title)}</h3>{_p(vuln.description)}")
         if scores:
             out.append(f"<p>{escape(scores)}</p>")
         out.append("<table><thead><tr><th>Product</th><th>Status</th><th>Versions</th></tr></thead><tbody>")

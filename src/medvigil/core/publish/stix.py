@@ -1,6 +1,6 @@
 """STIX 2.1 bundle for ISAO sharing (regulatory.md 1.7/1.8), through the ``stix2`` library.
 
-One ``identity`` (the publisher), one ``vulnerability`` per CVE, one ``course-of-action`` per
+One ``identity`` (the publisher), one ``vulnerability`` per CVE (or other id), one ``course-of-action`` per
 remediation with a ``mitigates`` relationship, and a ``report`` referencing them whose
 description carries FDA's four communication parts and the acknowledgments. There is no
 ``indicator``: a case holds no indicator of compromise to share. Every object carries the TLP
@@ -19,7 +19,7 @@ import orjson
 import stix2  # type: ignore[import-untyped,unused-ignore]
 
 from medvigil.core.errors import PublishError
-from medvigil.core.publish.model import AdvisoryInput, Tlp
+from medvigil.core.publish.model import AdvisoryInput, Tlp, Vulnerability
 from medvigil.core.publish.notice import credit_lines
 
 __all__ = ["stix_bundle"]
@@ -30,6 +30,16 @@ _TLP = {
     Tlp.AMBER: stix2.TLP_AMBER,
     Tlp.RED: stix2.TLP_RED,
 }
+
+
+def _external_references(vuln: Vulnerability) -> list[dict[str, str]]:
+    """The CVE (STIX names it ``cve``), then the other ids under their system's name."""
+    refs = [{"source_name": "cve", "external_id": vuln.cve}] if vuln.cve else []
+    refs.extend(
+        {"source_name": i.system_name, "external_id": i.text, **({"url": i.url} if i.url else {})}
+        for i in vuln.ids
+    )
+    return refs
 
 
 def stix_bundle(data: AdvisoryInput) -> dict[str, Any]:
@@ -51,18 +61,18 @@ def stix_bundle(data: AdvisoryInput) -> dict[str, Any]:
         marked = {**common, "created_by_ref": author.id, "object_marking_refs": [marking]}
         for vuln in data.vulnerabilities:
             v = stix2.Vulnerability(
-                id=sid("vulnerability", vuln.cve), name=vuln.cve, description=vuln.description,
-                external_references=[{"source_name": "cve", "external_id": vuln.cve}], **marked,
+                id=sid("vulnerability", vuln.key), name=vuln.key, description=vuln.description,
+                external_references=_external_references(vuln), **marked,
             )  # fmt: skip
             objects.append(v)
             for i, r in enumerate(vuln.remediations):
                 coa = stix2.CourseOfAction(
-                    id=sid("course-of-action", vuln.cve, str(i)),
-                    name=f"{r.category.value.replace('_', ' ')}: {vuln.cve}",
+                    id=sid("course-of-action", vuln.key, str(i)),
+                    name=f"{r.category.value.replace('_', ' ')}: {vuln.key}",
                     description=r.details + (f" {r.url}" if r.url else ""), **marked,
                 )  # fmt: skip
                 rel = stix2.Relationship(
-                    id=sid("relationship", vuln.cve, str(i)), relationship_type="mitigates",
+                    id=sid("relationship", vuln.key, str(i)), relationship_type="mitigates",
                     source_ref=coa.id, target_ref=v.id, **marked,
                 )  # fmt: skip
                 objects.extend((coa, rel))

@@ -62,13 +62,13 @@ def _statement(vuln: Vulnerability, ps: ProductStatus) -> VexStatement:
     if ps.status is VexStatus.AFFECTED and not action:
         raise PublishError(
             f"{ps.product_id} is affected but has no remediation (an action statement is required)",
-            source=vuln.cve,
+            source=vuln.key,
             field="remediations",
         )
     if ps.status is VexStatus.NOT_AFFECTED and ps.justification is None and not ps.impact_statement.strip():
         raise PublishError(
             f"{ps.product_id} is not affected but has neither a justification nor an impact statement",
-            source=vuln.cve,
+            source=vuln.key,
             field="justification",
         )
     return VexStatement(ps.status, ps.justification, ps.impact_statement, action)
@@ -164,9 +164,25 @@ def _cdx_entry(
         "affects": [{"ref": pid} for pid in sorted(product_ids)],
         "analysis": {k: v for k, v in analysis.items() if v},
         "description": vuln.description,
-        "id": vuln.cve,
-        "source": {"name": "NVD", "url": f"https://nvd.nist.gov/vuln/detail/{vuln.cve}"},
+        "id": vuln.key,
+        "source": _cdx_source(vuln),
         **{k: v for k, v in optional.items() if v},
+    }
+
+
+def _cdx_source(vuln: Vulnerability) -> dict[str, str]:
+    if vuln.cve:
+        return {"name": "NVD", "url": vuln.url}
+    first = vuln.ids[0]
+    return {"name": first.system_name, **({"url": first.url} if first.url else {})}
+
+
+def _openvex_vulnerability(vuln: Vulnerability) -> dict[str, Any]:
+    aliases = [i.text for i in vuln.ids if i.text != vuln.key]
+    return {
+        **({"@id": vuln.url} if vuln.url else {}),
+        "name": vuln.key,
+        **({"aliases": aliases} if aliases else {}),
     }
 
 
@@ -223,7 +239,7 @@ def openvex(data: AdvisoryInput) -> dict[str, Any]:
                 "products": [_product_ref(data, data.product(ps.product_id))],
                 "status": fields.status,
                 "timestamp": iso(t.current_release_date),
-                "vulnerability": {"@id": f"https://nvd.nist.gov/vuln/detail/{vuln.cve}", "name": vuln.cve},
+                "vulnerability": _openvex_vulnerability(vuln),
             }
             if fields.justification:
                 st["justification"] = fields.justification

@@ -237,6 +237,9 @@ else:
 # Background jobs (huey): "sqlite" (embedded file in the data folder), "immediate" (run inline),
 # or a redis:// URL for several workers.
 TASKS_URL = env_str("MEDVIGIL_TASKS_URL", "sqlite")
+# A version's analysis still "running" this long after its job started is shown as stale (the
+# worker was killed or lost the job) and may be queued again with "Re-match now".
+ANALYSIS_TIMEOUT_MINUTES = env_int("MEDVIGIL_ANALYSIS_TIMEOUT_MINUTES", 60, minimum=1)
 
 
 def _huey() -> dict[str, Any]:

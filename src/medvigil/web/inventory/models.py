@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from medvigil.core.model.component import ComponentType, SupportLevel
 from medvigil.core.model.product import (
@@ -98,6 +100,8 @@ class ProductVersion(models.Model):
     )
     """Set by ``inventory.services.analysis_*``: queued at import or "Re-match now", running, done."""
     analysis_requested_at = models.DateTimeField(null=True, blank=True)
+    analysis_started_at = models.DateTimeField(null=True, blank=True)
+    """When a job last marked the analysis running (its lease: ``ANALYSIS_TIMEOUT_MINUTES``)."""
     analysis_finished_at = models.DateTimeField(null=True, blank=True)
     analysis_error = models.TextField(blank=True)
 
@@ -114,6 +118,16 @@ class ProductVersion(models.Model):
     def effective_end_of_support(self) -> Any:
         """This version's end of support, else the product's."""
         return self.end_of_support or self.product.end_of_support
+
+    @property
+    def analysis_stale(self) -> bool:
+        """Running for longer than ``ANALYSIS_TIMEOUT_MINUTES``: the job died (a killed worker
+        never marks it done or failed), so it must not look pending for ever."""
+        if self.analysis_state != AnalysisState.RUNNING:
+            return False
+        started = self.analysis_started_at or self.analysis_requested_at
+        limit = dt.timedelta(minutes=settings.ANALYSIS_TIMEOUT_MINUTES)
+        return started is None or timezone.now() - started > limit
 
 
 class SbomDocument(models.Model):

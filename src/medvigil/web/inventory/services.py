@@ -268,8 +268,10 @@ def analysis_queue(*, version_ids: list[int]) -> int:
 
 
 def analysis_start(*, version_ids: list[int]) -> int:
-    """Mark versions "analysis running" (the background job picked them up)."""
-    return ProductVersion.objects.filter(pk__in=version_ids).update(analysis_state=AnalysisState.RUNNING)
+    """Mark versions "analysis running" (the background job picked them up) from now on."""
+    return ProductVersion.objects.filter(pk__in=version_ids).update(
+        analysis_state=AnalysisState.RUNNING, analysis_started_at=timezone.now()
+    )
 
 
 def analysis_finish(*, version_ids: list[int], error: str = "") -> int:

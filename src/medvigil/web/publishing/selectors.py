@@ -24,6 +24,7 @@ __all__ = [
     "case_acknowledgments",
     "current_embargo",
     "cvd_embargo",
+    "hidden_advisory_ids",
     "public_advisories",
 ]
 
@@ -44,6 +45,14 @@ def advisory_list(*, user: Any, case_id: int | None = None) -> QuerySet[Advisory
     """Advisories the user may read, newest first."""
     rows = _visible(user)
     return rows.filter(case_id=case_id) if case_id is not None else rows
+
+
+def hidden_advisory_ids(*, user: Any, case_id: int) -> list[int]:
+    """The case's advisories ``user`` may not read (for viewers: drafts and revisions in review)."""
+    if role_of(user) >= Role.ANALYST:
+        return []
+    unpublished = Advisory.objects.filter(case_id=case_id).exclude(state=AdvisoryState.PUBLISHED)
+    return list(unpublished.values_list("pk", flat=True))
 
 
 def advisory_get(*, advisory_id: int, user: Any = None, any_state: bool = False) -> Advisory:

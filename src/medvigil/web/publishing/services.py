@@ -46,6 +46,7 @@ from medvigil.core.publish.model import (
     Tracking,
     TrackingStatus,
     Vulnerability,
+    VulnerabilityId,
 )
 from medvigil.core.risk.vex import Justification, VexStatus
 from medvigil.web.accounts.roles import Role, role_of
@@ -55,8 +56,9 @@ from medvigil.web.publishing import signing
 from medvigil.web.publishing.models import Advisory, AdvisoryKind, AdvisoryState, PublishedDocument
 from medvigil.web.publishing.selectors import case_acknowledgments, current_embargo, cvd_embargo
 from medvigil.web.remediation.models import ActionKind, CaseAction
-from medvigil.web.risk.intel import vulnerability_facts
+from medvigil.web.risk.intel import VulnerabilityFacts, vulnerability_facts
 from medvigil.web.risk.models import Case, CaseEvent
+from medvigil.web.risk.services.first_party import PREFIX as FIRST_PARTY_PREFIX
 
 __all__ = [
     "advisory_draft",
@@ -68,6 +70,10 @@ __all__ = [
 ]
 
 
+GHSA_URL = "https://github.com/advisories/"
+OSV_URL = "https://osv.dev/vulnerability/"
+
+
 def _need_analyst(user: Any, what: str) -> None:
     if role_of(user) < Role.ANALYST:
         raise InputError(f"the analyst role is needed to {what}", field="user")
@@ -77,14 +83,32 @@ def _aware(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
 
 
-def _cve(case: Case) -> str:
-    facts = vulnerability_facts(case.vulnerability)
+def _cve(facts: VulnerabilityFacts) -> str:
+    """The vulnerability's CVE id, or empty when it has none (yet)."""
+    return next((i.upper() for i in (facts.key, *sorted(facts.aliases)) if i.upper().startswith("CVE-")), "")
+
+
+def _ids(facts: VulnerabilityFacts) -> tuple[VulnerabilityId, ...]:
+    """Ids of a vulnerability without CVE: GHSA, the manufacturer's own (first-party ``MV-``),
+    ``SYSTEM:ID`` (a CSAF document's local id), else an OSV id (the only other source of ids)."""
+    found: dict[str, VulnerabilityId] = {}
     for ident in (facts.key, *sorted(facts.aliases)):
-        if ident.upper().startswith("CVE-"):
-            return ident.upper()
-    raise InputError(
-        f"the case's vulnerability {facts.key} has no CVE id", source=f"case {case.pk}", field="cve"
-    )
+        system, sep, text = ident.partition(":")
+        if sep and system and text:
+            found[text] = VulnerabilityId(system, text)  # an explicit system wins over the guess below
+        elif ident.upper().startswith("GHSA-"):
+            found.setdefault(ident, VulnerabilityId("GitHub Security Advisory", ident, GHSA_URL + ident))
+        elif ident.startswith(f"{FIRST_PARTY_PREFIX}-"):
+            found.setdefault(ident, VulnerabilityId(settings.PUBLISHER_NAME, ident))
+        else:
+            found.setdefault(ident, VulnerabilityId("OSV", ident, OSV_URL + ident))
+    return tuple(found.values())
+
+
+def _references(cve: str, ids: tuple[VulnerabilityId, ...]) -> tuple[Reference, ...]:
+    if cve:
+        return (Reference(f"https://nvd.nist.gov/vuln/detail/{cve}", f"NVD entry of {cve}"),)
+    return tuple(Reference(i.url, f"{i.system_name} entry of {i.text}") for i in ids if i.url)
 
 
 def _identifier(values: list[str], version: str, kind: str) -> str:
@@ -191,20 +215,23 @@ def advisory_input(advisory: Advisory, *, when: dt.datetime, status: TrackingSta
     products = _products(case)
     statuses = [_status(p.product_id, assessment) for p, assessment in products]
     facts = vulnerability_facts(case.vulnerability)
-    cve = _cve(case)
+    cve = _cve(facts)
+    ids = () if cve else _ids(facts)
+    key = cve or ids[0].text
     product_ids = tuple(p.product_id for p, _ in products)
     scored = tuple(s.product_id for s, _ in statuses if s.status is VexStatus.AFFECTED) or product_ids
     vuln = Vulnerability(
         cve=cve,
-        title=facts.summary[:200] or cve,
-        description=facts.summary or cve,
+        ids=ids,
+        title=facts.summary[:200] or key,
+        description=facts.summary or key,
         statuses=tuple(s for s, _ in statuses),
         scores=tuple(Score(v, scored) for v in facts.cvss_vectors[:1]),
         remediations=_remediations(case, statuses),
         kev_date_added=_aware(case.vulnerability.kev_date_added)
         if case.vulnerability.kev_date_added
         else None,
-        references=(Reference(f"https://nvd.nist.gov/vuln/detail/{cve}", f"NVD entry of {cve}"),),
+        references=_references(cve, ids),
         discovery_date=_aware(case.day0),
     )
     return AdvisoryInput(

@@ -167,9 +167,13 @@ def case_draft(request: HttpRequest, case_id: int, kind: str) -> Json:
 
 
 @router.get("/clock", response=Json, summary="Open cases by what is due first (paged)")
-def clock(request: HttpRequest, state: str = "", offset: int = 0, limit: int = 100) -> Json:
+def clock(
+    request: HttpRequest, state: str = "", assignee: str = "", offset: int = 0, limit: int = 100
+) -> Json:
+    """``assignee``: a username, ``mine`` (the caller's cases) or ``none`` (unassigned ones)."""
     require_read(request)
-    page = selectors.clock_page(offset=offset, limit=limit, state=state)
+    mine = request.user.get_username() if assignee == "mine" else assignee
+    page = selectors.clock_page(offset=offset, limit=limit, state=state, assignee=mine)
     return {
         "total": page.total,
         "offset": page.offset,

@@ -71,24 +71,32 @@ _FIELDS = ("case_id", "case__vulnerability__key", "case__product__name", "case__
            "case__day0", "next_due", "next_milestone", "clock_state", "case__assignee__username")  # fmt: skip
 
 
-def _open_files(state: str = "") -> QuerySet[CaseFile]:
+def _open_files(state: str = "", assignee: str = "") -> QuerySet[CaseFile]:
     qs = CaseFile.objects.filter(open=True, next_due__isnull=False)
     if state:
         if state not in ClockState.values:
             raise InputError(f"unknown clock state {state!r}", field="state")
         qs = qs.filter(clock_state=state)
+    if assignee == "none":
+        qs = qs.filter(case__assignee__isnull=True)
+    elif assignee:
+        qs = qs.filter(case__assignee__username=assignee)
     return qs
 
 
-def clock_page(*, offset: int = 0, limit: int = CLOCK_PAGE_SIZE, state: str = "") -> ClockPage:
-    """Open cases by next due date (then id): one indexed query for the page, one for the counts."""
+def clock_page(
+    *, offset: int = 0, limit: int = CLOCK_PAGE_SIZE, state: str = "", assignee: str = ""
+) -> ClockPage:
+    """Open cases by next due date (then id): one indexed query for the page, one for the counts.
+
+    ``assignee`` keeps the cases of one user (by username; ``none``: unassigned ones), counts too."""
     if offset < 0 or not 1 <= limit <= MAX_PAGE_SIZE:
         raise InputError(f"offset >= 0 and 1 <= limit <= {MAX_PAGE_SIZE}", field="limit")
-    qs = _open_files(state).order_by("next_due", "id")
+    qs = _open_files(state, assignee).order_by("next_due", "id")
     rows = [ClockRow(*values) for values in qs.values_list(*_FIELDS)[offset : offset + limit]]
     counts = {
         row["clock_state"]: row["n"]
-        for row in _open_files().order_by().values("clock_state").annotate(n=Count("id"))
+        for row in _open_files(assignee=assignee).order_by().values("clock_state").annotate(n=Count("id"))
     }
     total = counts.get(state, 0) if state else sum(counts.values())
     return ClockPage(rows, offset, limit, total, counts)

@@ -69,20 +69,23 @@ def case_panel_context(case: Case) -> dict[str, Any]:
 
 @viewer_required
 def clock(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state", "")
+    state, assignee = request.GET.get("state", ""), request.GET.get("assignee", "")
     try:
         offset = max(0, int(request.GET.get("offset", "0") or 0))
     except ValueError:
         offset = 0
+    mine = request.user.get_username() if assignee == "mine" else assignee
     try:
-        page = selectors.clock_page(offset=offset, state=state)
+        page = selectors.clock_page(offset=offset, state=state, assignee=mine)
     except Error as exc:
         messages.error(request, exc.diagnostics())
-        page = selectors.clock_page()
+        page = selectors.clock_page(assignee=mine)
         state = ""
     context = {
         "page": page,
         "state": state,
+        "assignee": assignee,
+        "assignee_choices": [("", "anyone"), ("mine", "mine"), ("none", "unassigned")],
         "states": ClockState.choices,
         "prev": max(0, offset - page.limit) if offset else None,
         "next": offset + page.limit if offset + page.limit < page.total else None,

@@ -128,7 +128,12 @@ def case_list(
 )
 def case_get(request: HttpRequest, case_id: int) -> Json:
     require_read(request)
-    return case_dict(selectors.case_get(case_id=case_id), detail=True)
+    return _case_detail(request, case_id)
+
+
+def _case_detail(request: HttpRequest, case_id: int) -> Json:
+    case = selectors.case_get(case_id=case_id)
+    return case_dict(case, detail=True, events=selectors.case_events(case=case, user=request.user))
 
 
 @router.get("/cases/{case_id}/assessments", response=list[Json], summary="Assessment history, newest first")
@@ -190,14 +195,14 @@ def case_alias(request: HttpRequest, case_id: int, payload: AliasIn) -> Json:
     case = services.first_party_alias(
         case=selectors.case_get(case_id=case_id), alias=payload.alias, user=request.user
     )
-    return case_dict(selectors.case_get(case_id=case.pk), detail=True)
+    return _case_detail(request, case.pk)
 
 
 @router.post("/products/{slug}/cases", response={201: Json}, summary="Record a first-party vulnerability")
 def first_party_create(request: HttpRequest, slug: str, payload: FirstPartyIn) -> Status[Json]:
     require_write(request)
     case = services.first_party_record(product=product_get(slug=slug), user=request.user, **payload.dict())
-    return Status(201, case_dict(selectors.case_get(case_id=case.pk), detail=True))
+    return Status(201, _case_detail(request, case.pk))
 
 
 @router.post("/products/{slug}/cases/sync", response=Json, summary="Open or join cases from open findings")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from medvigil.web.risk.models import Assessment, Case, CaseEvent, CaseVersion, Hazard, RiskMatrix
@@ -77,8 +78,10 @@ def _event(e: CaseEvent) -> dict[str, Any]:
     }
 
 
-def case_dict(c: Case, *, detail: bool = False) -> dict[str, Any]:
-    """A case; ``detail`` adds versions, assessments (history) and events."""
+def case_dict(c: Case, *, detail: bool = False, events: Iterable[CaseEvent] | None = None) -> dict[str, Any]:
+    """A case; ``detail`` adds versions, assessments (history) and ``events`` (for a web caller
+    ``selectors.case_events``, which leaves out what the caller's role may not read; all of them when
+    omitted, as for the CLI run by the operator)."""
     current = c.current_assessment
     clock = case_clock(c)
     data: dict[str, Any] = {
@@ -106,5 +109,6 @@ def case_dict(c: Case, *, detail: bool = False) -> dict[str, Any]:
             assessment_dict(a)
             for a in c.assessments.select_related("matrix", "policy", "created_by", "based_on")
         ]
-        data["events"] = [_event(e) for e in c.events.select_related("actor", "assessment")]
+        rows = c.events.select_related("actor", "assessment") if events is None else events
+        data["events"] = [_event(e) for e in rows]
     return data

@@ -16,7 +16,16 @@ from medvigil.core.risk.matrix import RiskMatrix as CoreMatrix
 from medvigil.web.advisories.models import Alias
 from medvigil.web.inventory.models import Product
 from medvigil.web.paging import RowsById
-from medvigil.web.risk.models import Assessment, AssessmentStatus, Case, CaseState, CaseVersion, Hazard
+from medvigil.web.publishing.selectors import hidden_advisory_ids
+from medvigil.web.risk.models import (
+    Assessment,
+    AssessmentStatus,
+    Case,
+    CaseEvent,
+    CaseState,
+    CaseVersion,
+    Hazard,
+)
 
 __all__ = [
     "CaseFilters",
@@ -26,6 +35,7 @@ __all__ = [
     "UNCONTROLLED",
     "Standing",
     "case_clock",
+    "case_events",
     "case_standing",
     "case_get",
     "case_list",
@@ -223,6 +233,17 @@ def case_get(*, case_id: int) -> Case:
     if case is None:
         raise NotFoundError(f"no case {case_id}")
     return case
+
+
+def case_events(*, case: Case, user: Any) -> QuerySet[CaseEvent]:
+    """The case's history as ``user`` may read it, newest first.
+
+    Events about an advisory the user may not read (drafted, shared with an ISAO while in draft or
+    review: ``data["advisory"]``) are left out, so a viewer learns nothing of unpublished drafts.
+    """
+    events = case.events.select_related("actor", "assessment")
+    hidden = hidden_advisory_ids(user=user, case_id=case.pk)
+    return events.exclude(data__advisory__in=hidden) if hidden else events
 
 
 def case_clock(case: Case) -> dict[str, Any]:

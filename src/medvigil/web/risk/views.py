@@ -113,7 +113,7 @@ def _case_context(case: Case, user: Any, form: AssessmentForm | None = None) -> 
         "aliases": sorted(case.vulnerability.aliases.values_list("alias", flat=True)),
         "versions": case.scope.select_related("product_version", "covered_by"),
         "history": case.assessments.select_related("created_by", "matrix", "policy"),
-        "events": case.events.select_related("actor", "assessment")[:50],
+        "events": selectors.case_events(case=case, user=user)[:50],
         "form": form or AssessmentForm(hazards=hazards, inputs=current.inputs if current else None),
         "assignees": selectors.assignee_choices(),
         "needs_confirm": current is not None and (current.status == "suggested" or case.review_needed),

@@ -12,9 +12,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +26,7 @@ from medvigil.core.feeds.sync.registry import FETCHERS
 from tests.conftest import shared_path
 from tests.core.feeds.sync.conftest import FeedServer
 from tests.core.feeds.sync.helpers import Clock
+from tests.gnupg import gnupg_home, gpg_run, key_generate
 
 PREFIX = "csaf_files/OT/white/"
 DIR = "/csaf/white/"
@@ -314,24 +312,14 @@ class Signer:
 
 
 @pytest.fixture(scope="module")
-def signer(tmp_path_factory: pytest.TempPathFactory) -> Signer:
-    gpg = shutil.which("gpg")
-    if gpg is None:
-        pytest.skip("gpg is not installed")
-    home = tmp_path_factory.mktemp("gnupg")
-    env = {**os.environ, "GNUPGHOME": str(home)}
-
-    def run(*args: str, data: bytes | None = None) -> bytes:
-        return subprocess.run(
-            [gpg, "--batch", "--quiet", *args], input=data, env=env, check=True, capture_output=True
-        ).stdout
-
-    run("--passphrase", "", "--quick-gen-key", "Test PSIRT <psirt@example.com>", "ed25519", "sign", "never")
-    colons = run("--list-keys", "--with-colons").decode()
-    fingerprint = next(ln.split(":")[9] for ln in colons.splitlines() if ln.startswith("fpr:"))
-    return Signer(
-        run("--armor", "--export"), fingerprint, lambda data: run("--armor", "--detach-sign", data=data)
-    )
+def signer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Signer]:
+    with gnupg_home(tmp_path_factory.mktemp("gnupg") / "home") as home:
+        fingerprint = key_generate(home, "Test PSIRT <psirt@example.com>")
+        yield Signer(
+            gpg_run(home, "--armor", "--export"),
+            fingerprint,
+            lambda data: gpg_run(home, "--armor", "--detach-sign", data=data),
+        )
 
 
 def sign_docs(provider: Provider, signer: Signer, names_: tuple[str, ...]) -> None:

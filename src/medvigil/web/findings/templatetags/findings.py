@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 
 from medvigil.web.findings import presenters
 from medvigil.web.findings.selectors import FindingFilters, finding_rows, supplier_vex_list, version_summary
@@ -19,9 +20,12 @@ PANEL_ROWS = 50
 def version_findings(context: template.Context, pv: ProductVersion) -> dict[str, Any]:
     """Open findings of a version (most severe first), counts by state and the analysis state."""
     rows = finding_rows(filters=FindingFilters(), product_version=pv)
+    stale = pv.analysis_stale  # running past its lease: shown as such, and "Re-match now" is open
     return {
         "pv": pv,
-        "pending": pv.analysis_state in (AnalysisState.QUEUED, AnalysisState.RUNNING),
+        "pending": pv.analysis_state in (AnalysisState.QUEUED, AnalysisState.RUNNING) and not stale,
+        "stale": stale,
+        "timeout": settings.ANALYSIS_TIMEOUT_MINUTES,
         "has_sbom": pv.documents.exists(),
         "can_write": context.get("can_write", False),
         "csrf_token": context.get("csrf_token"),
