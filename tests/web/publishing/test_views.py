@@ -119,3 +119,31 @@ def test_case_history_shows_events_of_unpublished_advisories_to_analysts_only(
     for shown in history(viewer):
         assert all(m in shown for m in published), shown
         assert not any(m in shown for m in unpublished), shown
+
+
+def test_isao_share_of_an_unpublished_advisory_is_hidden_from_viewers_with_its_bundle(
+    ready_case: Case, analyst: Any, viewer: Any, token_for: Any
+) -> None:
+    from medvigil.web.publishing import services
+
+    vex = services.advisory_draft(case=ready_case, user=analyst, kind="vex")
+    services.advisory_submit(advisory=vex, user=analyst)
+    services.advisory_share(advisory=vex, user=analyst, recipient="H-ISAC")  # shared while in review
+    share = ready_case.actions.get(kind="isao_share")
+    bundle = share.files.get()
+
+    def seen(user: Any) -> tuple[str, str, int]:
+        page = login(user).get(f"/risk/cases/{ready_case.pk}/").content.decode()
+        panel = page[page.index('id="remediation"') :]
+        api = Client().get(f"/api/cases/{ready_case.pk}/remediation", **token_for(user)).json()
+        kinds = " ".join(a["kind"] for a in api["actions"])
+        return panel, kinds, login(user).get(f"/evidence/{bundle.pk}/").status_code
+
+    panel, kinds, status = seen(analyst)
+    assert "shared with H-ISAC" in panel and "isao_share" in kinds and status == 200
+    panel, kinds, status = seen(viewer)
+    assert "shared with H-ISAC" not in panel and "isao_share" not in kinds and status == 404
+    approver = user_create(username="gail", password=PASSWORD, role="analyst")
+    services.advisory_publish(advisory=vex, user=approver)
+    panel, kinds, status = seen(viewer)  # once published, the share is part of the public record
+    assert "shared with H-ISAC" in panel and "isao_share" in kinds and status == 200

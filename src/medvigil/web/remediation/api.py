@@ -87,7 +87,7 @@ class IsaoIn(Schema):
 @router.get("/cases/{case_id}/remediation", response=Json, summary="Clock, obligations and actions of a case")
 def case_remediation(request: HttpRequest, case_id: int) -> Json:
     require_read(request)
-    return presenters.case_remediation_dict(case_get(case_id=case_id))
+    return presenters.case_remediation_dict(case_get(case_id=case_id), request.user)
 
 
 @router.post("/cases/{case_id}/transition", response=Json, summary="Move a case through its lifecycle")
@@ -96,7 +96,7 @@ def case_transition(request: HttpRequest, case_id: int, body: TransitionIn) -> J
     case = services.case_transition(
         case=case_get(case_id=case_id), to=body.to, user=request.user, reason=body.reason
     )
-    return presenters.case_remediation_dict(case)
+    return presenters.case_remediation_dict(case, request.user)
 
 
 @router.post("/cases/{case_id}/day0", response=Json, summary="Set day 0")
@@ -109,7 +109,7 @@ def case_day0(request: HttpRequest, case_id: int, body: Day0In) -> Json:
         reason=body.reason,
         user=request.user,
     )
-    return presenters.case_remediation_dict(case)
+    return presenters.case_remediation_dict(case, request.user)
 
 
 @router.post("/cases/{case_id}/facts", response=Json, summary="Record reporting facts")
@@ -117,7 +117,7 @@ def case_facts(request: HttpRequest, case_id: int, body: FactsIn) -> Json:
     require_write(request)
     case = case_get(case_id=case_id)
     services.facts_update(case=case, changes=body.facts, user=request.user, reason=body.reason)
-    return presenters.case_remediation_dict(case)
+    return presenters.case_remediation_dict(case, request.user)
 
 
 @router.post("/cases/{case_id}/plan", response=Json, summary="Record the remediation plan")
@@ -125,7 +125,7 @@ def case_plan(request: HttpRequest, case_id: int, body: PlanIn) -> Json:
     require_write(request)
     case = case_get(case_id=case_id)
     services.plan_set(case=case, plan=body.plan, rationale=body.rationale, user=request.user)
-    return presenters.case_remediation_dict(case)
+    return presenters.case_remediation_dict(case, request.user)
 
 
 @router.post("/cases/{case_id}/actions", response={201: Json}, summary="Record a remediation action")

@@ -33,8 +33,9 @@ def action_dict(a: CaseAction) -> dict[str, Any]:
     }
 
 
-def case_remediation_dict(case: Case) -> dict[str, Any]:
-    """Clock, obligations, milestones, actions and the allowed next states of a case."""
+def case_remediation_dict(case: Case, user: Any = None) -> dict[str, Any]:
+    """Clock, obligations, milestones, actions and the allowed next states of a case (the actions
+    ``user`` may read; every action without a user)."""
     casefile = casefile_get(case)
     det = casefile.determination or {}
     return {
@@ -67,7 +68,7 @@ def case_remediation_dict(case: Case) -> dict[str, Any]:
         ],
         "milestones": det.get("milestones", []),
         "alerts": det.get("alerts", []),
-        "actions": [action_dict(a) for a in case_actions(case)],
+        "actions": [action_dict(a) for a in case_actions(case, user)],
     }
 
 

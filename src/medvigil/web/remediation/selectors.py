@@ -11,10 +11,19 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from medvigil.core.errors import InputError
-from medvigil.web.remediation.models import CaseAction, CaseFile, ClockState, Obligation
+from medvigil.web.publishing.selectors import hidden_advisory_ids
+from medvigil.web.remediation.models import CaseAction, CaseFile, ClockState, EvidenceFile, Obligation
 from medvigil.web.risk.models import Case
 
-__all__ = ["ClockPage", "ClockRow", "at_risk_this_week", "case_actions", "case_obligations", "clock_page"]
+__all__ = [
+    "ClockPage",
+    "ClockRow",
+    "at_risk_this_week",
+    "case_actions",
+    "case_obligations",
+    "clock_page",
+    "evidence_readable",
+]
 
 CLOCK_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -109,9 +118,24 @@ def at_risk_this_week(*, today: dt.date | None = None, limit: int = 20) -> list[
     return [ClockRow(*values) for values in qs.values_list(*_FIELDS)[:limit]]
 
 
-def case_actions(case: Case) -> QuerySet[CaseAction]:
-    """The case's actions with their evidence files, oldest first."""
-    return case.actions.select_related("created_by").prefetch_related("files").order_by("on", "id")
+def case_actions(case: Case, user: Any = None) -> QuerySet[CaseAction]:
+    """The case's actions with their evidence files, oldest first.
+
+    With ``user``, actions about an advisory that user may not read (an ISAO share of a draft or of
+    a revision in review: ``data["advisory"]``) are left out, as they are from the case history; the
+    report drafts and the CLI pass no user and see every action.
+    """
+    rows = case.actions.select_related("created_by").prefetch_related("files").order_by("on", "id")
+    if user is None:
+        return rows
+    hidden = hidden_advisory_ids(user=user, case_id=case.pk)
+    return rows.exclude(data__advisory__in=hidden) if hidden else rows
+
+
+def evidence_readable(file: EvidenceFile, user: Any) -> bool:
+    """Whether ``user`` may download this evidence file (not the bundle of an unreadable draft)."""
+    advisory = (file.action.data or {}).get("advisory")
+    return advisory is None or advisory not in hidden_advisory_ids(user=user, case_id=file.action.case_id)
 
 
 def case_obligations(case: Case) -> QuerySet[Obligation]:

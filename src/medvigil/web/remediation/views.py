@@ -51,9 +51,9 @@ def _date(value: str, field: str) -> dt.date:
         raise InputError(f"{value!r} is not a YYYY-MM-DD date", field=field) from None
 
 
-def case_panel_context(case: Case) -> dict[str, Any]:
-    """What the case page's remediation panel shows (called by the risk app's case view)."""
-    data = presenters.case_remediation_dict(case)
+def case_panel_context(case: Case, user: Any) -> dict[str, Any]:
+    """What the case page's remediation panel shows to ``user`` (called by the risk app's case view)."""
+    data = presenters.case_remediation_dict(case, user)
     fix_releases = [a for a in data["actions"] if a["kind"] == ActionKind.FIX_RELEASE]
     return {
         "rem": data,
@@ -204,8 +204,8 @@ def action(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @viewer_required
 def evidence(request: HttpRequest, file_id: int) -> HttpResponse:
-    row = EvidenceFile.objects.filter(pk=file_id).first()
-    if row is None:
+    row = EvidenceFile.objects.select_related("action").filter(pk=file_id).first()
+    if row is None or not selectors.evidence_readable(row, request.user):
         raise Http404("no such evidence file")
     response = HttpResponse(bytes(row.content), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{row.filename}"'

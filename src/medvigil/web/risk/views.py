@@ -117,7 +117,7 @@ def _case_context(case: Case, user: Any, form: AssessmentForm | None = None) -> 
         "form": form or AssessmentForm(hazards=hazards, inputs=current.inputs if current else None),
         "assignees": selectors.assignee_choices(),
         "needs_confirm": current is not None and (current.status == "suggested" or case.review_needed),
-        **_remediation(case),
+        **_remediation(case, user),
         **_advisories(case, user),
     }
 
@@ -136,10 +136,10 @@ def _advisories(case: Case, user: Any) -> dict[str, Any]:
     }
 
 
-def _remediation(case: Case) -> dict[str, Any]:
+def _remediation(case: Case, user: Any) -> dict[str, Any]:
     from medvigil.web.remediation.views import case_panel_context
 
-    return case_panel_context(case)
+    return case_panel_context(case, user)
 
 
 @viewer_required
