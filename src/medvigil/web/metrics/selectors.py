@@ -81,13 +81,9 @@ def _case_facts(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
     assessed_on, communicated_on, fixed_on, clock_risk, assessment_id, controlled, vex_status,
     severity`` and the day counts ``assess_days, communicate_days`` (uncontrolled only), ``fix_days``."""
     where, params = ("WHERE c.product_id = %s", [product_id]) if product_id else ("", [])
-    first = (
-        f"(SELECT MIN(a.created_at) FROM {_t(Assessment)} a "
-        f"WHERE a.case_id = c.id AND a.status = 'confirmed')"
-    )
     base = (
         f"SELECT {_CLOCK_COLUMNS}, c.state AS state, "
-        f"{d.day('c.closed_at')} AS closed_on, {d.day(first)} AS assessed_on, ca.id AS assessment_id, "
+        f"{d.day('c.closed_at')} AS closed_on, c.first_confirmed AS assessed_on, ca.id AS assessment_id, "
         f"ca.controlled AS controlled, ca.vex_status AS vex_status, ca.severity AS severity "
         f"{_clock_join(d)} LEFT JOIN {_t(Assessment)} ca ON ca.id = c.current_assessment_id {where}"
     )

@@ -156,6 +156,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    first_confirmed = models.DateField(null=True, blank=True)
+    """The UTC day of the case's first confirmed assessment (time to assess, docs/metrics.md); set by
+    ``services.assessments`` in the transaction that stores it, never changed afterwards."""
 
     class Meta:
         ordering = ["-day0", "-id"]
