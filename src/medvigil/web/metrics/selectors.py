@@ -22,7 +22,14 @@ from django.db.models import Count
 from django.utils import timezone
 
 from medvigil.core.errors import InputError, NotFoundError
-from medvigil.core.metrics.periods import Granularity, burndown, period_label, period_start, periods
+from medvigil.core.metrics.periods import (
+    Granularity,
+    burndown,
+    period_after,
+    period_label,
+    period_start,
+    periods,
+)
 from medvigil.core.metrics.stats import DURATION_BINS, compliance_share
 from medvigil.core.remediation.clock import COMMUNICATION_DAYS, FIX_DAYS, controlled_targets_from_mapping
 from medvigil.web.findings.models import Finding
@@ -128,40 +135,40 @@ def _duration_inner(facts: str, which: str) -> str:
     return f"SELECT g, {which}_days AS v FROM ({facts}) f WHERE {which}_days IS NOT NULL"
 
 
-def _with_portfolio(inner: str, params: list[Any]) -> tuple[str, list[Any]]:
-    return f"SELECT g, v FROM ({inner}) a UNION ALL SELECT '*' AS g, v FROM ({inner}) b", params * 2
-
-
-def _histogram(inner: str, params: list[Any]) -> list[dict[str, Any]]:
+def _histograms(inner: str, params: list[Any]) -> dict[tuple[int, int], int]:
+    """Cases per duration (``t`` of ``inner``'s ``t, v`` rows) and bin of days (its index)."""
     cases = " ".join(
         f"WHEN v <= {b.high} THEN {i}" for i, b in enumerate(DURATION_BINS) if b.high is not None
     )
     last = len(DURATION_BINS) - 1
-    sql = f"SELECT CASE {cases} ELSE {last} END AS bin, COUNT(*) FROM ({inner}) h GROUP BY bin"
-    counts = {int(b): int(n) for b, n in fetch(sql, params)}
+    sql = f"SELECT t, CASE {cases} ELSE {last} END AS bin, COUNT(*) FROM ({inner}) h GROUP BY t, bin"
+    return {(int(t), int(b)): int(n) for t, b, n in fetch(sql, params)}
+
+
+def _histogram(counts: dict[tuple[int, int], int], t: int) -> list[dict[str, Any]]:
     return [
-        {"bin": b.label, "low": b.low, "high": b.high, "count": counts.get(i, 0)}
+        {"bin": b.label, "low": b.low, "high": b.high, "count": counts.get((t, i), 0)}
         for i, b in enumerate(DURATION_BINS)
     ]
 
 
 def _stats_block(
-    rows: dict[Any, Stats], inner: str, params: list[Any], names: dict[str, str]
+    portfolio: Stats, rows: dict[str, Stats], histogram: list[dict[str, Any]], names: dict[str, str]
 ) -> dict[str, Any]:
-    """One duration: ``rows`` its statistics per product slug and ``'*'``; the histogram of ``inner``."""
+    """One duration: its statistics for the portfolio and per product slug (``rows``), its histogram."""
     return {
-        "portfolio": rows.get("*", EMPTY).to_dict(),
+        "portfolio": portfolio.to_dict(),
         "by_product": [
             {"product": slug, "name": names[slug], **rows[slug].to_dict()}
             for slug in sorted(names)
             if slug in rows
         ],
-        "histogram": _histogram(inner, params),
+        "histogram": histogram,
     }
 
 
 def _deploy_inner(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
-    """``(g, v)`` per fix release: days from its first distribution to the first snapshot in which
+    """``(g, product_id, v)`` per fix release: days from its first distribution to the first snapshot in which
     DEPLOY_SHARE of the product's units run it or a later-released version."""
     where, params = ("AND c.product_id = %s", [product_id]) if product_id else ("", [])
     target = d.json_top("a.data", "target_version")
@@ -178,16 +185,16 @@ def _deploy_inner(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
         f"GROUP BY pv.id, pv.product_id, p.slug, pv.release_date"
     )
     snap = (
-        f"SELECT r.version_id, r.g, r.fix_on, ib.as_of, SUM(ib.units) AS total, "
+        f"SELECT r.version_id, r.g, r.product_id, r.fix_on, ib.as_of, SUM(ib.units) AS total, "
         f"SUM(CASE WHEN ov.id = r.version_id OR ov.release_date > r.released THEN ib.units ELSE 0 END) "
         f"AS patched "
         f"FROM ({releases}) r JOIN {_t(ProductVersion)} ov ON ov.product_id = r.product_id "
         f"JOIN {_t(InstalledBase)} ib ON ib.product_version_id = ov.id AND ib.as_of >= r.fix_on "
-        f"GROUP BY r.version_id, r.g, r.fix_on, ib.as_of"
+        f"GROUP BY r.version_id, r.g, r.product_id, r.fix_on, ib.as_of"
     )
     sql = (
-        f"SELECT g, {d.days('MIN(as_of)', 'fix_on')} AS v FROM ({snap}) s "
-        f"WHERE total > 0 AND patched >= {DEPLOY_SHARE!r} * total GROUP BY version_id, g, fix_on"
+        f"SELECT g, product_id, {d.days('MIN(as_of)', 'fix_on')} AS v FROM ({snap}) s "
+        f"WHERE total > 0 AND patched >= {DEPLOY_SHARE!r} * total GROUP BY version_id, g, product_id, fix_on"
     )
     return sql, params
 
@@ -196,22 +203,27 @@ def _q(name: str) -> str:
     return str(connection.ops.quote_name(name))
 
 
-def _durations(
-    d: Dialect, facts: str, params: list[Any], names: dict[str, str], product_id: int | None
-) -> dict[str, Any]:
-    """The four durations; their percentiles, per product and for the portfolio, in one query."""
-    inners = [(w, _duration_inner(facts, w), params) for w in DURATIONS[:3]]
-    inners.append(("deploy", f"SELECT g, v FROM {DEPLOY_TABLE}", []))
-    parts, args = [], []
-    for w, inner, p in inners:
-        sql, ps = _with_portfolio(inner, p)
-        parts.append(f"SELECT '{w}:' || g AS g, v FROM ({sql}) {w}_v")
-        args.extend(ps)
-    rows = percentile_rows(" UNION ALL ".join(parts), args)
+def _durations(facts: str, params: list[Any], names: dict[str, str], slugs: dict[int, str]) -> dict[str, Any]:
+    """The four durations: their percentiles per product and for the portfolio in one query (the
+    portfolio's from the per-product counts), their histograms in another.
+
+    Rows are keyed by integers, cheap to group and sort: ``product_id * 4 + i`` for duration ``i``
+    of a product, ``t = -1 - i`` for the portfolio's."""
+    n = len(DURATIONS)
+    parts = [
+        f"SELECT product_id * {n} + {i} AS g, {-1 - i} AS t, {w}_days AS v FROM ({facts}) f "
+        f"WHERE {w}_days IS NOT NULL"
+        for i, w in enumerate(DURATIONS[:3])
+    ]
+    deploy = DURATIONS.index("deploy")
+    parts.append(f"SELECT product_id * {n} + {deploy} AS g, {-1 - deploy} AS t, v FROM {DEPLOY_TABLE}")
+    inner, args = " UNION ALL ".join(parts), params * 3
+    rows = percentile_rows(inner, args, totals=True)
+    histograms = _histograms(inner, args)
     out = {}
-    for w, inner, p in inners:
-        mine = {k.split(":", 1)[1]: v for k, v in rows.items() if k.startswith(f"{w}:")}
-        out[w] = _stats_block(mine, inner, p, names)
+    for i, w in enumerate(DURATIONS):
+        mine = {slugs[k // n]: v for k, v in rows.items() if k >= 0 and k % n == i}
+        out[w] = _stats_block(rows.get(-1 - i, EMPTY), mine, _histogram(histograms, -1 - i), names)
     return out
 
 
@@ -291,26 +303,28 @@ def _open_cases(d: Dialect, facts: str, params: list[Any], names: dict[str, str]
 def _installed(d: Dialect, facts: str, params: list[Any], names: dict[str, str]) -> dict[str, Any]:
     """Units on versions outside the active scope of each case with a fix, over the product's units.
 
-    Summed per product as the product's units per case minus the units in the cases' active scopes
-    (a product without a known count has no units in any scope), in one pass over the facts."""
+    Per product: the fixed cases (n) times the product's units, minus the units in their active
+    scopes (a product without a known count has no units in any scope); each part summed per
+    product id before the parts meet, so no case-level row is grouped by its slug."""
     active = "true" if d.postgres else "1"
     totals = (
         f"SELECT product_id, SUM(installed_base) AS total FROM {_t(ProductVersion)} "
         f"WHERE installed_base IS NOT NULL GROUP BY product_id"
     )
-    per_case = (
-        f"SELECT f.g AS g, 1 AS n, t.total AS total, 0 AS scoped FROM ({facts}) f "
-        f"JOIN ({totals}) t ON t.product_id = f.product_id WHERE f.fixed_on IS NOT NULL AND t.total > 0"
+    fixed = (
+        f"SELECT product_id, COUNT(*) AS n FROM ({facts}) f WHERE fixed_on IS NOT NULL GROUP BY product_id"
     )
     scoped = (
-        f"SELECT f.g AS g, 0 AS n, 0 AS total, pv.installed_base AS scoped FROM ({facts}) f "
+        f"SELECT f.product_id AS product_id, SUM(pv.installed_base) AS units FROM ({facts}) f "
         f"JOIN {_t(CaseVersion)} cv ON cv.case_id = f.case_id AND cv.active = {active} "
         f"JOIN {_t(ProductVersion)} pv ON pv.id = cv.product_version_id "
-        f"WHERE f.fixed_on IS NOT NULL AND pv.installed_base IS NOT NULL"
+        f"WHERE f.fixed_on IS NOT NULL AND pv.installed_base IS NOT NULL GROUP BY f.product_id"
     )
     sql = (
-        f"SELECT g, SUM(n), SUM(total), SUM(total) - SUM(scoped) FROM ({per_case} UNION ALL {scoped}) u "
-        f"GROUP BY g HAVING SUM(n) > 0"
+        f"SELECT p.slug, x.n, x.n * t.total, x.n * t.total - COALESCE(s.units, 0) FROM ({fixed}) x "
+        f"JOIN ({totals}) t ON t.product_id = x.product_id AND t.total > 0 "
+        f"JOIN {_t(Product)} p ON p.id = x.product_id "
+        f"LEFT JOIN ({scoped}) s ON s.product_id = x.product_id"
     )
     params = params * 2
     rows = [(g, int(n), int(t), int(p)) for g, n, t, p in fetch(sql, params)]
@@ -360,6 +374,22 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
+def _range_counts(
+    d: Dialect, table: str, column: str, where: str, params: list[Any], starts: list[dt.date], g: Granularity
+) -> dict[dt.date, int]:
+    """Rows of ``table`` per period of ``column``, one index range count per period (``column``
+    leads an index): no per-row expression to group by, in one query."""
+    p = d.date_param()
+    bounds = [(a, period_after(a, g)) for a in starts]
+    rows = " UNION ALL ".join(f"SELECT {p} AS a, {p} AS b" for _ in bounds)
+    sql = (
+        f"SELECT r.a, (SELECT COUNT(*) FROM {table} WHERE {column} >= r.a AND {column} < r.b {where}) "
+        f"FROM ({rows}) r"
+    )
+    args = [x.isoformat() for pair in bounds for x in pair]
+    return {_as_date(a): int(n) for a, n in fetch(sql, [*params, *args])}
+
+
 def _burndown(
     d: Dialect, q: MetricsQuery, product_id: int | None, starts: list[dt.date]
 ) -> list[dict[str, Any]]:
@@ -367,12 +397,7 @@ def _burndown(
     where, params = ("AND product_id = %s", [product_id]) if product_id else ("", [])
     t, start = _t(Finding), [starts[0].isoformat()]
     p = d.date_param()
-    opened = _bucketed(
-        f"SELECT {d.day_key('first_seen')} AS b, COUNT(*) FROM {t} "
-        f"WHERE first_seen >= {p} {where} GROUP BY b",
-        start + params,
-        q.granularity,
-    )
+    opened = _range_counts(d, t, "first_seen", where, params, starts, q.granularity)
     closed = _bucketed(
         f"SELECT {d.day_key('state_changed_at')} AS b, COUNT(*) FROM {t} "
         f"WHERE state <> 'open' AND state_changed_at >= {p} {where} GROUP BY b",
@@ -470,9 +495,11 @@ def metrics_get(*, query: MetricsQuery) -> dict[str, Any]:
     product = _product(query.product)
     pid = product.pk if product else None
     d = dialect()
-    names = dict(Product.objects.filter(**({"pk": pid} if pid else {})).values_list("slug", "name"))
+    products = list(Product.objects.filter(**({"pk": pid} if pid else {})).values_list("pk", "slug", "name"))
+    names = {slug: name for _, slug, name in products}
+    slugs = {pk: slug for pk, slug, _ in products}
     with _facts_table(d, pid) as (facts, params):
-        return _all(query, d, facts, params, names, pid, today)
+        return _all(query, d, facts, params, names, slugs, pid, today)
 
 
 def _all(
@@ -481,6 +508,7 @@ def _all(
     facts: str,
     params: list[Any],
     names: dict[str, str],
+    slugs: dict[int, str],
     pid: int | None,
     today: dt.date,
 ) -> dict[str, Any]:
@@ -491,7 +519,7 @@ def _all(
         "granularity": query.granularity.value,
         "periods": query.periods,
         "open_cases": _open_cases(d, facts, params, names),
-        "durations": _durations(d, facts, params, names, pid),
+        "durations": _durations(facts, params, names, slugs),
         "compliance": _compliance(d, facts, params, names, today),
         "installed_base": _installed(d, facts, params, names),
         "heatmap": _heatmap(pid),
