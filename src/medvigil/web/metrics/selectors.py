@@ -92,7 +92,8 @@ def _case_facts(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
         f"SELECT {_CLOCK_COLUMNS}, c.state AS state, "
         f"{d.day('c.closed_at')} AS closed_on, c.first_confirmed AS assessed_on, ca.id AS assessment_id, "
         f"ca.controlled AS controlled, ca.vex_status AS vex_status, ca.severity AS severity "
-        f"{_clock_join(d)} LEFT JOIN {_t(Assessment)} ca ON ca.id = c.current_assessment_id {where}"
+        f"{_clock_join(d)} LEFT JOIN {_t(Assessment)} ca {d.indexed_by('assessment_metrics')} "
+        f"ON ca.id = c.current_assessment_id {where}"
     )
     sql = (
         f"SELECT x.*, {d.nonnegative_days('assessed_on', 'day0')} AS assess_days, "
@@ -375,19 +376,17 @@ def _as_date(value: Any) -> dt.date:
 
 
 def _range_counts(
-    d: Dialect, table: str, column: str, where: str, params: list[Any], starts: list[dt.date], g: Granularity
+    d: Dialect, table: str, column: str, starts: list[dt.date], g: Granularity
 ) -> dict[dt.date, int]:
     """Rows of ``table`` per period of ``column``, one index range count per period (``column``
-    leads an index): no per-row expression to group by, in one query."""
+    leads an index): no per-row expression to group by and no sort, in one query."""
     p = d.date_param()
     bounds = [(a, period_after(a, g)) for a in starts]
     rows = " UNION ALL ".join(f"SELECT {p} AS a, {p} AS b" for _ in bounds)
     sql = (
-        f"SELECT r.a, (SELECT COUNT(*) FROM {table} WHERE {column} >= r.a AND {column} < r.b {where}) "
-        f"FROM ({rows}) r"
+        f"SELECT r.a, (SELECT COUNT(*) FROM {table} WHERE {column} >= r.a AND {column} < r.b) FROM ({rows}) r"
     )
-    args = [x.isoformat() for pair in bounds for x in pair]
-    return {_as_date(a): int(n) for a, n in fetch(sql, [*params, *args])}
+    return {_as_date(a): int(n) for a, n in fetch(sql, [x.isoformat() for pair in bounds for x in pair])}
 
 
 def _burndown(
@@ -397,7 +396,15 @@ def _burndown(
     where, params = ("AND product_id = %s", [product_id]) if product_id else ("", [])
     t, start = _t(Finding), [starts[0].isoformat()]
     p = d.date_param()
-    opened = _range_counts(d, t, "first_seen", where, params, starts, q.granularity)
+    if product_id:  # the range counts would read every product's index entries in each range
+        opened = _bucketed(
+            f"SELECT {d.day_key('first_seen')} AS b, COUNT(*) FROM {t} "
+            f"WHERE first_seen >= {p} {where} GROUP BY b",
+            start + params,
+            q.granularity,
+        )
+    else:
+        opened = _range_counts(d, t, "first_seen", starts, q.granularity)
     closed = _bucketed(
         f"SELECT {d.day_key('state_changed_at')} AS b, COUNT(*) FROM {t} "
         f"WHERE state <> 'open' AND state_changed_at >= {p} {where} GROUP BY b",

@@ -249,8 +249,8 @@ class Assessment(models.Model):
         ]
         indexes = [
             models.Index(fields=["exploitability", "severity"], name="assessment_cell"),
-            # time to assess (web/metrics): the first confirmed assessment of each case, index only
-            models.Index(fields=["case", "status", "created_at"], name="assessment_first_confirmed"),
+            # web/metrics reads the current assessment of each case from this covering index
+            models.Index(fields=["id", "controlled", "vex_status", "severity"], name="assessment_metrics"),
         ]
 
     def __str__(self) -> str:

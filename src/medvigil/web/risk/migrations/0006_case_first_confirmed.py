@@ -1,7 +1,8 @@
 # The day each case's risk was first confirmed, stored on the case (issue 13) so that the program
 # metrics' time to assess reads a column instead of a MIN over the assessments per case.
 # services.assessments sets it in the transaction that stores the first confirmed assessment; this
-# migration fills it for the cases confirmed before, in one UPDATE.
+# migration fills it for the cases confirmed before, in one UPDATE. The index that served the old
+# MIN goes; the metrics read the current assessment's risk columns from a covering index instead.
 
 from django.db import migrations, models
 from django.db.models import DateField, OuterRef, Subquery
@@ -33,4 +34,11 @@ class Migration(migrations.Migration):
             field=models.DateField(blank=True, null=True),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
+        migrations.RemoveIndex(model_name="assessment", name="assessment_first_confirmed"),
+        migrations.AddIndex(
+            model_name="assessment",
+            index=models.Index(
+                fields=["id", "controlled", "vex_status", "severity"], name="assessment_metrics"
+            ),
+        ),
     ]
