@@ -228,12 +228,12 @@ def _durations(facts: str, params: list[Any], names: dict[str, str], slugs: dict
     return out
 
 
-def _milestone_sums(d: Dialect, done: str, due: str, today: str) -> str:
+def _milestone_sums(today: str) -> str:
     return (
-        f"SUM(CASE WHEN {done} IS NOT NULL AND {done} <= {due} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN {done} IS NOT NULL AND {done} > {due} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN {done} IS NULL AND {today} > {due} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN {done} IS NULL AND {today} <= {due} THEN 1 ELSE 0 END)"
+        "SUM(CASE WHEN done IS NOT NULL AND done <= due THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN done IS NOT NULL AND done > due THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN done IS NULL AND {today} > due THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN done IS NULL AND {today} <= due THEN 1 ELSE 0 END)"
     )
 
 
@@ -263,26 +263,28 @@ def _fold_compliance(rows: Sequence[Sequence[Any]], names: dict[str, str]) -> di
 def _compliance(
     d: Dialect, facts: str, params: list[Any], names: dict[str, str], today: dt.date, *, routine: bool = True
 ) -> dict[str, Any]:
-    """The two FDA milestones and (``routine``; it needs the assessments' severity) the routine update."""
-    t = d.date_param()
-    out = {}
-    for name, done, days in (
-        ("communication", "communicated_on", COMMUNICATION_DAYS),
-        ("fix", "fixed_on", FIX_DAYS),
-    ):
-        sums = _milestone_sums(d, done, d.add_days("day0", str(days)), t)
-        sql = f"SELECT g, {sums} FROM ({facts}) f WHERE clock_risk = 'uncontrolled' GROUP BY g"
-        out[name] = _fold_compliance(fetch(sql, [*[today.isoformat()] * 2, *params]), names)
-    if not routine:
-        return out
-    row = RemediationSettings.objects.first()
-    targets = controlled_targets_from_mapping(row.controlled_targets if row else {})
-    target = "CASE severity " + " ".join(f"WHEN {s} THEN {n}" for s, n in sorted(targets.items()))
-    target += f" ELSE {targets[3]} END"
-    sums = _milestone_sums(d, "fixed_on", d.add_days("day0", target), t)
-    sql = f"SELECT g, {sums} FROM ({facts}) f WHERE clock_risk = 'controlled' GROUP BY g"
-    out["routine_update"] = _fold_compliance(fetch(sql, [*[today.isoformat()] * 2, *params]), names)
-    return out
+    """The two FDA milestones and (``routine``; it needs the assessments' severity) the routine
+    update, in one query; each case's due day is computed once (fenced), then compared four times."""
+    milestones = [
+        ("communication", "communicated_on", str(COMMUNICATION_DAYS), "uncontrolled"),
+        ("fix", "fixed_on", str(FIX_DAYS), "uncontrolled"),
+    ]
+    if routine:
+        row = RemediationSettings.objects.first()
+        targets = controlled_targets_from_mapping(row.controlled_targets if row else {})
+        target = "CASE severity " + " ".join(f"WHEN {s} THEN {n}" for s, n in sorted(targets.items()))
+        milestones.append(("routine_update", "fixed_on", f"{target} ELSE {targets[3]} END", "controlled"))
+    parts = " UNION ALL ".join(
+        f"SELECT {i} AS m, g, {done} AS done, {d.add_days('day0', days)} AS due FROM ({facts}) f "
+        f"WHERE clock_risk = '{risk}'"
+        for i, (_, done, days, risk) in enumerate(milestones)
+    )
+    sql = f"SELECT m, g, {_milestone_sums(d.date_param())} FROM ({parts} {d.fence()}) x GROUP BY m, g"
+    rows = fetch(sql, [*[today.isoformat()] * 2, *params * len(milestones)])
+    return {
+        name: _fold_compliance([r[1:] for r in rows if r[0] == i], names)
+        for i, (name, *_) in enumerate(milestones)
+    }
 
 
 def _open_cases(d: Dialect, facts: str, params: list[Any], names: dict[str, str]) -> dict[str, Any]:
