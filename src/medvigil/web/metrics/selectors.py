@@ -173,10 +173,11 @@ def _deploy_inner(d: Dialect, product_id: int | None) -> tuple[str, list[Any]]:
     DEPLOY_SHARE of the product's units run it or a later-released version."""
     where, params = ("AND c.product_id = %s", [product_id]) if product_id else ("", [])
     target = d.json_top("a.data", "target_version")
-    fixes = (
-        f"SELECT c.product_id AS product_id, {target} AS version, a.{_q('on')} AS fix_on "
+    fixes = (  # the first distribution per product and target version: a few rows for the joins
+        f"SELECT c.product_id AS product_id, {target} AS version, MIN(a.{_q('on')}) AS fix_on "
         f"FROM {_t(CaseAction)} a JOIN {_t(Case)} c ON c.id = a.case_id "
-        f"WHERE a.kind = 'fix_release' AND {d.json_true('a.data', 'distributed')} {where} {d.fence()}"
+        f"WHERE a.kind = 'fix_release' AND {d.json_true('a.data', 'distributed')} {where} "
+        f"GROUP BY c.product_id, {target} {d.fence()}"
     )
     releases = (
         f"SELECT pv.id AS version_id, pv.product_id AS product_id, p.slug AS g, pv.release_date AS released, "
@@ -317,12 +318,22 @@ def _installed(d: Dialect, facts: str, params: list[Any], names: dict[str, str])
     fixed = (
         f"SELECT product_id, COUNT(*) AS n FROM ({facts}) f WHERE fixed_on IS NOT NULL GROUP BY product_id"
     )
-    scoped = (
-        f"SELECT f.product_id AS product_id, SUM(pv.installed_base) AS units FROM ({facts}) f "
-        f"JOIN {_t(CaseVersion)} cv ON cv.case_id = f.case_id AND cv.active = {active} "
-        f"JOIN {_t(ProductVersion)} pv ON pv.id = cv.product_version_id "
-        f"WHERE f.fixed_on IS NOT NULL AND pv.installed_base IS NOT NULL GROUP BY f.product_id"
+    scope = (
+        f"{_t(CaseVersion)} cv JOIN {_t(ProductVersion)} pv ON pv.id = cv.product_version_id "
+        f"AND pv.installed_base IS NOT NULL"
     )
+    if d.postgres:  # hash joins over the scope rows
+        scoped = (
+            f"SELECT f.product_id AS product_id, SUM(pv.installed_base) AS units FROM ({facts}) f "
+            f"JOIN {scope} ON cv.case_id = f.case_id AND cv.active = {active} "
+            f"WHERE f.fixed_on IS NOT NULL GROUP BY f.product_id"
+        )
+    else:  # SQLite: one covering-index search per fixed case, and only those rows grouped
+        scoped = (
+            f"SELECT f.product_id AS product_id, SUM((SELECT SUM(pv.installed_base) FROM {scope} "
+            f"WHERE cv.case_id = f.case_id AND cv.active = {active})) AS units FROM ({facts}) f "
+            f"WHERE f.fixed_on IS NOT NULL GROUP BY f.product_id"
+        )
     sql = (
         f"SELECT p.slug, x.n, x.n * t.total, x.n * t.total - COALESCE(s.units, 0) FROM ({fixed}) x "
         f"JOIN ({totals}) t ON t.product_id = x.product_id AND t.total > 0 "
