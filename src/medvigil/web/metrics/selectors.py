@@ -2,8 +2,9 @@
 
 Every figure is an aggregate query (GROUP BY, window functions, ``percentile_cont``); Python only
 folds the grouped rows (one per product, period or bin), never one per case or finding. The
-case-level facts come from one subquery (:func:`_case_facts`): day 0, the first confirmed
-assessment, and the risk and the communication and fix dates the remediation clock derived
+case-level facts come from one subquery (:func:`_case_facts`): day 0, the first confirmation
+(``Case.first_confirmed``), the current assessment, and the risk and the communication and fix
+dates the remediation clock derived
 (``remediation.CaseFile.determination["facts"]``, copied into the indexed ``CaseFile`` columns
 ``risk_status``, ``communication_sent`` and ``fix_distributed`` by the same service), so the metrics
 agree with the clock page.
