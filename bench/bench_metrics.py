@@ -76,6 +76,13 @@ def _fill_cases(rng: random.Random) -> None:
     for a in assessments:
         a.status, a.controlled = "confirmed", a.case_id % 3 != 0
     Assessment.objects.bulk_update(assessments, ["status", "controlled"], batch_size=2000)
+    first: dict[int, dt.date] = {}  # the column assessment_confirm sets beside the first confirmed one
+    for a in assessments:
+        day = a.created_at.astimezone(dt.UTC).date()
+        first[a.case_id] = min(first.get(a.case_id, day), day)
+    for pk, day in first.items():
+        ids[pk].first_confirmed = day
+    Case.objects.bulk_update([ids[pk] for pk in first], ["first_confirmed"], batch_size=2000)
     files = list(CaseFile.objects.filter(case_id__in=[c.pk for c in confirmed]).select_related("case"))
     actions = []
     for f in files:

@@ -73,7 +73,9 @@ def make_case(
         Assessment.objects.filter(pk=a.pk).update(
             created_at=dt.datetime.fromisoformat(f"{when}T23:30:00+00:00")
         )
-        Case.objects.filter(pk=case.pk).update(current_assessment=a)
+        # first_confirmed: the column assessment_confirm sets beside the confirmed version
+        first = d(assessed) if assessed else None
+        Case.objects.filter(pk=case.pk).update(current_assessment=a, first_confirmed=first)
     facts: dict[str, Any] = {"day0": day0, "communication_sent": communicated, "fix_distributed": fixed}
     if risk is not None:
         facts["risk_status"] = risk

@@ -11,9 +11,10 @@ import pytest
 
 from medvigil.core.errors import InputError, NotFoundError
 from medvigil.core.metrics.periods import Granularity
-from medvigil.web.inventory.models import Product
+from medvigil.web.findings.models import Finding
+from medvigil.web.inventory.models import Product, ProductVersion
 from medvigil.web.metrics.selectors import MetricsQuery, metrics_get, metrics_summary
-from tests.web.metrics.conftest import TODAY, d, make_case
+from tests.web.metrics.conftest import TODAY, d, make_case, make_finding
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,25 @@ def test_burndown_and_heatmap(portfolio: Any) -> None:
     everyone = metrics_get(query=_q())["heatmap"]
     assert [r["product"] for r in everyone["rows"]] == ["monitor-y", "pump-x"]
     assert everyone["rows"][0]["counts"][everyone["severities"].index("medium")] == 1
+
+
+def test_portfolio_burndown_counts_each_period_to_its_last_second(portfolio: Any) -> None:
+    other = ProductVersion.objects.get(product__slug="monitor-y")
+    for when in ("2026-04-30T23:59:59", "2026-06-07T23:59:59", "2026-06-08T00:00:00"):
+        finding = make_finding(other, when[:10], "high")
+        Finding.objects.filter(pk=finding.pk).update(first_seen=dt.datetime.fromisoformat(f"{when}+00:00"))
+    months = metrics_get(query=_q())["burndown"]
+    assert [(b["period"], b["opened"], b["closed"], b["open"]) for b in months] == [
+        ("2026-04", 2, 1, 3),
+        ("2026-05", 2, 0, 5),
+        ("2026-06", 2, 1, 6),
+    ]
+    weeks = metrics_get(query=_q(granularity=Granularity.WEEK))["burndown"]
+    assert [(b["period"], b["opened"], b["closed"], b["open"]) for b in weeks] == [
+        ("2026-W23", 1, 1, 5),  # Monday 1 June to Sunday 7 June, its last second included
+        ("2026-W24", 1, 0, 6),
+        ("2026-W25", 0, 0, 6),
+    ]
 
 
 def test_trend_of_cases(portfolio: Any) -> None:

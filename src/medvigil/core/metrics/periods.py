@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["BurnPoint", "Granularity", "burndown", "period_label", "period_start", "periods"]
+__all__ = ["BurnPoint", "Granularity", "burndown", "period_after", "period_label", "period_start", "periods"]
 
 
 class Granularity(StrEnum):
@@ -24,7 +24,8 @@ def period_start(day: dt.date, granularity: Granularity) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _next(start: dt.date, granularity: Granularity) -> dt.date:
+def period_after(start: dt.date, granularity: Granularity) -> dt.date:
+    """The first day of the period after the one starting on ``start``."""
     if granularity is Granularity.WEEK:
         return start + dt.timedelta(days=7)
     return dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
@@ -43,7 +44,7 @@ def periods(first: dt.date, last: dt.date, granularity: Granularity) -> Iterator
     start, end = period_start(first, granularity), period_start(last, granularity)
     while start <= end:
         yield start
-        start = _next(start, granularity)
+        start = period_after(start, granularity)
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,27 +149,38 @@ def _sqlite_percentile(p: float) -> str:
     )
 
 
-def percentile_rows(inner: str, params: Sequence[Any]) -> dict[Any, Stats]:
-    """Per group ``g`` of ``inner`` (a SELECT of columns ``g`` and ``v``), the statistics of ``v``.
+def percentile_rows(inner: str, params: Sequence[Any], *, totals: bool = False) -> dict[Any, Stats]:
+    """Per group ``g`` of ``inner`` (a SELECT of columns ``g`` and ``v``), the statistics of ``v``;
+    with ``totals``, ``inner`` also selects ``t``, a group of groups (one ``t`` per ``g``), and the
+    statistics of each ``t`` come too (keyed by ``t``: keep the keys of both apart).
 
-    PostgreSQL: ``percentile_cont``. SQLite: the values counted per group and value (day counts
-    repeat, so a few hundred rows a group), each value's first rank from a running sum of the
-    counts, then the two ranks around ``(n - 1) * p`` interpolated in the same query.
+    PostgreSQL: ``percentile_cont`` (``GROUPING SETS`` for the totals). SQLite: the values counted
+    per group and value (day counts repeat, so a few hundred rows a group; a total's counts summed
+    from its groups'), each value's first rank from a running sum of the counts, then the two ranks
+    around ``(n - 1) * p`` interpolated in the same query.
     """
     d = dialect()
     if d.postgres:
         cols = ", ".join(f"percentile_cont({p!r}) WITHIN GROUP (ORDER BY v)" for p in PERCENTILES)
+        key, groups = ("CASE WHEN GROUPING(g) = 1 THEN t ELSE g END", "GROUPING SETS ((g, t), (t))")
+        if not totals:
+            key, groups = "g", "g"
         sql = (
-            f"SELECT g, COUNT(*), {cols}, MIN(v), MAX(v), AVG(v) FROM ({inner}) s "
-            "WHERE v IS NOT NULL GROUP BY g"
+            f"SELECT {key}, COUNT(*), {cols}, MIN(v), MAX(v), AVG(v) FROM ({inner}) s "
+            f"WHERE v IS NOT NULL GROUP BY {groups}"
         )
     else:
         cols = ", ".join(_sqlite_percentile(p) for p in PERCENTILES)
+        counts = "k AS (SELECT g, v, COUNT(*) AS c FROM s WHERE v IS NOT NULL GROUP BY g, v)"
+        if totals:
+            counts = (
+                "k0 AS (SELECT g, t, v, COUNT(*) AS c FROM s WHERE v IS NOT NULL GROUP BY g, t, v), "
+                "k AS (SELECT g, v, c FROM k0 UNION ALL SELECT t, v, SUM(c) FROM k0 GROUP BY t, v)"
+            )
         sql = (
-            f"WITH s AS ({inner}), "
-            "k AS (SELECT g, v, COUNT(*) AS c FROM s WHERE v IS NOT NULL GROUP BY g, v), "
-            "r AS (SELECT g, v, c, SUM(c) OVER (PARTITION BY g ORDER BY v) - c AS before, "
-            "SUM(c) OVER (PARTITION BY g) AS n FROM k) "
+            f"WITH s AS ({inner}), {counts}, "
+            "r AS (SELECT g, v, c, SUM(c) OVER w - c AS before, SUM(c) OVER (PARTITION BY g) AS n FROM k "
+            "WINDOW w AS (PARTITION BY g ORDER BY v)) "
             f"SELECT g, n, {cols}, MIN(v), MAX(v), SUM(v * c) * 1.0 / n FROM r GROUP BY g, n"
         )
     return {row[0]: Stats(int(row[1]), row[2], row[3], row[4], row[5], row[6]) for row in fetch(sql, params)}

@@ -156,6 +156,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    first_confirmed = models.DateField(null=True, blank=True)
+    """The UTC day of the case's first confirmed assessment (time to assess, docs/metrics.md); set by
+    ``services.assessments`` in the transaction that stores it, never changed afterwards."""
 
     class Meta:
         ordering = ["-day0", "-id"]
@@ -246,8 +249,8 @@ class Assessment(models.Model):
         ]
         indexes = [
             models.Index(fields=["exploitability", "severity"], name="assessment_cell"),
-            # time to assess (web/metrics): the first confirmed assessment of each case, index only
-            models.Index(fields=["case", "status", "created_at"], name="assessment_first_confirmed"),
+            # web/metrics reads the current assessment of each case from this covering index
+            models.Index(fields=["id", "controlled", "vex_status", "severity"], name="assessment_metrics"),
         ]
 
     def __str__(self) -> str:

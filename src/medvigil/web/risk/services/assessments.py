@@ -7,6 +7,7 @@ what an analyst sees on the page is what the FDA examples in the tests go throug
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -214,7 +215,19 @@ def _summary(a: Assessment) -> str:
     )
 
 
+def _keep_first_confirmed(case: Case) -> None:
+    """Before a full ``case.save()``: an instance read before another request's first confirmation
+    must not write its empty ``first_confirmed`` back (one read, only while it is empty)."""
+    if case.first_confirmed is None and case.pk is not None:
+        stored = Case.objects.filter(pk=case.pk).values_list("first_confirmed", flat=True).first()
+        case.first_confirmed = stored
+
+
 def _after_confirm(case: Case, assessment: Assessment, user: Any) -> None:
+    """Everything a confirmed version changes on its case (saved by the caller, same transaction)."""
+    _keep_first_confirmed(case)
+    if case.first_confirmed is None:  # the metrics' time to assess; assessments are never rewritten
+        case.first_confirmed = assessment.created_at.astimezone(dt.UTC).date()
     notify.case_assessed(case, assessment)
     case.scope.filter(active=True).update(covered_by=assessment, carried=False)
     case.review_needed = False
@@ -245,6 +258,7 @@ def assessment_propose(
         if case.state in (CaseState.NEW, CaseState.CLOSED):
             why = "assessment proposed" if case.state == CaseState.NEW else "reopened by a new proposal"
             case_move(case, CaseState.TRIAGE, user=user, reason=why, assessment=assessment, save=False)
+        _keep_first_confirmed(case)
         case.save()
         who = "medvigil" if _actor(user) is None else user.get_username()
         _event(case, "proposed", f"{who} proposed (suggested) {_summary(assessment)}", assessment, user)
