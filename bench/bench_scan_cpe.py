@@ -93,13 +93,17 @@ def _plain(value: str) -> str:
 
 def cpe_sbom(n: int, pool: list[str], seed: int = 11) -> dict[str, Any]:
     """A CycloneDX document of ``n`` components, each with one CPE drawn from ``pool``."""
-    picked = random.Random(seed).sample(pool, n)
+    return _document(random.Random(seed).sample(pool, n), "application")
+
+
+def _document(cpes: list[str], other_type: str) -> dict[str, Any]:
+    """CycloneDX components of one CPE each (``o``/``h`` platform types, ``other_type`` else)."""
     comps = []
-    for i, cpe in enumerate(picked):
+    for i, cpe in enumerate(cpes):
         fields = _split(cpe)
         comps.append(
             {
-                "type": _TYPES.get(fields[2], "application"),
+                "type": _TYPES.get(fields[2], other_type),
                 "name": _plain(fields[4]),
                 "version": _plain(fields[5]),
                 "bom-ref": f"c{i}",
@@ -131,8 +135,8 @@ def realistic_sbom(n: int, pool: list[str], seed: int = 11) -> dict[str, Any]:
     apps = sorted(k for k in names if k[0] == "a")
     n_platform = max(1, n // 20)
     picked = rng.sample(platform, n_platform) + rng.sample(apps, n - n_platform)
-    comps = []
-    for i, key in enumerate(picked):
+    cpes = []
+    for key in picked:
         choices = names[key]
         if rng.random() < 0.85:
             keyed = [(version_key(_split(c)[5]), c) for c in choices]
@@ -143,17 +147,8 @@ def realistic_sbom(n: int, pool: list[str], seed: int = 11) -> dict[str, Any]:
             cpe = ":".join(fields)
         else:
             cpe = rng.choice(choices)
-        fields = _split(cpe)
-        comps.append(
-            {
-                "type": _TYPES.get(fields[2], "library"),
-                "name": _plain(fields[4]),
-                "version": _plain(fields[5]),
-                "bom-ref": f"c{i}",
-                "cpe": cpe,
-            }
-        )
-    return {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": comps}
+        cpes.append(cpe)
+    return _document(cpes, "library")
 
 
 _SHIM = (
