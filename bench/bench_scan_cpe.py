@@ -220,6 +220,11 @@ def main() -> None:
                   f"peak RSS {rss:.0f} MB, {count} findings; load {os.getloadavg()[0]:.1f}")  # fmt: skip
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"bench process peak RSS {peak:.0f} MB")
+    from medvigil.core.matching import cpe, cpe_config
+
+    for name, fn in (("parse_cpe", cpe.parse_cpe), ("_criterion", cpe_config._criterion)):
+        info = fn.cache_info()
+        print(f"{name} cache: {info.hits} hits, {info.misses} misses, {info.currsize} of {info.maxsize}")
     if args.dump:
         args.dump.write_bytes(json.dumps(dumped, sort_keys=True, indent=1).encode())
         print(f"findings written to {args.dump}")

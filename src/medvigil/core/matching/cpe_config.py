@@ -581,14 +581,17 @@ def _stored_vulnerable(data: Sequence[Mapping[str, Any]]) -> Iterator[CpeCriteri
         stack.extend(node.get("children", ()))
         for m in node.get("cpe_matches", ()):
             if m["vulnerable"]:
-                yield _prepare_fields(
-                    m["criteria"],
-                    True,
-                    m.get("version_start_including"),
-                    m.get("version_start_excluding"),
-                    m.get("version_end_including"),
-                    m.get("version_end_excluding"),
-                ).criterion
+                try:
+                    yield _criterion(
+                        m["criteria"],
+                        True,
+                        m.get("version_start_including"),
+                        m.get("version_start_excluding"),
+                        m.get("version_end_including"),
+                        m.get("version_end_excluding"),
+                    )
+                except CpeError:
+                    yield None
 
 
 class StoredConfig:
