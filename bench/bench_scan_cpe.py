@@ -11,6 +11,12 @@ median of three repeats) and ``medvigil scan FILE -f json`` as a fresh process (
 ``--dump FILE`` writes the findings of both SBOMs (JSON, every field, in order) to compare two
 versions of the code.
 
+``--realistic``: the typical case beside that worst case, a device-like SBOM: distinct products
+of the same names, ~5% of them ``o``/``h`` platform CPEs (operating system, firmware, hardware),
+the rest ``a`` application/library CPEs; 85% of the components at a version just beyond the
+highest version the feeds name for the product (its last number raised by 1-3, so most are not
+listed as vulnerable but near the ranges), the others at a version the feeds name. Seeded too.
+
 Run: ``python bench/bench_scan_cpe.py`` (first run builds the store, several minutes).
 """
 
@@ -87,13 +93,17 @@ def _plain(value: str) -> str:
 
 def cpe_sbom(n: int, pool: list[str], seed: int = 11) -> dict[str, Any]:
     """A CycloneDX document of ``n`` components, each with one CPE drawn from ``pool``."""
-    picked = random.Random(seed).sample(pool, n)
+    return _document(random.Random(seed).sample(pool, n), "application")
+
+
+def _document(cpes: list[str], other_type: str) -> dict[str, Any]:
+    """CycloneDX components of one CPE each (``o``/``h`` platform types, ``other_type`` else)."""
     comps = []
-    for i, cpe in enumerate(picked):
+    for i, cpe in enumerate(cpes):
         fields = _split(cpe)
         comps.append(
             {
-                "type": _TYPES.get(fields[2], "application"),
+                "type": _TYPES.get(fields[2], other_type),
                 "name": _plain(fields[4]),
                 "version": _plain(fields[5]),
                 "bom-ref": f"c{i}",
@@ -101,6 +111,44 @@ def cpe_sbom(n: int, pool: list[str], seed: int = 11) -> dict[str, Any]:
             }
         )
     return {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": comps}
+
+
+def _bump(version: str, rng: random.Random) -> str:
+    """``version`` with its last number raised by 1-3 (``.1`` appended when it has none)."""
+    found = list(re.finditer(r"\d+", version))
+    if not found:
+        return version + ".1"
+    last = found[-1]
+    return version[: last.start()] + str(int(last.group()) + rng.randint(1, 3)) + version[last.end() :]
+
+
+def realistic_sbom(n: int, pool: list[str], seed: int = 11) -> dict[str, Any]:
+    """A device-like CycloneDX document of ``n`` distinct products (see the module docstring)."""
+    from medvigil.core.matching.cpe import version_key
+
+    rng = random.Random(seed)
+    names: dict[tuple[str, str, str], list[str]] = {}
+    for cpe in pool:
+        fields = _split(cpe)
+        names.setdefault((fields[2], fields[3], fields[4]), []).append(cpe)
+    platform = sorted(k for k in names if k[0] in _TYPES)
+    apps = sorted(k for k in names if k[0] == "a")
+    n_platform = max(1, n // 20)
+    picked = rng.sample(platform, n_platform) + rng.sample(apps, n - n_platform)
+    cpes = []
+    for key in picked:
+        choices = names[key]
+        if rng.random() < 0.85:
+            keyed = [(version_key(_split(c)[5]), c) for c in choices]
+            ordered = sorted((k, c) for k, c in keyed if k is not None)
+            top = ordered[-1][1] if ordered else choices[-1]
+            fields = _split(top)
+            fields[5] = _bump(fields[5], rng)
+            cpe = ":".join(fields)
+        else:
+            cpe = rng.choice(choices)
+        cpes.append(cpe)
+    return _document(cpes, "library")
 
 
 _SHIM = (
@@ -135,6 +183,7 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, help="write the findings of each SBOM to this JSON file")
     parser.add_argument("--repeats", type=int, default=3, help="warm repeats after the first scan")
     parser.add_argument("--no-cli", action="store_true", help="skip the fresh-process CLI run")
+    parser.add_argument("--realistic", action="store_true", help="the device-like SBOM (typical case)")
     parser.add_argument("--cli-out", type=Path, help="keep each CLI JSON output in this folder (to compare)")
     args = parser.parse_args()
     ensure_store()
@@ -143,11 +192,12 @@ def main() -> None:
 
     pool = _pool()
     print(f"pool: {len(pool)} distinct CPE names from the NVD yearly feeds {YEARS}")
+    build, kind = (realistic_sbom, "realistic") if args.realistic else (cpe_sbom, "CPE")
     tmp = Path(tempfile.mkdtemp(prefix="medvigil-scan-cpe-"))
     dumped: dict[str, Any] = {}
     for n in (int(s) for s in args.sizes.split(",")):
-        data = json.dumps(cpe_sbom(n, pool, args.seed)).encode()
-        path = tmp / f"bom-cpe-{n}.json"
+        data = json.dumps(build(n, pool, args.seed)).encode()
+        path = tmp / f"bom-{kind.lower()}-{n}.json"
         path.write_bytes(data)
         components = read_sbom(data, source=path.name).components
         times, cpu = [], []
@@ -159,17 +209,22 @@ def main() -> None:
         dumped[str(n)] = result.findings
         hit = len({f["component"]["bom_ref"] for f in result.findings})
         repeat, repeat_cpu = statistics.median(times[1:] or times), statistics.median(cpu[1:] or cpu)
-        print(f"{n:>6} CPE components: engine {times[0]:.2f} s first scan (CPU {cpu[0]:.2f} s), "
+        print(f"{n:>6} {kind} components: engine {times[0]:.2f} s first scan (CPU {cpu[0]:.2f} s), "
               f"{repeat:.2f} s repeat (median of {args.repeats}; CPU {repeat_cpu:.2f} s), "
               f"{len(result.findings)} findings on {hit} components; "
               f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
         if not args.no_cli:
-            keep = args.cli_out / f"scan-cpe-{n}.json" if args.cli_out else None
+            keep = args.cli_out / f"scan-{kind.lower()}-{n}.json" if args.cli_out else None
             wall, cli_cpu, rss, count = _cli(path, keep)
-            print(f"{n:>6} CPE components: cli {wall:.2f} s wall (CPU {cli_cpu:.2f} s), "
+            print(f"{n:>6} {kind} components: cli {wall:.2f} s wall (CPU {cli_cpu:.2f} s), "
                   f"peak RSS {rss:.0f} MB, {count} findings; load {os.getloadavg()[0]:.1f}")  # fmt: skip
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"bench process peak RSS {peak:.0f} MB")
+    from medvigil.core.matching import cpe, cpe_config
+
+    for name, fn in (("parse_cpe", cpe.parse_cpe), ("_criterion", cpe_config._criterion)):
+        info = fn.cache_info()
+        print(f"{name} cache: {info.hits} hits, {info.misses} misses, {info.currsize} of {info.maxsize}")
     if args.dump:
         args.dump.write_bytes(json.dumps(dumped, sort_keys=True, indent=1).encode())
         print(f"findings written to {args.dump}")

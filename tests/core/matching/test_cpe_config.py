@@ -17,12 +17,15 @@ from medvigil.core.matching.cpe_config import (
     CpeMatch,
     CpeMatchLike,
     CpeTargets,
+    StoredConfig,
     evaluate_configurations,
     evaluate_indexed,
     prepare_criterion,
     prepare_nodes,
     prepare_stored_nodes,
 )
+from medvigil.core.matching.engine import MatchIndex, RecordInfo, component_cpes, match
+from medvigil.core.model.component import Component, ComponentType
 
 # --- the oracle: the evaluator as it was before indexing (each entry against every CPE) ------
 
@@ -311,3 +314,35 @@ def test_platform_inventory_shared_by_many_components_gives_each_the_naive_resul
             result = _naive(config, [*own, *shared], False)
             outcomes["matched" if result.matched else "partial" if result.partial else "none"] += 1
     assert min(outcomes.values()) > 100, outcomes
+
+
+def test_stored_configuration_is_prepared_only_when_its_screen_admits_a_component() -> None:
+    # A scan's candidate records keep their trees in the stored JSON form: a record whose screen
+    # rules every component out is never prepared, and the findings are those of prepared trees.
+    rng = random.Random(41)
+    configs = [tuple(_ranged_node(rng, 0) for _ in range(rng.randint(1, 3))) for _ in range(300)]
+    texts = [json.dumps([dataclasses.asdict(root) for root in roots]) for roots in configs]
+    platforms = [_screen_name(rng, criteria=False).replace(":*:", ":1.0:", 1) for _ in range(6)]
+    components = [
+        Component(f"c{i}", cpes=(_screen_name(rng, criteria=False),), type=ComponentType.APPLICATION)
+        for i in range(10)
+    ] + [
+        Component(f"p{i}", cpes=(cpe,), type=ComponentType.OPERATING_SYSTEM)
+        for i, cpe in enumerate(platforms)
+    ]
+    eager, lazy = MatchIndex(), MatchIndex()
+    stored = [StoredConfig(text) for text in texts]
+    for i, (text, config) in enumerate(zip(texts, stored, strict=True)):
+        info = RecordInfo("nvd", f"CVE-{i}", (), False)
+        eager.add_prepared(info, (), prepare_stored_nodes(json.loads(text)))
+        lazy.add_prepared(info, (), (), stored=[config])
+    assert not any(config.prepared for config in stored)
+    assert list(match(components, lazy)) == list(match(components, eager))
+    targets = [CpeTargets(component_cpes(c)) for c in components]
+    admitted = [any(config.screen.admits(t) for t in targets) for config in stored]
+    assert not any(config.prepared and not ok for config, ok in zip(stored, admitted, strict=True))
+    keys = {cpe.vendor_product for c in components for cpe in component_cpes(c)}
+    screened_out = [c for c, ok in zip(stored, admitted, strict=True) if c.vulnerable_keys & keys and not ok]
+    prepared = sum(config.prepared for config in stored)
+    assert prepared > 10 and len(screened_out) > 10, (prepared, len(screened_out))  # candidates both ways
+    assert len(list(match(components, eager))) > 20

@@ -253,7 +253,7 @@ def _parse_uri(text: str) -> Cpe:
         raise CpeError(f"bad percent-encoding in CPE 2.2 URI {text!r}") from None
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 18)
 def parse_cpe(text: str) -> Cpe:
     """Parse a CPE 2.3 formatted string (``cpe:2.3:...``) or a 2.2 URI (``cpe:/...``).
 
@@ -336,7 +336,7 @@ def attribute_matches(source: str, target: str) -> bool:
     return _unescape(source) == _unescape(target)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 17)
 def _version_key(value: str) -> Any:
     try:
         return vendor_key(_unescape(value))
@@ -450,7 +450,7 @@ def version_key(version: str) -> Any:
     return _version_key(version)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 17)
 def version_class(version: str) -> object:
     """The class of versions an exact criterion version matches (besides ANY): versions with its
     vendor key (``1.0`` = ``1.0.0``), or only itself when it has none (see ``_version_matches``)."""

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
+
+import orjson
 
 from medvigil.core.matching.cpe import (
     ANY,
@@ -46,6 +48,7 @@ __all__ = [
     "CpeTargets",
     "PreparedCpeMatch",
     "PreparedNode",
+    "StoredConfig",
     "evaluate_configurations",
     "evaluate_indexed",
     "prepare_criterion",
@@ -312,7 +315,7 @@ def prepare_criterion(match: CpeMatchLike) -> CpeCriterion:
     )
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 18)
 def _criterion(
     criteria: str,
     vulnerable: bool,
@@ -523,21 +526,27 @@ class CpeScreen:
     def __init__(self, nodes: Sequence[PreparedNode]) -> None:
         self.wild = False
         self.keys: dict[str, _KeyScreen] = {}
-        stack = list(nodes)
-        while stack:
-            node = stack.pop()
-            stack.extend(node.children)
-            for entry in node.cpe_matches:
-                criterion = entry.criterion
-                if not entry.vulnerable or criterion is None:
-                    continue  # a running-on entry cannot be the own CPE's hit; malformed never matches
-                if criterion.key is None:
-                    self.wild = True
-                    continue
-                found = self.keys.get(criterion.key)
-                if found is None:
-                    found = self.keys[criterion.key] = _KeyScreen()
-                found.add(criterion)
+        self._fill(entry.criterion for entry in _entries(nodes) if entry.vulnerable)
+
+    @classmethod
+    def of_criteria(cls, criteria: Iterable[CpeCriterion]) -> CpeScreen:
+        """The screen of these vulnerable entries' criteria (as :class:`CpeScreen` of the nodes
+        holding them, without the nodes)."""
+        screen = cls(())
+        screen._fill(criteria)
+        return screen
+
+    def _fill(self, criteria: Iterable[CpeCriterion | None]) -> None:
+        for criterion in criteria:
+            if criterion is None:
+                continue  # malformed upstream: never matches
+            if criterion.key is None:
+                self.wild = True
+                continue
+            found = self.keys.get(criterion.key)
+            if found is None:
+                found = self.keys[criterion.key] = _KeyScreen()
+            found.add(criterion)
         for screen in self.keys.values():
             screen.seal()
 
@@ -553,6 +562,73 @@ class CpeScreen:
                     if screen.admits(version, vclass, vkey):
                         return True
         return False
+
+
+def _entries(nodes: Sequence[PreparedNode]) -> Iterator[PreparedCpeMatch]:
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        yield from node.cpe_matches
+
+
+def _stored_vulnerable(data: Sequence[Mapping[str, Any]]) -> Iterator[CpeCriterion | None]:
+    """The criteria of the vulnerable entries of stored (JSON) configuration nodes, prepared as
+    :func:`prepare_stored_nodes` prepares them (``None`` for a malformed one)."""
+    stack = list(data)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.get("children", ()))
+        for m in node.get("cpe_matches", ()):
+            if m["vulnerable"]:
+                try:
+                    yield _criterion(
+                        m["criteria"],
+                        True,
+                        m.get("version_start_including"),
+                        m.get("version_start_excluding"),
+                        m.get("version_end_including"),
+                        m.get("version_end_excluding"),
+                    )
+                except CpeError:
+                    yield None
+
+
+class StoredConfig:
+    """A record's configuration trees in their stored JSON form (see :func:`prepare_stored_nodes`),
+    screened without being prepared: only the criteria of the vulnerable entries are prepared, for
+    the :attr:`screen` and the :attr:`vulnerable_keys`; the trees themselves (:attr:`nodes`) when
+    first asked for, i.e. when the screen admitted a component (most candidate records of a scan
+    are screened out, and a record's running-on lists can hold hundreds of entries)."""
+
+    __slots__ = ("_nodes", "_text", "roots", "screen", "vulnerable_keys")
+
+    def __init__(self, text: str | bytes) -> None:
+        data = orjson.loads(text)
+        self._text: str | bytes | None = text
+        self._nodes: tuple[PreparedNode, ...] | None = None
+        self.roots: int = len(data)
+        """Number of root nodes (alternatives)."""
+        criteria = [c for c in _stored_vulnerable(data) if c is not None]
+        self.screen: CpeScreen = CpeScreen.of_criteria(criteria)
+        """The screen of every root (a component is admitted when one root admits it)."""
+        self.vulnerable_keys: frozenset[str] = frozenset(c.cpe.vendor_product for c in criteria)
+        """``vendor:product`` of the vulnerable entries (the index keys)."""
+
+    @property
+    def prepared(self) -> bool:
+        """Whether :attr:`nodes` was built."""
+        return self._nodes is not None
+
+    @property
+    def nodes(self) -> tuple[PreparedNode, ...]:
+        """The prepared root nodes, built on first use and kept (the stored text is then dropped)."""
+        nodes = self._nodes
+        if nodes is None:
+            assert self._text is not None
+            nodes = self._nodes = prepare_stored_nodes(orjson.loads(self._text))
+            self._text = None
+        return nodes
 
 
 class CpeInventory:

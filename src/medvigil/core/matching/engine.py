@@ -32,6 +32,7 @@ from medvigil.core.matching.cpe_config import (
     CpeInventory,
     CpeTargets,
     PreparedNode,
+    StoredConfig,
     evaluate_indexed,
     prepare_nodes,
 )
@@ -106,7 +107,24 @@ class CpeRule:
     record: int
     """Record position in the index."""
     nodes: tuple[PreparedNode, ...]
-    """Root nodes (alternatives)."""
+    """Prepared root nodes (alternatives), after those of :attr:`stored`."""
+    stored: tuple[StoredConfig, ...] = ()
+    """Root nodes kept in their stored form until a component passes their screen."""
+
+    def admits(self, targets: CpeTargets) -> bool:
+        """Whether one of the record's vulnerable entries may match one of ``targets`` (the
+        screens; False: the record cannot yield a finding for them)."""
+        return any(s.screen.admits(targets) for s in self.stored) or any(
+            node.screen.admits(targets) for node in self.nodes
+        )
+
+    def roots(self) -> tuple[PreparedNode, ...]:
+        """Every root node, prepared (the stored ones first, prepared now if they were not)."""
+        if not self.stored:
+            return self.nodes
+        if len(self.stored) == 1 and not self.nodes:
+            return self.stored[0].nodes
+        return (*(n for s in self.stored for n in s.nodes), *self.nodes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,11 +176,14 @@ class MatchIndex:
         packages: Sequence[tuple[PackageRule, str]],
         nodes: tuple[PreparedNode, ...],
         csaf: Sequence[CsafProductStatus] = (),
+        stored: Sequence[StoredConfig] = (),
     ) -> int | None:
-        """:meth:`add` from prepared parts (:func:`prepare_package`, :func:`prepare_record_nodes`),
-        which callers may cache and reuse across indexes; the rules' ``record`` is replaced by
-        the record's position here."""
-        if not packages and not nodes and not csaf:
+        """:meth:`add` from prepared parts (:func:`prepare_package`, :func:`prepare_record_nodes`,
+        and configuration trees still in their stored form, evaluated before ``nodes``), which
+        callers may cache and reuse across indexes; the rules' ``record`` is replaced by the
+        record's position here."""
+        stored = tuple(s for s in stored if s.roots)
+        if not packages and not nodes and not csaf and not stored:
             return None
         pos = len(self.records)
         self.records.append(info)
@@ -171,9 +192,9 @@ class MatchIndex:
             self.packages.setdefault(pkg, []).append(
                 PackageRule(pos, rule.package, rule.ranges, rule.versions, rule.schemes)
             )
-        if nodes:
-            rule_c = CpeRule(pos, nodes)
-            for key in _vulnerable_keys(nodes):
+        if nodes or stored:
+            rule_c = CpeRule(pos, nodes, stored)
+            for key in _vulnerable_keys(nodes).union(*(s.vulnerable_keys for s in stored)):
                 self.cpes.setdefault(key, []).append(rule_c)
         for status in csaf:
             self.csaf.add(pos, status)
@@ -444,7 +465,7 @@ def _cpe_matches(
             seen.add(rule.record)
             # A finding needs a vulnerable entry that an own CPE matches: the screen rules most
             # candidate records out (other versions of the same product) without their trees.
-            if not any(node.screen.admits(targets) for node in rule.nodes):
+            if not rule.admits(targets):
                 continue
             evidence = _evaluate_cpe(rule, own_index, platforms, own, method, index.records[rule.record])
             if evidence is not None:
@@ -462,7 +483,7 @@ def _evaluate_cpe(
 ) -> Evidence | None:
     # platforms_known=False: an SBOM seldom lists everything a component runs on, so a running-on
     # entry no CPE satisfies is unknown (a partial, lower-confidence match), never false.
-    result = evaluate_indexed(rule.nodes, cpes, platforms, platforms_known=False)
+    result = evaluate_indexed(rule.roots(), cpes, platforms, platforms_known=False)
     if not (result.matched or result.partial):
         return None
     hits = [e for e in result.evidence if e.match.vulnerable and e.cpe in own]

@@ -21,7 +21,7 @@ from django.db.models import JSONField, Model, TextField
 from django.db.models.functions import Cast
 
 from medvigil.core.matching.cpe import split_key
-from medvigil.core.matching.cpe_config import PreparedNode, prepare_stored_nodes
+from medvigil.core.matching.cpe_config import PreparedNode, StoredConfig
 from medvigil.core.matching.engine import (
     MatchIndex,
     PackageRule,
@@ -179,7 +179,7 @@ _PreparedRow = tuple[tuple[PackageRule, str] | None, tuple[PreparedNode, ...]]
 _CACHE_LIMIT = 50_000
 """Prepared rows kept per process (then the caches start again empty)."""
 _prepared_rows: dict[tuple[Any, ...], _PreparedRow] = {}
-_prepared_nodes: dict[bytes, tuple[PreparedNode, ...]] = {}
+_stored_configs: dict[bytes, StoredConfig] = {}
 
 
 def _prepared_row(row: dict[str, Any]) -> _PreparedRow:
@@ -204,16 +204,17 @@ def _prepared_row(row: dict[str, Any]) -> _PreparedRow:
     return found
 
 
-def _prepared_config(text: str) -> tuple[PreparedNode, ...]:
-    """Prepared NVD configuration trees of one stored ``nodes`` text, cached by a digest of its
-    content (keeping the texts themselves as keys held ~30 MB per 12,000 records)."""
+def _stored_config(text: str) -> StoredConfig:
+    """The NVD configuration trees of one stored ``nodes`` text, screened and prepared when first
+    admitted (:class:`StoredConfig`), cached by a digest of their content (keeping the texts
+    themselves as keys held ~30 MB per 12,000 records)."""
     digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
-    found = _prepared_nodes.get(digest)
+    found = _stored_configs.get(digest)
     if found is None:
-        found = prepare_stored_nodes(orjson.loads(text))  # = prepare_record_nodes(codec.cpe_node(...))
-        if len(_prepared_nodes) >= _CACHE_LIMIT:
-            _prepared_nodes.clear()
-        _prepared_nodes[digest] = found
+        found = StoredConfig(text)
+        if len(_stored_configs) >= _CACHE_LIMIT:
+            _stored_configs.clear()
+        _stored_configs[digest] = found
     return found
 
 
@@ -229,12 +230,12 @@ def _build(
     by_record_csaf: dict[int, list[dict[str, object]]] = {}
     for row in csaf:
         by_record_csaf.setdefault(int(row["record_id"]), []).append(row)  # type: ignore[call-overload]
-    nodes: dict[int, list[PreparedNode]] = {}
+    stored: dict[int, list[StoredConfig]] = {}
     for chunk in chunked(sorted(cpe_pks), 2000):
         where = f"record_id IN ({_marks(chunk)})"
         for row in _select(CpeConfiguration, ("record_id", "nodes"), where, chunk, decode_json=False):
             if row["nodes"] is not None:
-                nodes.setdefault(row["record_id"], []).extend(_prepared_config(row["nodes"]))
+                stored.setdefault(row["record_id"], []).append(_stored_config(row["nodes"]))
     out = Candidates(MatchIndex())
     for chunk in chunked(sorted(record_pks)):
         # aliases as text decoded with orjson (the JSONField's json.loads was 20% of a warm load)
@@ -261,8 +262,9 @@ def _build(
             position = out.index.add_prepared(
                 info,
                 [rule for rule, _ in prepared if rule is not None],
-                (*nodes.get(pk, ()), *(n for _, cve5 in prepared for n in cve5)),
+                tuple(n for _, cve5 in prepared for n in cve5),
                 [_csaf_status(r) for r in by_record_csaf.get(pk, ())],
+                stored.get(pk, ()),
             )
             if position is not None:
                 out.record_pks.append(pk)
