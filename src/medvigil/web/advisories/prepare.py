@@ -74,7 +74,9 @@ class Context(NamedTuple):
     raw_by_writer: bool = False
     """Leave the compressed raw bytes out (``None``): the writer, which holds the raw bytes of
     its pending records, fills them in with :func:`with_raw` (the second process then neither
-    compresses nor sends them back, which balances the two processes)."""
+    compresses nor sends them back, which balances the two processes while the writer writes).
+    Records mapped ahead (during the migration and an input's last chunks, when the second process
+    has time to spare and the writer does not) are compressed there: both give the same bytes."""
 
 
 class Prepared(NamedTuple):

@@ -235,7 +235,9 @@ class _Load:
     def _mapped_ahead(self, plan: Plan, ctx: Context) -> list[Prepared | RecordError | None]:
         """Per record of ``plan.to_map``: its result mapped ahead (same location, id and raw
         bytes, same context), None when it still has to be mapped."""
-        ahead = self.ahead if self.ahead is not None and self.ahead.ctx == ctx else None
+        ahead = self.ahead
+        if ahead is not None and ahead.ctx._replace(raw_by_writer=ctx.raw_by_writer) != ctx:
+            ahead = None
         ready: list[Prepared | RecordError | None] = []
         for item, skipped in zip(plan.items, plan.skip, strict=True):
             if not isinstance(item, PendingRecord):
@@ -402,7 +404,8 @@ def import_map_ahead(
     """Have the second process read ``path`` and map its first ``count`` records now, without
     waiting: the CLI calls it before migrating the store, and each import for the next input
     while it writes its own last chunks. The import of ``path`` then takes the results of the
-    records it has to map (only those with the same location, id and raw bytes); any other
+    records it has to map (only those with the same location, id and raw bytes; mapped ahead,
+    they come with their raw bytes compressed, which the writer does for the others); any other
     record, or a read-ahead that failed, is mapped as usual. A no-op for small inputs, without
     a second process, or when ``path`` is not a file of a known source; with ``unless_imported``
     also when the import would skip ``path`` (its bytes were imported before).
@@ -429,7 +432,7 @@ def import_map_ahead(
     ):
         return
     ctx = RecordWriter(source_id=0, run_id=0, now=timezone.now(), source_name=source_name or kind,
-                       input_name=path.name).context(raw_by_writer=True)  # fmt: skip
+                       input_name=path.name).context()  # fmt: skip
     future = submit_early(map_ahead, kind, str(path), count, ctx)
     if future is not None:
         _ahead[key] = _Ahead(ctx, count, future)
