@@ -87,3 +87,16 @@ def test_refusals_exit_2_with_the_reason(case_id: int, capsys: Any, monkeypatch:
             main()
         assert exc.value.code == 2
         assert reason in capsys.readouterr().err
+
+
+def test_portfolio_clock_filters_by_assignee(case_id: int) -> None:
+    invoke("case", "assess", str(case_id), "--hazard", "HAZ-1", "--confirm", "--user", "ana")
+
+    def listed(*args: str) -> list[int]:
+        return [r["case"] for r in json.loads(invoke("case", "clock", *args, "-f", "json").output)]
+
+    assert listed() == [case_id] and listed("--assignee", "none") == [case_id]
+    invoke("case", "assign", str(case_id), "ana", "--user", "ana")
+    assert listed("--assignee", "ana") == [case_id] and listed("--assignee", "none") == []
+    user_create(username="bea", password="cli-pass-1234", role="analyst")
+    assert listed("--assignee", "bea") == []

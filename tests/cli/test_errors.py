@@ -77,7 +77,11 @@ BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
         (["999", "--kind", "validation", "--on", "2026-01-01", "--user", "x"], "no case 999"),
         (["1", "--kind", "validation", "--on", "soon", "--user", "x"], "YYYY-MM-DD"),
     ],
-    "case clock": [(["999"], "no case 999"), (["--limit", "x"], "'--limit'")],
+    "case clock": [
+        (["999"], "no case 999"),
+        (["--limit", "x"], "'--limit'"),
+        (["--assignee", "nobody"], "nobody"),
+    ],
     "case facts": [
         (["999", "--user", "x", "--reason", "r"], "no case 999"),
         (["1", "--reason", "r"], "'--user'"),

@@ -169,6 +169,9 @@ def facts(
 def clock(
     case_id: Annotated[int | None, typer.Argument(help="one case; the portfolio when omitted")] = None,
     limit: Annotated[int, typer.Option(help="rows of the portfolio clock")] = 50,
+    assignee: Annotated[
+        str, typer.Option(help="only the cases of this user (a username; 'none': unassigned cases)")
+    ] = "",
     format: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The FDA clock: one case's obligations, or open cases by what is due first."""
@@ -177,8 +180,11 @@ def clock(
         _show(_case(case_id), format)
         return
     from medvigil.web.remediation.selectors import clock_page
+    from medvigil.web.risk.selectors import assignee_get
 
-    rows = [r.to_dict() for r in clock_page(limit=limit).rows]
+    if assignee not in ("", "none"):
+        assignee_get(username=assignee)  # an unknown name is an error, not an empty clock
+    rows = [r.to_dict() for r in clock_page(limit=limit, assignee=assignee).rows]
     if format is OutputFormat.JSON:
         print_json(rows)
         return
