@@ -6,7 +6,7 @@ DEMO_DIR ?= $(CURDIR)/var/demo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install dev demo test lint test-sqlite test-postgres test-browser bench reformat clean
+.PHONY: install dev demo test lint test-sqlite test-postgres test-browser bench reformat clean schema-snapshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ test: lint test-sqlite test-postgres test-browser  ## everything CI runs
 
 bench: install  ## hot-path benchmarks; figures go to docs/benchmarks.md
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+schema-snapshot: dev  ## rewrite the new-SQLite-store snapshot after adding or editing a migration
+	$(BIN)/python -m medvigil.web.config.store_snapshot --write
 
 reformat: dev
 	$(BIN)/ruff format src tests bench

@@ -25,6 +25,8 @@ def migrate(verbosity: int = 0) -> None:
     from django.core.management import call_command
 
     from medvigil.web.accounts.services import roles_ensure
+    from medvigil.web.config import store_snapshot
 
-    call_command("migrate", interactive=False, verbosity=verbosity)
+    if not store_snapshot.create_store():  # a new SQLite store: its migrated schema in one step
+        call_command("migrate", interactive=False, verbosity=verbosity)
     roles_ensure()
