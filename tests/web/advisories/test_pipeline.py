@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,9 @@ def _import_both(
         services.import_map_ahead(inputs[0])
     for index, path in enumerate(inputs):
         then = inputs[index + 1] if ahead and index + 1 < len(inputs) else None
+        pending = services._ahead.get(str(path.resolve()))
+        if pending is not None:  # back before the import starts (else its records are mapped here)
+            pending.future.result()
         result = feed_import(path=path, workers=workers_, then=then)
         assert not result.failed, result.message
         outcomes.append((result.counts, result.errors, result.run.error_count if result.run else 0))
@@ -216,3 +221,42 @@ def test_a_worker_that_dies_fails_the_run_keeps_nothing_and_the_next_import_work
     monkeypatch.undo()
     result = feed_import(path=inputs[0], workers=1)
     assert not result.failed and result.counts["new"] == N - 3
+
+
+def test_records_are_mapped_here_while_their_read_ahead_is_not_back(
+    db: Any, inputs: tuple[Path, Path], monkeypatch: Any
+) -> None:
+    """A worker still starting (its read-ahead not back) does not make the import wait: the chunks
+    the read-ahead covers are mapped in this process, the later ones by the worker; same store."""
+    monkeypatch.setattr(services, "PIPELINE_MIN_BYTES", 0)
+    serial, serial_outcomes = _import_both(inputs, 0)
+    used = _count_mapped_ahead(monkeypatch)
+    here = [0]
+    original = services.prepare_pending
+
+    def counted(batch: Any, ctx: Any) -> Any:
+        here[0] += len(batch)
+        return original(batch, ctx)
+
+    monkeypatch.setattr(services, "prepare_pending", counted)
+    late: Future[Any] = Future()  # a read-ahead that fails only long after the import needs it
+    timer = threading.Timer(10, late.set_exception, [RuntimeError("worker never started")])
+    timer.start()
+    monkeypatch.setattr(services, "submit_early", lambda *args: late)
+    _wipe()
+    services.import_map_ahead(inputs[0], count=1000)
+    outcomes = []
+    for path in inputs:
+        result = feed_import(path=path, workers=1)
+        assert not result.failed, result.message
+        outcomes.append((result.counts, result.errors, result.run.error_count if result.run else 0))
+    assert outcomes == serial_outcomes
+    dump = store_dump()
+    for part in serial:
+        assert dump[part] == serial[part], part
+    assert used[0] == 0
+    # the chunks starting within the first 1,000 records (250, 500, 1,000 records) were mapped
+    # here; the rest of the first input and all of the second went to the worker
+    assert 1000 <= here[0] <= 1750 + 2
+    assert services._ahead == {}
+    timer.cancel()

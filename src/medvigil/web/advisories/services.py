@@ -44,7 +44,7 @@ from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
 from medvigil.core.model.advisory import EpssScore as CoreEpss
 from medvigil.web.advisories.enrichment import EpssWriter, KevWriter, vulnerabilities_refresh
 from medvigil.web.advisories.models import AdvisoryRecord, ImportRun, Source
-from medvigil.web.advisories.prepare import Context, Prepared
+from medvigil.web.advisories.prepare import Context, Prepared, prepare_pending
 from medvigil.web.advisories.records import Counts, Plan, RecordWriter
 from medvigil.web.advisories.workers import (
     Ahead,
@@ -222,8 +222,18 @@ class _Load:
             self.progress(self.seen)
 
     def _hand_over(self, chunk: list[PendingItem]) -> None:
-        """Plan the chunk, send its records to be mapped, write the oldest chunk beyond the window."""
+        """Plan the chunk, send its records to be mapped, write the oldest chunk beyond the window.
+
+        While this input's read-ahead is not back (the second process still starting, or mapping
+        an earlier input ahead) and nothing is in flight, the chunk is mapped and written here
+        instead: waiting would leave this process idle (a new store is created in a fraction of
+        a second, so a first import's writer used to wait ~1 s for the worker to boot).
+        """
         plan = self.writer.plan(chunk)
+        if not self.inflight and self._ahead_not_back():
+            self._count_pending(plan)
+            self.writer.write_planned(plan, prepare_pending(plan.to_map, self.writer.context()), self._error)
+            return
         ctx = self.writer.context(raw_by_writer=True)
         ready = self._mapped_ahead(plan, ctx)
         rest = [entry for entry, done in zip(plan.to_map, ready, strict=True) if done is None]
@@ -231,6 +241,15 @@ class _Load:
         self.inflight.append((plan, ready, future))
         while len(self.inflight) > IN_FLIGHT:
             self._write_oldest()
+
+    def _ahead_not_back(self) -> bool:
+        """Whether records still to come are being mapped ahead and their results are not back."""
+        ahead = self.ahead
+        return ahead is not None and self.pending_seen < ahead.count and not ahead.future.done()
+
+    def _count_pending(self, plan: Plan) -> None:
+        """Advance the pending-record ordinal over ``plan`` without taking read-ahead results."""
+        self.pending_seen += sum(isinstance(item, PendingRecord) for item in plan.items)
 
     def _mapped_ahead(self, plan: Plan, ctx: Context) -> list[Prepared | RecordError | None]:
         """Per record of ``plan.to_map``: its result mapped ahead (same location, id and raw
