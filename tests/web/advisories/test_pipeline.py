@@ -24,6 +24,7 @@ from medvigil.web import bulk
 from medvigil.web.advisories import models as m
 from medvigil.web.advisories import services, workers
 from medvigil.web.advisories.prepare import Context, prepare_pending
+from medvigil.web.advisories.records import RecordWriter
 from medvigil.web.advisories.services import feed_import
 from tests.conftest import shared_path
 from tests.web.advisories.crash import die
@@ -260,3 +261,42 @@ def test_records_are_mapped_here_while_their_read_ahead_is_not_back(
     assert 1000 <= here[0] <= 1750 + 2
     assert services._ahead == {}
     timer.cancel()
+
+
+def test_the_first_chunks_are_mapped_here_while_the_worker_boots(
+    db: Any, inputs: tuple[Path, Path], monkeypatch: Any
+) -> None:
+    """An import that starts while the worker boots maps its chunks itself until the worker is up,
+    then hands the next ones over; same store, counts and errors as the serial import."""
+    monkeypatch.setattr(services, "PIPELINE_MIN_BYTES", 0)
+    serial, serial_outcomes = _import_both(inputs, 0)
+    workers.worker_pool()  # up; the import below is told it still boots until its fourth chunk
+    booting = iter([True, True, True, True])  # the import's pool choice, then its first 3 chunks
+    monkeypatch.setattr(services, "worker_starting", lambda: next(booting, False))
+    here, sent = [], [0]
+    original_here, original_sent = RecordWriter.write_items, services._Load._hand_over
+
+    def counted_here(self: Any, items: Any, on_error: Any) -> None:
+        here.append(len(items))
+        original_here(self, items, on_error)
+
+    def counted_sent(self: Any, chunk: Any) -> None:
+        sent[0] += 1
+        original_sent(self, chunk)
+
+    monkeypatch.setattr(RecordWriter, "write_items", counted_here)
+    monkeypatch.setattr(services._Load, "_hand_over", counted_sent)
+    _wipe()
+    outcomes = []
+    for path in inputs:
+        result = feed_import(path=path, workers=1)
+        assert not result.failed, result.message
+        outcomes.append((result.counts, result.errors, result.run.error_count if result.run else 0))
+    assert outcomes == serial_outcomes
+    dump = store_dump()
+    for part in serial:
+        assert dump[part] == serial[part], part
+    # the first input's first three chunks (250, 500, 1,000 records) were mapped here, its next
+    # two and all of the second input's went to the worker
+    assert here == [250, 500, 1000]
+    assert sent[0] >= 3

@@ -56,7 +56,9 @@ from medvigil.web.advisories.workers import (
     worker_pool,
 )
 from medvigil.web.advisories.workers import start as start_worker
+from medvigil.web.advisories.workers import starting as worker_starting
 from medvigil.web.audit.services import CREATE, audit_record
+from medvigil.web.config import store_snapshot
 
 log = logging.getLogger("medvigil.advisories")
 CHUNK = 2000
@@ -183,6 +185,8 @@ class _Load:
     progress: Progress | None
     pool: Any = None
     """The executor mapping pending records (None: map them here)."""
+    pool_starting: bool = False
+    """The worker is still booting: chunks are mapped here until it is up, then handed to it."""
     writer: Any = None
     errors: list[dict[str, str]] = field(default_factory=list)
     error_count: int = 0
@@ -211,6 +215,8 @@ class _Load:
             if self.writer is None:
                 first = next(i for i in chunk if not isinstance(i, RecordError))
                 self.writer = self._writer_for(first)
+            if self.pool_starting and not worker_starting():
+                self.pool, self.pool_starting = worker_pool(), False
             if isinstance(self.writer, RecordWriter) and self.pool is not None:
                 self._hand_over(list(chunk))
             elif isinstance(self.writer, RecordWriter):
@@ -400,15 +406,18 @@ def import_worker_start(paths: Iterable[Path], *, source: str | None = None) -> 
     """Start the second process now (without waiting) when one of ``paths`` will use it, so it
     boots while the caller does other work (the CLI: migrating the store). On a store whose
     tables do not exist yet (a first import: nothing can be unchanged, and creating the schema
-    takes seconds) it also maps the first records of the first two inputs meanwhile
-    (:func:`import_map_ahead`; ``source`` as for :func:`feed_import`)."""
+    takes seconds by migrations; a new SQLite store made from the schema snapshot takes 0.1 s, and
+    its first import maps its first chunks itself while the worker boots) it also maps the first
+    records of the first two inputs meanwhile (:func:`import_map_ahead`; ``source`` as for
+    :func:`feed_import`)."""
     paths = list(paths)
     if settings.FEEDS_IMPORT_WORKERS and any(
         p.is_file() and p.stat().st_size >= PIPELINE_MIN_BYTES for p in paths
     ):
         start_worker()
-        if AdvisoryRecord._meta.db_table not in connection.introspection.table_names():
-            for path in paths[:2]:
+        tables = connection.introspection.table_names()
+        if AdvisoryRecord._meta.db_table not in tables and not store_snapshot.applies():
+            for path in paths[:2]:  # the store will be migrated (seconds): map meanwhile
                 import_map_ahead(path, source=source)
 
 
@@ -457,20 +466,25 @@ def import_map_ahead(
         _ahead[key] = _Ahead(ctx, count, future)
 
 
-def _take_ahead(path: Path, pool: Any) -> _Ahead | None:
-    """The read-ahead of ``path`` for an import mapping in ``pool`` (None: dropped)."""
+def _take_ahead(path: Path, piped: bool) -> _Ahead | None:
+    """The read-ahead of ``path`` for an import mapping in the worker (``piped``; else dropped)."""
     ahead = _ahead.pop(_ahead_key(path), None)
-    if ahead is not None and pool is None:
+    if ahead is not None and not piped:
         ahead.future.cancel()
         return None
     return ahead
 
 
-def _pool_for(workers: int | None, size: int) -> Any:
-    """The executor to map records in (None: this process)."""
+def _pool_for(workers: int | None, size: int) -> tuple[Any, bool]:
+    """The executor to map records in (None: this process), and whether it is still starting
+    (then None: :meth:`_Load._flush` takes it once it is up)."""
     if workers is None:
         workers = settings.FEEDS_IMPORT_WORKERS if size >= PIPELINE_MIN_BYTES else 0
-    return worker_pool() if workers else None
+    if not workers:
+        return None, False
+    if worker_starting():
+        return None, True
+    return worker_pool(), False
 
 
 def feed_import(
@@ -504,7 +518,7 @@ def feed_import(
         if source is not None and not parser.sniff(*input_head(path)):
             raise FeedParseError(f"this is not {parser.label} data", source=str(path))
     except FeedParseError as exc:
-        _take_ahead(path, None)
+        _take_ahead(path, False)
         run = _start(None, path, digest, size)
         _fail(run, exc.diagnostics())
         return ImportRunResult(run, path, source or "", failed=True, message=exc.diagnostics())
@@ -512,15 +526,16 @@ def feed_import(
     if not force:
         done = src.runs.filter(sha256=digest, status=ImportRun.Status.SUCCEEDED).order_by("-id").first()
         if done is not None:
-            _take_ahead(path, None)
+            _take_ahead(path, False)
             return ImportRunResult(done, path, src.name, skipped=True)
-    pool = _pool_for(workers, size)
-    ahead = _take_ahead(path, pool)
+    pool, pool_starting = _pool_for(workers, size)
+    ahead = _take_ahead(path, pool is not None or pool_starting)
     run = _start(src, path, digest, size)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache for index inserts
     load = _Load(run=run, source=src, path=path, progress=progress, pool=pool, ahead=ahead)
+    load.pool_starting = pool_starting
     if then is not None:
         load.then = lambda: import_map_ahead(
             then, source=source, source_name=source_name, count=AHEAD_NEXT, unless_imported=not force

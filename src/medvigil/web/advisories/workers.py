@@ -94,6 +94,13 @@ def worker_pool() -> ProcessPoolExecutor | None:
         return _pool
 
 
+def starting() -> bool:
+    """Whether the worker was launched and has not yet answered its start-up check (non-blocking):
+    an import maps its first chunks itself meanwhile instead of waiting (~1 s to boot)."""
+    with _lock:
+        return _starting is not None and not _starting[1].done()
+
+
 def prepare_batch(batch: list[tuple[str, str, Any]], ctx: Context) -> list[Prepared | RecordError]:
     """The worker's task: :func:`~.prepare.prepare_pending` with the cyclic GC paused (its passes
     over a chunk's decoded JSON and mapped records were ~15% of the worker's CPU)."""

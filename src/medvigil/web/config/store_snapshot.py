@@ -142,14 +142,31 @@ def load(path: Path | None = None) -> dict[str, Any] | None:
     return found if found.get("format") == FORMAT else None
 
 
+def _applicable() -> dict[str, Any] | None:
+    """The snapshot if it fits the default store's engine and this installation's migrations."""
+    from django.db import connection
+
+    if not enabled() or connection.vendor != "sqlite" or connection.settings_dict["NAME"] == ":memory:":
+        return None
+    snapshot = load()
+    if snapshot is None or snapshot["fingerprint"] != current_fingerprint():
+        return None
+    return snapshot
+
+
+def applies() -> bool:
+    """Whether :func:`create_store` would create the default store now (it has no table yet)."""
+    from django.db import connection
+
+    return _applicable() is not None and not connection.introspection.table_names()
+
+
 def create_store() -> bool:
     """Create the default store from the snapshot if it applies (see the module's docstring)."""
     from django.db import connection
 
-    if not enabled() or connection.vendor != "sqlite" or connection.settings_dict["NAME"] == ":memory:":
-        return False
-    snapshot = load()
-    if snapshot is None or snapshot["fingerprint"] != current_fingerprint():
+    snapshot = _applicable()
+    if snapshot is None:
         return False
     connection.ensure_connection()
     if not connection.get_autocommit() or connection.in_atomic_block:
