@@ -233,7 +233,7 @@ def test_records_are_mapped_here_while_their_read_ahead_is_not_back(
     serial, serial_outcomes = _import_both(inputs, 0)
     used = _count_mapped_ahead(monkeypatch)
     here = [0]
-    original = services.prepare_pending
+    original = prepare_pending
 
     def counted(batch: Any, ctx: Any) -> Any:
         here[0] += len(batch)
