@@ -27,7 +27,7 @@ from medvigil.web.advisories.prepare import Context, prepare_pending
 from medvigil.web.advisories.records import RecordWriter
 from medvigil.web.advisories.services import feed_import
 from tests.conftest import shared_path
-from tests.web.advisories.crash import die
+from tests.web.advisories.crash import die, slow
 from tests.web.advisories.store_dump import store_dump
 
 N = 4600
@@ -300,3 +300,26 @@ def test_the_first_chunks_are_mapped_here_while_the_worker_boots(
     # two and all of the second input's went to the worker
     assert here == [250, 500, 1000]
     assert sent[0] >= 3
+
+
+def test_a_writer_that_would_wait_maps_a_queued_chunk_itself(
+    db: Any, inputs: tuple[Path, Path], monkeypatch: Any
+) -> None:
+    """With a worker slower than the writer, the writer maps the newest chunk whose task has not
+    started (cancelled) instead of waiting; the stored rows, counts and errors are unchanged."""
+    serial, serial_outcomes = _import_both(inputs, 0)
+    monkeypatch.setattr(services, "prepare_batch", slow)
+    stolen = [0]
+    original = services._Load._map_while_waiting
+
+    def counted(self: Any) -> None:
+        before = self.mapped_here
+        original(self)
+        stolen[0] += self.mapped_here - before
+
+    monkeypatch.setattr(services._Load, "_map_while_waiting", counted)
+    piped, piped_outcomes = _import_both(inputs, 1)
+    assert piped_outcomes == serial_outcomes
+    for part in serial:
+        assert piped[part] == serial[part], part
+    assert stolen[0] >= 1

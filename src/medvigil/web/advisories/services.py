@@ -72,8 +72,10 @@ MAX_ERRORS = 1000
 PIPELINE_MIN_BYTES = 1 << 20
 """Inputs at least this large (on disk) map their records in the second process; smaller ones
 (daily modified feeds, uploads) are done before a process could start."""
-IN_FLIGHT = 2
-"""Chunks planned and handed to the second process ahead of the one being written."""
+IN_FLIGHT = 4
+"""Chunks planned and handed to the second process ahead of the one being written. The executor
+hands its one process up to three tasks at once (one running, two queued); the newer ones stay
+cancellable, so a writer that would wait maps one of them itself (:meth:`_Load._map_while_waiting`)."""
 AHEAD_FIRST = 8000
 """Records of an input the second process maps ahead while the CLI migrates the store."""
 AHEAD_NEXT = 3000
@@ -185,6 +187,8 @@ class _Load:
     progress: Progress | None
     pool: Any = None
     """The executor mapping pending records (None: map them here)."""
+    mapped_here: int = 0
+    """Chunks handed to the worker and then mapped here while waiting (:meth:`_map_while_waiting`)."""
     pool_starting: bool = False
     """The worker is still booting: chunks are mapped here until it is up, then handed to it."""
     writer: Any = None
@@ -276,7 +280,24 @@ class _Load:
             ready.append(found[2] if usable and found is not None else None)
         return ready
 
+    def _map_while_waiting(self) -> None:
+        """While the oldest chunk is still being mapped by the worker, map here the newest chunk
+        whose task has not started (cancelled first): this process would only wait, and the
+        worker is then the slower side. Results and order are the same; only who maps changes."""
+        for index in range(len(self.inflight) - 1, 0, -1):
+            oldest = self.inflight[0][2]
+            if oldest is None or oldest.done():
+                return
+            plan, ready, future = self.inflight[index]
+            if future is None or not future.cancel():
+                continue
+            rest = [entry for entry, done in zip(plan.to_map, ready, strict=True) if done is None]
+            mapped = iter(prepare_pending(rest, self.writer.context()))
+            self.inflight[index] = (plan, [d if d is not None else next(mapped) for d in ready], None)
+            self.mapped_here += 1
+
     def _write_oldest(self) -> None:
+        self._map_while_waiting()
         plan, ready, future = self.inflight.popleft()
         rest = iter(future.result() if future is not None else [])
         mapped = [done if done is not None else next(rest) for done in ready]
