@@ -145,11 +145,12 @@ def import_progress(out: Console, *, show: bool) -> Progress:
 
 
 def _import_all(inputs: list[Path], source: str | None, force: bool, show: bool) -> list[dict[str, Any]]:
+    from medvigil.web.advisories import checkpoints
     from medvigil.web.advisories.services import feed_import
 
     runs: list[dict[str, Any]] = []
     sizes = [_size(p) for p in inputs]
-    with import_progress(err_console, show=show) as bar:
+    with checkpoints.aside(), import_progress(err_console, show=show) as bar:
         task = bar.add_task("importing", total=sum(sizes), records=0)
         done = 0
         for index, (path, size) in enumerate(zip(inputs, sizes, strict=True)):

@@ -241,7 +241,7 @@ def test_records_are_mapped_here_while_their_read_ahead_is_not_back(
 
     monkeypatch.setattr(services, "prepare_pending", counted)
     late: Future[Any] = Future()  # a read-ahead that fails only long after the import needs it
-    timer = threading.Timer(10, late.set_exception, [RuntimeError("worker never started")])
+    timer = threading.Timer(60, late.set_exception, [RuntimeError("worker never started")])
     timer.start()
     monkeypatch.setattr(services, "submit_early", lambda *args: late)
     _wipe()

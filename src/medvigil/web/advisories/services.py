@@ -42,6 +42,7 @@ from medvigil.core.feeds.interface import ParsedRecord, PendingItem, PendingReco
 from medvigil.core.feeds.registry import FEED_PARSERS, detect_source, input_head
 from medvigil.core.model.advisory import AdvisoryRecord as CoreRecord
 from medvigil.core.model.advisory import EpssScore as CoreEpss
+from medvigil.web.advisories import checkpoints
 from medvigil.web.advisories.enrichment import EpssWriter, KevWriter, vulnerabilities_refresh
 from medvigil.web.advisories.models import AdvisoryRecord, ImportRun, Source
 from medvigil.web.advisories.prepare import Context, Prepared, prepare_pending
@@ -574,5 +575,6 @@ def feed_import(
         discard_if_broken(exc)
         _fail(run, f"aborted: {type(exc).__name__}: {exc}")
         raise
+    checkpoints.committed()
     log.debug("imported %s into %s: %s", path, src.name, run)
     return ImportRunResult(run, path, src.name, errors=load.errors)
