@@ -30,13 +30,15 @@ from typing import Any
 
 import orjson
 
+from medvigil.web.config.env import env_bool
+
 SNAPSHOT = Path(__file__).with_name("sqlite_snapshot.json")
 FORMAT = 1
 _SKIP_DATA = {"django_migrations", "sqlite_sequence"}
 
 
 def enabled() -> bool:
-    return os.environ.get("MEDVIGIL_SCHEMA_SNAPSHOT", "1") != "0"
+    return env_bool("MEDVIGIL_SCHEMA_SNAPSHOT", True)
 
 
 def migration_files() -> list[tuple[str, Path]]:
