@@ -122,3 +122,29 @@ def test_read_offset_follows_the_read_position(tmp_path: Path) -> None:
     with path.open("rb", buffering=0) as fh:
         fh.read(12_345)
         assert read_offset(path) == 12_345
+
+
+def test_a_large_input_launches_the_worker_before_django_is_set_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medvigil.cli import _django
+    from medvigil.cli import feeds as feeds_cli
+    from medvigil.web.advisories import workers
+
+    launched: list[str] = []
+    monkeypatch.setattr(workers, "start", lambda: launched.append("worker"))
+    real_setup = _django.setup
+    monkeypatch.setattr(_django, "setup", lambda: (launched.append("django"), real_setup())[1])
+    monkeypatch.setattr(workers, "EARLY_START_BYTES", 10)
+    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
+    small.write_text("{}")
+    large.write_text("{}" * 10)
+    feeds_cli._start_worker_early([small])
+    assert launched == []  # too small for a second process
+    monkeypatch.setenv("MEDVIGIL_IMPORT_WORKERS", "0")
+    feeds_cli._start_worker_early([large])
+    assert launched == []  # turned off
+    monkeypatch.delenv("MEDVIGIL_IMPORT_WORKERS")
+    result = invoke("feeds", "import", str(large), "--format", "json")
+    assert launched[:2] == ["worker", "django"]  # the worker boots while Django is set up
+    assert json.loads(result.stdout)["runs"][0]["status"] == "failed"  # "{}{}..." is not a feed

@@ -195,6 +195,18 @@ def _totals(runs: list[dict[str, Any]], skipped: list[Path]) -> dict[str, int]:
     return {**totals, "not_feeds": len(skipped)}
 
 
+def _start_worker_early(paths: list[Path]) -> None:
+    """Launch the import's second process before Django is set up (it boots ~0.8 s sooner) when a
+    file given is large enough to use it; ``import_worker_start`` then applies the settings (an
+    invalid ``MEDVIGIL_IMPORT_WORKERS`` still fails there) and keeps or ignores it."""
+    if os.environ.get("MEDVIGIL_IMPORT_WORKERS", "1").strip() == "0":
+        return
+    from medvigil.web.advisories import workers  # imports no Django
+
+    if any(p.is_file() and p.stat().st_size >= workers.EARLY_START_BYTES for p in paths):
+        workers.start()
+
+
 @feeds_app.command("import")
 def feeds_import(
     paths: Annotated[list[Path], typer.Argument(help="feed files, folders or archives", exists=True)],
@@ -205,6 +217,7 @@ def feeds_import(
     format: FormatOpt = OutputFormat.TABLE,  # noqa: E501
 ) -> None:
     """Import feed files into the store: one run per input, all-or-nothing per input."""
+    _start_worker_early(paths)
     _django.setup()
     from medvigil.web.advisories.services import import_worker_start
 

@@ -32,6 +32,10 @@ log = logging.getLogger("medvigil.advisories")
 START_TIMEOUT = 60.0
 """Seconds the first task may take (the worker starting and importing the parsers)."""
 
+EARLY_START_BYTES = 1 << 20
+"""Inputs from this size on have the CLI launch the worker before Django is set up (the
+pipeline's own threshold, ``services.PIPELINE_MIN_BYTES``, is the same 1 MiB)."""
+
 _pool: ProcessPoolExecutor | None = None
 _unusable = False
 """The worker could not start in this process (e.g. a ``__main__`` script without the
