@@ -134,7 +134,12 @@ def test_a_large_input_launches_the_worker_before_django_is_set_up(
     launched: list[str] = []
     monkeypatch.setattr(workers, "start", lambda: launched.append("worker"))
     real_setup = _django.setup
-    monkeypatch.setattr(_django, "setup", lambda: (launched.append("django"), real_setup())[1])
+
+    def setup() -> None:
+        launched.append("django")
+        real_setup()
+
+    monkeypatch.setattr(_django, "setup", setup)
     monkeypatch.setattr(workers, "EARLY_START_BYTES", 10)
     small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
     small.write_text("{}")
