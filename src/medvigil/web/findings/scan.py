@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any, overload
 
 from medvigil.core._gc import paused_gc
@@ -162,21 +161,23 @@ def scan_components(
 
 def _scan(components: Sequence[CoreComponent], infer_cpes: bool, vex: Sequence[VexAssertion]) -> ScanResult:
     found = candidates.load_index(components, infer=infer_cpes, devices=False)
-    groups = group_matches(
-        match(components, found.index, MatchOptions(infer_cpes=infer_cpes)), components, vex
-    )
+    matches = match(components, found.index, MatchOptions(infer_cpes=infer_cpes))
+    groups = group_matches(matches, components, vex, ordered=True)  # matches dropped as grouped
     shown = [g for g in groups if g.status in _SHOWN]
     vulns = _vulnerabilities({found.vulnerability_pks[g.record_keys[0]] for g in shown})
     shared: dict[int, dict[str, Any]] = {}  # one component dict per component, shared by its findings
     sources_of: dict[tuple[int, tuple[str, ...]], list[str]] = {}
     vuln_pks = found.vulnerability_pks
-    keyed = []
+    items = []
     for g in shown:
         component = shared.get(g.component)
         if component is None:
             component = shared[g.component] = _component(components[g.component])
-        vuln = vulns[vuln_pks[g.record_keys[0]]]
-        keyed.append(((*vuln["order"], component["name"]), (component, g, vuln)))
-    keyed.sort(key=itemgetter(0))
-    items = [item for _, item in keyed]
+        items.append((component, g, vulns[vuln_pks[g.record_keys[0]]]))
+    # most severe first (the vulnerability's order), then component name: sorted by one int per
+    # finding, the rank of each (a tuple key per finding held ~40 MB for 200,000 findings)
+    vuln_rank = {pk: n for n, pk in enumerate(sorted(vulns, key=lambda pk: vulns[pk]["order"]))}
+    name_rank = {name: n for n, name in enumerate(sorted({c["name"] for c in shared.values()}))}
+    width = len(name_rank)
+    items.sort(key=lambda item: vuln_rank[item[2]["pk"]] * width + name_rank[item[0]["name"]])
     return ScanResult(_Findings(items, sources_of), len(groups) - len(shown), len(components))
