@@ -289,6 +289,19 @@ def test_prepared_from_stored_json_equals_prepared_from_nodes() -> None:
         assert prepare_stored_nodes(stored) == prepare_nodes(roots)
 
 
+def test_prepared_trees_share_one_key_set_per_distinct_set_of_products() -> None:
+    # ~200,000 nodes and plans of a large scan hold vendor:product key sets, most of one key each
+    rng = random.Random(8)
+    roots = [_node(rng, 0) for _ in range(200)]
+    first, again = prepare_nodes(roots), prepare_nodes(roots)
+    sets = [node.vulnerable_keys for node in first]
+    assert len({id(keys) for keys in sets}) == len(set(sets)) < len(sets)
+    for a, b in zip(first, again, strict=True):
+        assert a.vulnerable_keys is b.vulnerable_keys
+        if a.plan.keys is not None:
+            assert a.plan.keys is b.plan.keys
+
+
 def test_platform_inventory_shared_by_many_components_gives_each_the_naive_result() -> None:
     # One platform inventory per scan keeps the running-on subtrees' results and its hits per
     # plan: every component (own CPEs) and every order of evaluation must still get the oracle's.
@@ -346,16 +359,3 @@ def test_stored_configuration_is_prepared_only_when_its_screen_admits_a_componen
     prepared = sum(config.prepared for config in stored)
     assert prepared > 10 and len(screened_out) > 10, (prepared, len(screened_out))  # candidates both ways
     assert len(list(match(components, eager))) > 20
-
-
-def test_prepared_trees_share_one_key_set_per_distinct_set_of_products() -> None:
-    # ~200,000 nodes and plans of a large scan hold vendor:product key sets, most of one key each
-    rng = random.Random(8)
-    roots = [_node(rng, 0) for _ in range(200)]
-    first, again = prepare_nodes(roots), prepare_nodes(roots)
-    sets = [node.vulnerable_keys for node in first]
-    assert len({id(keys) for keys in sets}) == len(set(sets)) < len(sets)
-    for a, b in zip(first, again, strict=True):
-        assert a.vulnerable_keys is b.vulnerable_keys
-        if a.plan.keys is not None:
-            assert a.plan.keys is b.plan.keys
