@@ -17,6 +17,7 @@ A configuration never matches unless at least one ``vulnerable`` entry matched.
 from __future__ import annotations
 
 import functools
+import hashlib
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -277,9 +278,24 @@ def prepare_stored_nodes(data: Sequence[Mapping[str, Any]]) -> tuple[PreparedNod
     ``negate``, ``children`` and ``cpe_matches`` of ``criteria``, ``vulnerable`` and the four
     ``version_*`` bounds, the field names of :class:`~medvigil.core.model.advisory.CpeNode` and
     ``CpeMatch``; the same result without building those objects first (a fresh scan prepares
-    a quarter of a million entries)."""
-    return tuple(
-        PreparedNode(
+    a quarter of a million entries). Nodes of the same content are one object, shared (see
+    :func:`_stored_node`)."""
+    return tuple(_stored_node(node) for node in data)
+
+
+_SHARED_NODES: dict[bytes, PreparedNode] = {}
+_SHARED_LIMIT = 200_000
+"""Prepared nodes kept by content per process (then the map starts again empty)."""
+
+
+def _stored_node(node: Mapping[str, Any]) -> PreparedNode:
+    """One prepared node per distinct stored subtree: NVD repeats the same subtrees (a running-on
+    list of operating systems or devices) in many records, ~half of a large scan's nodes; sharing
+    them keeps one tree and one plan (and lets the per-run memo of a plan serve every record)."""
+    digest = hashlib.blake2b(orjson.dumps(node), digest_size=16).digest()
+    found = _SHARED_NODES.get(digest)
+    if found is None:
+        found = PreparedNode(
             str(node["operator"]).upper(),
             bool(node.get("negate", False)),
             prepare_stored_nodes(node.get("children", ())),
@@ -295,8 +311,10 @@ def prepare_stored_nodes(data: Sequence[Mapping[str, Any]]) -> tuple[PreparedNod
                 for m in node.get("cpe_matches", ())
             ),
         )
-        for node in data
-    )
+        if len(_SHARED_NODES) >= _SHARED_LIMIT:
+            _SHARED_NODES.clear()
+        _SHARED_NODES[digest] = found
+    return found
 
 
 def prepare_criterion(match: CpeMatchLike) -> CpeCriterion:
