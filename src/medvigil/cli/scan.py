@@ -8,6 +8,7 @@ CycloneDX 1.6 VEX. Exit codes: 0 passes, 1 a ``--fail-on*`` rule tripped, 2 inpu
 from __future__ import annotations
 
 import gc
+import itertools
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
@@ -76,9 +77,15 @@ def _write_json(data: object) -> None:
     buffer.flush()
 
 
-def _write_findings_json(findings: Sequence[object]) -> None:
-    """``{"findings": [...]}`` as :func:`_write_json` writes it (byte-identical), one finding at
-    a time: a 10,000-component CPE SBOM has ~200,000 findings, ~270 MB of text at once."""
+_HEAD, _TAIL = b'{\n  "findings": [\n', b"\n  ]\n}"
+"""How :func:`_write_json` frames a non-empty ``{"findings": [...]}`` (``OPT_INDENT_2``)."""
+
+
+def _write_findings_json(findings: Sequence[object], batch: int = 1000) -> None:
+    """``{"findings": [...]}`` as :func:`_write_json` writes it (byte-identical), ``batch``
+    findings at a time, each built as it is read: a 10,000-component CPE SBOM has ~200,000
+    findings, ~270 MB of text at once. Each batch is the same document of fewer findings, its
+    frame cut off (so nested values keep the indentation of their depth)."""
     if not findings:
         _write_json({"findings": []})
         return
@@ -86,19 +93,14 @@ def _write_findings_json(findings: Sequence[object]) -> None:
     if buffer is not None:
         sys.stdout.flush()
     write = buffer.write if buffer is not None else (lambda data: sys.stdout.write(data.decode()))
-    write(b'{\n  "findings": [\n')
-    last = len(findings) - 1
-    batch: list[bytes] = []
-    for pos, finding in enumerate(findings):
-        # a nested value of OPT_INDENT_2 output is indented by its depth: two levels here (JSON
-        # strings hold no raw newline, so every newline is a line break of the layout)
-        text = orjson.dumps(finding, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
-        batch.append(b"    " + text + (b",\n" if pos < last else b"\n"))
-        if len(batch) >= 1000:
-            write(b"".join(batch))
-            batch.clear()
-    batch.append(b"  ]\n}\n")
-    write(b"".join(batch))
+    items = iter(findings)
+    first = True
+    while chunk := list(itertools.islice(items, batch)):
+        text = orjson.dumps({"findings": chunk}, option=orjson.OPT_INDENT_2)
+        assert text.startswith(_HEAD) and text.endswith(_TAIL)
+        write((_HEAD if first else b",\n") + text[len(_HEAD) : -len(_TAIL)])
+        first = False
+    write(_TAIL + b"\n")
     if buffer is not None:
         buffer.flush()
 

@@ -289,6 +289,34 @@ def test_prepared_from_stored_json_equals_prepared_from_nodes() -> None:
         assert prepare_stored_nodes(stored) == prepare_nodes(roots)
 
 
+def test_prepared_trees_share_one_key_set_per_distinct_set_of_products() -> None:
+    # ~200,000 nodes and plans of a large scan hold vendor:product key sets, most of one key each
+    rng = random.Random(8)
+    roots = [_node(rng, 0) for _ in range(200)]
+    first, again = prepare_nodes(roots), prepare_nodes(roots)
+    sets = [node.vulnerable_keys for node in first]
+    assert len({id(keys) for keys in sets}) == len(set(sets)) < len(sets)
+    for a, b in zip(first, again, strict=True):
+        assert a.vulnerable_keys is b.vulnerable_keys
+        if a.plan.keys is not None:
+            assert a.plan.keys is b.plan.keys
+
+
+def test_stored_subtrees_of_the_same_content_are_prepared_once() -> None:
+    # NVD repeats running-on subtrees across records: one prepared node (and plan) for each
+    rng = random.Random(9)
+    common = _node(rng, 1)
+    records = [(ConfigNode("AND", children=(_node(rng, 1), common)),) for _ in range(20)]
+    prepared = [
+        prepare_stored_nodes(json.loads(json.dumps([dataclasses.asdict(root) for root in roots])))
+        for roots in records
+    ]
+    assert len({id(roots[0].children[1]) for roots in prepared}) == 1
+    assert len({id(roots[0]) for roots in prepared}) == len(set(records))
+    for roots, config in zip(prepared, records, strict=True):
+        assert roots == prepare_nodes(config)
+
+
 def test_platform_inventory_shared_by_many_components_gives_each_the_naive_result() -> None:
     # One platform inventory per scan keeps the running-on subtrees' results and its hits per
     # plan: every component (own CPEs) and every order of evaluation must still get the oracle's.

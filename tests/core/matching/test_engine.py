@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import random
 from typing import Any
 
 import orjson
 import pytest
 
 from medvigil.core.feeds.vex import read_vex
-from medvigil.core.matching.engine import MatchIndex, MatchOptions, match, match_device
+from medvigil.core.matching.engine import (
+    PLATFORM_DETAIL,
+    MatchIndex,
+    MatchOptions,
+    match,
+    match_device,
+    platform_unverified,
+)
 from medvigil.core.matching.grouping import group_matches, primary_id
 from medvigil.core.model.advisory import (
     AdvisoryRecord,
@@ -441,3 +450,86 @@ def test_components_stating_the_same_cpe_each_get_the_finding() -> None:
     found = [f for f in findings(components, nvd("CVE-2019-1", RUNNING_ON)) if f.component != 1]
     assert [(f.component, f.confidence) for f in found] == [(0, 70), (3, 70), (4, 70)]
     assert len({dict(f.evidence[0].details)["matched_cpe"] for f in found}) == 1
+
+
+def test_cpe_evidence_text_is_built_on_read_as_before() -> None:
+    # the summary and details of a CPE match are built when read (not kept); their text is the
+    # contract `medvigil scan -f json` and the store write
+    bounded = CpeMatch(APP, True, version_start_including="2.0", version_end_excluding="2.4b")
+    root = CpeNode("AND", children=(CpeNode("OR", cpe_matches=(bounded,)), RUNNING_ON.children[1]))
+    record = dataclasses.replace(nvd("CVE-2019-3", root), withdrawn=NOW)
+    (finding,) = findings([viewer("2.4a")], record)
+    (evidence,) = finding.evidence
+    matched = "cpe:2.3:a:acme:viewer:2.4a:*:*:*:*:*:*:*"
+    assert evidence.summary == (
+        f"{matched} matches {APP} (version_start_including 2.0, version_end_excluding 2.4b)"
+    )
+    assert evidence.details == (
+        ("criteria", APP),
+        ("version_start_including", "2.0"),
+        ("version_end_excluding", "2.4b"),
+        ("matched_cpe", matched),
+        (PLATFORM_DETAIL, "unknown: a running-on condition could not be checked"),
+    )
+    assert evidence.withdrawn and finding.status is FindingStatus.WITHDRAWN
+    assert evidence.as_dict()["details"] == dict(evidence.details)
+    assert evidence.as_dict()["summary"] == evidence.summary
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cpe_evidence_details_keys_agree_with_has_detail(seed: int) -> None:
+    rng = random.Random(seed)
+    bound_names = ("version_start_including", "version_start_excluding", "version_end_including",
+                   "version_end_excluding")  # fmt: skip
+    for _ in range(60):
+        bounds = {
+            name: value
+            for name, value in zip(bound_names, ("1.0", "0.9", "3.0", "3.1"), strict=True)
+            if rng.random() < 0.4
+        }
+        bounds.pop(rng.choice(("version_start_including", "version_start_excluding")), None)
+        bounds.pop(rng.choice(("version_end_including", "version_end_excluding")), None)
+        entry = CpeMatch(APP, True, **bounds)
+        children = [CpeNode("OR", cpe_matches=(entry,))]
+        if rng.random() < 0.5:
+            children.append(RUNNING_ON.children[1])
+        components = [viewer("2.0")] + ([WINDOWS] if rng.random() < 0.5 else [])
+        record = nvd("CVE-2019-4", CpeNode("AND", children=tuple(children)))
+        (finding,) = [f for f in findings(components, record) if f.component == 0]
+        (evidence,) = finding.evidence
+        keys = [k for k, _ in evidence.details]
+        assert keys == ["criteria", *(n for n in bound_names if n in bounds), "matched_cpe"] + (
+            [PLATFORM_DETAIL] if finding.confidence == 55 else []
+        )
+        for key in (*bound_names, "criteria", "matched_cpe", PLATFORM_DETAIL, "range"):
+            assert evidence.has_detail(key) is (key in keys), key
+        assert platform_unverified(finding.evidence) is (finding.confidence == 55)
+
+
+def _alias_records(rng: random.Random) -> list[AdvisoryRecord]:
+    records = []
+    for n in range(30):
+        aliases = tuple(f"CVE-2020-{rng.randrange(8)}" for _ in range(rng.randrange(3)))
+        name = f"lib{rng.randrange(6)}"
+        withdrawn = rng.random() < 0.1
+        records.append(osv(f"R{n}", name, ("introduced", "0"), aliases=aliases, withdrawn=withdrawn))
+    return records
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ordered_grouping_equals_grouping_all_matches(seed: int) -> None:
+    # grouping component by component as matches arrive (and dropping them) gives the same findings
+    rng = random.Random(seed)
+    index = MatchIndex.build(_alias_records(rng))
+    components = [pypi(f"lib{rng.randrange(8)}", "1.0") for _ in range(40)]
+    matches = list(match(components, index))
+    assert len({m.component for m in matches}) > 10
+    assert group_matches(iter(matches), components, ordered=True) == group_matches(matches, components)
+
+
+def test_ordered_grouping_refuses_matches_out_of_order() -> None:
+    index = MatchIndex.build([osv("R1", "lib0", ("introduced", "0"))])
+    matches = list(match([pypi("lib0", "1.0"), pypi("lib0", "2.0")], index))
+    assert group_matches(matches[::-1], ordered=False)
+    with pytest.raises(ValueError, match="component 0 after component 1"):
+        group_matches(matches[::-1], ordered=True)

@@ -17,6 +17,7 @@ A configuration never matches unless at least one ``vulnerable`` entry matched.
 from __future__ import annotations
 
 import functools
+import hashlib
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -200,7 +201,7 @@ class PreparedNode:
         keys = {m.criterion.cpe.vendor_product for m in self.cpe_matches if m.vulnerable and m.criterion}
         for child in self.children:
             keys |= child.vulnerable_keys
-        object.__setattr__(self, "vulnerable_keys", frozenset(keys))
+        object.__setattr__(self, "vulnerable_keys", _shared_keys(frozenset(keys)))
 
     @property
     def plan(self) -> _Plan:
@@ -277,9 +278,24 @@ def prepare_stored_nodes(data: Sequence[Mapping[str, Any]]) -> tuple[PreparedNod
     ``negate``, ``children`` and ``cpe_matches`` of ``criteria``, ``vulnerable`` and the four
     ``version_*`` bounds, the field names of :class:`~medvigil.core.model.advisory.CpeNode` and
     ``CpeMatch``; the same result without building those objects first (a fresh scan prepares
-    a quarter of a million entries)."""
-    return tuple(
-        PreparedNode(
+    a quarter of a million entries). Nodes of the same content are one object, shared (see
+    :func:`_stored_node`)."""
+    return tuple(_stored_node(node) for node in data)
+
+
+_SHARED_NODES: dict[bytes, PreparedNode] = {}
+_SHARED_LIMIT = 200_000
+"""Prepared nodes kept by content per process (then the map starts again empty)."""
+
+
+def _stored_node(node: Mapping[str, Any]) -> PreparedNode:
+    """One prepared node per distinct stored subtree: NVD repeats the same subtrees (a running-on
+    list of operating systems or devices) in many records, ~half of a large scan's nodes; sharing
+    them keeps one tree and one plan (and lets the per-run memo of a plan serve every record)."""
+    digest = hashlib.blake2b(orjson.dumps(node), digest_size=16).digest()
+    found = _SHARED_NODES.get(digest)
+    if found is None:
+        found = PreparedNode(
             str(node["operator"]).upper(),
             bool(node.get("negate", False)),
             prepare_stored_nodes(node.get("children", ())),
@@ -295,8 +311,10 @@ def prepare_stored_nodes(data: Sequence[Mapping[str, Any]]) -> tuple[PreparedNod
                 for m in node.get("cpe_matches", ())
             ),
         )
-        for node in data
-    )
+        if len(_SHARED_NODES) >= _SHARED_LIMIT:
+            _SHARED_NODES.clear()
+        _SHARED_NODES[digest] = found
+    return found
 
 
 def prepare_criterion(match: CpeMatchLike) -> CpeCriterion:
@@ -344,7 +362,8 @@ class _Plan:
     of the dozens of ``linux_kernel`` ranges of one CVE."""
 
     __slots__ = (
-        "and_", "cacheable", "children", "entries", "groups", "hard", "keys", "negate", "soft", "wild",
+        "and_", "cacheable", "children", "criteria", "entries", "groups", "hard", "keys", "negate", "soft",
+        "wild",
     )  # fmt: skip
 
     def __init__(self, node: ConfigNodeLike) -> None:
@@ -354,9 +373,10 @@ class _Plan:
         # kept per run by the shared inventory (see _Evaluator.planned) only when the plan is kept
         # on its prepared node: a plan built for a plain node is built again at every evaluation
         self.cacheable = isinstance(node, PreparedNode)
-        self.entries: list[tuple[CpeMatchLike, CpeCriterion]] = []
-        self.groups: dict[str, _Group] = {}
-        self.wild: list[int] = []
+        entries: list[CpeMatchLike] = []
+        criteria: list[CpeCriterion] = []
+        groups: dict[str, tuple[dict[object, list[int]], list[int], list[int], list[_Ranged]]] = {}
+        wild: list[int] = []
         self.soft = self.hard = 0  # unmatched value None (running-on, platforms unknown) / False
         for entry in node.cpe_matches:
             try:
@@ -364,16 +384,17 @@ class _Plan:
             except CpeError:
                 self.hard += 1  # malformed upstream criterion: never matches (ingest reports it)
                 continue
-            index = len(self.entries)
-            self.entries.append((entry, criterion))
+            index = len(entries)
+            entries.append(entry)
+            criteria.append(criterion)
             if entry.vulnerable:
                 self.hard += 1
             else:
                 self.soft += 1
             if criterion.key is None:
-                self.wild.append(index)
+                wild.append(index)
                 continue
-            exact, other, unbounded, ranged = self.groups.setdefault(criterion.key, ({}, [], [], []))
+            exact, other, unbounded, ranged = groups.setdefault(criterion.key, ({}, [], [], []))
             if criterion.start is not None or criterion.end is not None:
                 ranged.append((index, criterion.start, criterion.end))
                 continue
@@ -382,20 +403,43 @@ class _Plan:
                 other.append(index)
             else:
                 exact.setdefault(criterion.version_class, []).append(index)
+        # kept as tuples (empty ones shared): a 10,000-component scan keeps ~80,000 plans
+        self.entries: tuple[CpeMatchLike, ...] = tuple(entries)
+        self.criteria: tuple[CpeCriterion, ...] = tuple(criteria)
+        """The prepared criterion of each entry."""
+        self.wild: tuple[int, ...] = tuple(wild)
+        self.groups: dict[str, _Group] = {
+            key: (
+                {c: tuple(i) for c, i in exact.items()} if exact else _NO_EXACT,
+                tuple(other),
+                tuple(unbounded),
+                tuple(ranged),
+            )
+            for key, (exact, other, unbounded, ranged) in groups.items()
+        }
         # every entry's vendor:product in this subtree, None when some entry has a wildcard name
-        keys: frozenset[str] | None = None if self.wild else frozenset(self.groups)
+        keys: frozenset[str] | None = None if wild else _shared_keys(frozenset(groups))
         for child in self.children:
             sub: frozenset[str] | None = child.keys
-            keys = None if keys is None or sub is None else keys | sub
+            keys = None if keys is None or sub is None else _shared_keys(keys | sub)
         self.keys: frozenset[str] | None = keys
 
 
+_KEY_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _shared_keys(keys: frozenset[str]) -> frozenset[str]:
+    """One object per distinct set of ``vendor:product`` keys (nodes and plans hold ~200,000
+    sets, most of them of one key)."""
+    return _KEY_SETS.setdefault(keys, keys)
+
+
 _Bound = tuple[Any, bool]
-_Group = tuple[
-    dict[object, list[int]], list[int], list[int], list[tuple[int, "_Bound | None", "_Bound | None"]]
-]
+_Ranged = tuple[int, "_Bound | None", "_Bound | None"]
+_Group = tuple[Mapping[object, tuple[int, ...]], tuple[int, ...], tuple[int, ...], tuple[_Ranged, ...]]
 """A plan's entries of one ``vendor:product``: exact-version entries by version class, the other
 unbounded entries, every unbounded entry, and the entries with version bounds (index, start, end)."""
+_NO_EXACT: Mapping[object, tuple[int, ...]] = MappingProxyType({})
 
 
 def _within(key: Any, start: _Bound | None, end: _Bound | None) -> bool:
@@ -760,7 +804,7 @@ class CpeInventory:
         found = self._hits.get(plan)
         if found is None:
             tests = self.plan_tests(plan).union(plan.wild) if plan.wild else self.plan_tests(plan)
-            hits = {i: cpe for i in tests if (cpe := self.first_match(plan.entries[i][1])) is not None}
+            hits = {i: cpe for i in tests if (cpe := self.first_match(plan.criteria[i])) is not None}
             found = hits or _NO_HITS
             if plan.cacheable:
                 self._hits[plan] = found
@@ -891,7 +935,7 @@ class _Evaluator:
         shared_hits = self.shared.plan_hits(plan)
         soft_hits = hard_hits = 0
         for index in sorted(own_tests.union(shared_hits)):
-            entry, criterion = plan.entries[index]
+            entry, criterion = plan.entries[index], plan.criteria[index]
             hit = own.first_match(criterion) if index in own_tests else None
             if hit is None:
                 hit = shared_hits.get(index)

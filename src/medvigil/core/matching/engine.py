@@ -30,6 +30,7 @@ from medvigil.core.matching import csaf_products
 from medvigil.core.matching.cpe import Cpe, CpeError, parse_cpe, quote_value
 from medvigil.core.matching.cpe_config import (
     CpeInventory,
+    CpeMatchLike,
     CpeTargets,
     PreparedNode,
     StoredConfig,
@@ -347,7 +348,7 @@ def platform_unverified(evidence: Iterable[Evidence]) -> bool:
     checked: every live affected claim among ``evidence`` carries :data:`PLATFORM_DETAIL`. Such
     findings are a separate, lower-confidence tier (``--fail-on`` leaves them out unless asked)."""
     claims = [e for e in evidence if e.method is not None and not e.withdrawn and e.status is _AFFECTED]
-    return bool(claims) and all(any(k == PLATFORM_DETAIL for k, _ in e.details) for e in claims)
+    return bool(claims) and all(e.has_detail(PLATFORM_DETAIL) for e in claims)
 
 
 def match_device(device: DeviceIdentity, index: MatchIndex, position: int = 0) -> Iterator[Match]:
@@ -359,21 +360,8 @@ def match_device(device: DeviceIdentity, index: MatchIndex, position: int = 0) -
 def _match(pos: int, index: MatchIndex, record: int, evidence: Evidence) -> Match:
     info = index.records[record]
     if info.withdrawn and not evidence.withdrawn:
-        evidence = _withdrawn(evidence)
+        evidence = evidence.as_withdrawn()
     return Match(pos, record, info.id, info.source, info.aliases, evidence)
-
-
-def _withdrawn(evidence: Evidence) -> Evidence:
-    return Evidence(
-        evidence.method,
-        evidence.source,
-        evidence.record_id,
-        evidence.status,
-        evidence.confidence,
-        evidence.summary,
-        evidence.details,
-        withdrawn=True,
-    )
 
 
 def _component_key(component: Component) -> tuple[str, str] | None:
@@ -404,7 +392,7 @@ def _purl_matches(pos: int, component: Component, index: MatchIndex) -> Iterator
         evidence = _evaluate_package(rule, version, keys, info)
         if evidence is not None:  # what _match does, inline (the hottest loop of a scan)
             if info.withdrawn and not evidence.withdrawn:
-                evidence = _withdrawn(evidence)
+                evidence = evidence.as_withdrawn()
             yield Match(pos, rule.record, info.id, info.source, info.aliases, evidence)
 
 
@@ -492,21 +480,58 @@ def _evaluate_cpe(
     hit = hits[0]
     base = 70 if method is MatchMethod.CPE else 40
     confidence = base if result.matched else base - (15 if method is MatchMethod.CPE else 10)
-    bounds = [
-        (name, value)
-        for name, value in (
-            ("version_start_including", hit.match.version_start_including),
-            ("version_start_excluding", hit.match.version_start_excluding),
-            ("version_end_including", hit.match.version_end_including),
-            ("version_end_excluding", hit.match.version_end_excluding),
+    text = _CpeText(hit.match, hit.cpe, not result.matched)
+    return Evidence.deferred(method, info.source, info.id, MatchStatus.AFFECTED, confidence, text)
+
+
+_BOUNDS = (
+    "version_start_including",
+    "version_start_excluding",
+    "version_end_including",
+    "version_end_excluding",
+)
+
+
+class _CpeText:
+    """The summary and details of a CPE match, built when read (:meth:`Evidence.deferred`): the
+    entry and the CPE are shared with the index and the component, the text is not kept."""
+
+    __slots__ = ("cpe", "entry", "unverified")
+
+    def __init__(self, entry: CpeMatchLike, cpe: Cpe, unverified: bool) -> None:
+        self.entry = entry
+        self.cpe = cpe
+        self.unverified = unverified
+        """The running-on platform could not be checked (:data:`PLATFORM_DETAIL`)."""
+
+    def render(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        entry = self.entry
+        bounds = [
+            (name, value)
+            for name, value in zip(
+                _BOUNDS,
+                (
+                    entry.version_start_including,
+                    entry.version_start_excluding,
+                    entry.version_end_including,
+                    entry.version_end_excluding,
+                ),
+                strict=True,
+            )
+            if value
+        ]
+        matched_cpe = self.cpe.to_fs()
+        details = (("criteria", entry.criteria), *bounds, ("matched_cpe", matched_cpe))
+        if self.unverified:
+            details = (*details, (PLATFORM_DETAIL, _PLATFORM_REASON))
+        summary = f"{matched_cpe} matches {entry.criteria}"
+        if bounds:
+            summary += " (" + ", ".join(f"{n} {v}" for n, v in bounds) + ")"
+        return summary, details
+
+    def has_detail(self, key: str) -> bool:
+        if key == PLATFORM_DETAIL:
+            return self.unverified
+        return key in ("criteria", "matched_cpe") or any(
+            key == name and getattr(self.entry, name) for name in _BOUNDS
         )
-        if value
-    ]
-    matched_cpe = hit.cpe.to_fs()
-    details = (("criteria", hit.match.criteria), *bounds, ("matched_cpe", matched_cpe))
-    if not result.matched:
-        details = (*details, (PLATFORM_DETAIL, _PLATFORM_REASON))
-    summary = f"{matched_cpe} matches {hit.match.criteria}"
-    if bounds:
-        summary += " (" + ", ".join(f"{n} {v}" for n, v in bounds) + ")"
-    return Evidence(method, info.source, info.id, MatchStatus.AFFECTED, confidence, summary, details)

@@ -144,6 +144,12 @@ def _identity(record_id: str, aliases: tuple[str, ...]) -> tuple[str, tuple[str,
     return primary, tuple(sorted(ids - {primary}))
 
 
+@functools.lru_cache(maxsize=256)
+def _one(source: str) -> tuple[str]:
+    """``(source,)``, one tuple per source (every single-match finding holds one)."""
+    return (source,)
+
+
 def _single(component: int, match: Match) -> FindingGroup | None:
     """:func:`_group` of one match without supplier statements (most findings)."""
     only = match.evidence
@@ -159,7 +165,7 @@ def _single(component: int, match: Match) -> FindingGroup | None:
         component=component,
         vulnerability_id=primary,
         aliases=aliases,
-        sources=(match.source,),
+        sources=_one(match.source),
         record_keys=(match.record_key,),
         method=only.method,
         confidence=only.confidence,
@@ -198,15 +204,36 @@ def group_matches(
     matches: Iterable[Match],
     components: Sequence[Component] = (),
     vex: Sequence[VexAssertion] = (),
+    *,
+    ordered: bool = False,
 ) -> list[FindingGroup]:
-    """Group matches into findings; attach ``vex`` statements (needs ``components``)."""
-    by_component: dict[int, list[Match]] = {}
-    for m in matches:
-        by_component.setdefault(m.component, []).append(m)
+    """Group matches into findings; attach ``vex`` statements (needs ``components``).
+
+    ``ordered``: the matches come component by component in ascending order, as
+    :func:`~medvigil.core.matching.engine.match` yields them; each component's matches are then
+    grouped as soon as the next component's arrive and are not kept (a 10,000-component CPE SBOM
+    has ~200,000). Same result; a match out of that order raises ``ValueError``."""
     vex_by_id: dict[str, list[VexAssertion]] = {}
     for assertion in vex:
         vex_by_id.setdefault(assertion.vulnerability_id.upper(), []).append(assertion)
     out: list[FindingGroup] = []
+    if ordered:
+        current = -1
+        run: list[Match] = []
+        for m in matches:
+            if m.component != current:
+                if m.component < current:
+                    raise ValueError(f"match of component {m.component} after component {current}")
+                if run:
+                    out.extend(_component_groups(current, run, components, vex_by_id))
+                current, run = m.component, []
+            run.append(m)
+        if run:
+            out.extend(_component_groups(current, run, components, vex_by_id))
+        return out
+    by_component: dict[int, list[Match]] = {}
+    for m in matches:
+        by_component.setdefault(m.component, []).append(m)
     for component, found in sorted(by_component.items()):
         out.extend(_component_groups(component, found, components, vex_by_id))
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Final, Protocol
 
 from medvigil.core.matching.cpe import Cpe
 
@@ -72,9 +72,24 @@ class DeviceIdentity:
     """Package URLs of the device."""
 
 
-@dataclass(frozen=True, slots=True)
+class EvidenceText(Protocol):
+    """The text of a piece of evidence built when it is read (see :meth:`Evidence.deferred`)."""
+
+    def render(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """``(summary, details)``, the same every time."""
+
+    def has_detail(self, key: str) -> bool:
+        """Whether ``details`` has ``key`` (without building the text)."""
+
+
 class Evidence:
-    """Why one source's record ties to one component."""
+    """Why one source's record ties to one component (immutable).
+
+    Its text (:attr:`summary`, :attr:`details`) is given, or built when read from an
+    :class:`EvidenceText` (:meth:`deferred`): a 10,000-component CPE SBOM has ~200,000 findings,
+    and their text held at once was ~100 MB, while ``medvigil scan`` reads each one once."""
+
+    __slots__ = ("_text", "confidence", "method", "record_id", "source", "status", "withdrawn")
 
     method: MatchMethod | None
     """How it matched; ``None`` for a supplier VEX statement (which is not a match)."""
@@ -86,15 +101,100 @@ class Evidence:
     """What the evidence says."""
     confidence: int
     """0-100; see :mod:`medvigil.core.matching.engine` for the scale."""
-    summary: str
-    """One line for people: ``introduced 0, fixed 2.2.28 (ECOSYSTEM)``."""
-    details: tuple[tuple[str, str], ...] = ()
-    """Structured facts (``range``, ``criteria``, ``matched_cpe``, ``product_id``, ...)."""
-    withdrawn: bool = False
+    withdrawn: bool
     """The record was withdrawn or rejected upstream."""
+    _text: tuple[str, tuple[tuple[str, str], ...]] | EvidenceText
+
+    def __init__(
+        self,
+        method: MatchMethod | None,
+        source: str,
+        record_id: str,
+        status: MatchStatus,
+        confidence: int,
+        summary: str,
+        details: tuple[tuple[str, str], ...] = (),
+        withdrawn: bool = False,
+    ) -> None:
+        put = object.__setattr__
+        put(self, "method", method)
+        put(self, "source", source)
+        put(self, "record_id", record_id)
+        put(self, "status", status)
+        put(self, "confidence", confidence)
+        put(self, "_text", (summary, details))
+        put(self, "withdrawn", withdrawn)
+
+    @classmethod
+    def deferred(
+        cls,
+        method: MatchMethod | None,
+        source: str,
+        record_id: str,
+        status: MatchStatus,
+        confidence: int,
+        text: EvidenceText,
+        withdrawn: bool = False,
+    ) -> Evidence:
+        """Evidence whose summary and details ``text`` builds each time they are read."""
+        out = cls(method, source, record_id, status, confidence, "", (), withdrawn)
+        object.__setattr__(out, "_text", text)
+        return out
+
+    @property
+    def summary(self) -> str:
+        """One line for people: ``introduced 0, fixed 2.2.28 (ECOSYSTEM)``."""
+        text = self._text
+        return text[0] if isinstance(text, tuple) else text.render()[0]
+
+    @property
+    def details(self) -> tuple[tuple[str, str], ...]:
+        """Structured facts (``range``, ``criteria``, ``matched_cpe``, ``product_id``, ...)."""
+        text = self._text
+        return text[1] if isinstance(text, tuple) else text.render()[1]
+
+    def has_detail(self, key: str) -> bool:
+        """Whether :attr:`details` has ``key`` (a deferred text is not built)."""
+        text = self._text
+        if isinstance(text, tuple):
+            return any(k == key for k, _ in text[1])
+        return text.has_detail(key)
+
+    def as_withdrawn(self) -> Evidence:
+        """The same evidence, marked withdrawn (a deferred text stays deferred)."""
+        out = Evidence(self.method, self.source, self.record_id, self.status, self.confidence, "", (), True)
+        object.__setattr__(out, "_text", self._text)
+        return out
+
+    def _fields(self) -> tuple[object, ...]:
+        summary, details = self._text if isinstance(self._text, tuple) else self._text.render()
+        return (self.method, self.source, self.record_id, self.status, self.confidence, summary, details,
+                self.withdrawn)  # fmt: skip
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r} of immutable Evidence")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r} of immutable Evidence")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Evidence):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        names = ("method", "source", "record_id", "status", "confidence", "summary", "details", "withdrawn")
+        return "Evidence(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True)) + ")"
+
+    def __reduce__(self) -> tuple[type[Evidence], tuple[object, ...]]:
+        return Evidence, self._fields()
 
     def as_dict(self) -> dict[str, object]:
         """Plain JSON form (used by the store and every output format)."""
+        summary, details = self._text if isinstance(self._text, tuple) else self._text.render()
         return {
             # str() of a StrEnum member is its value (Enum.value is a slow Python property)
             "method": str(self.method) if self.method else None,
@@ -102,8 +202,8 @@ class Evidence:
             "record_id": self.record_id,
             "status": str(self.status),
             "confidence": self.confidence,
-            "summary": self.summary,
-            "details": dict(self.details),
+            "summary": summary,
+            "details": dict(details),
             "withdrawn": self.withdrawn,
         }
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any, overload
 
 from medvigil.core._gc import paused_gc
@@ -49,26 +48,34 @@ class ScanResult:
     """Components scanned."""
 
 
-def _vulnerabilities(pks: set[int]) -> dict[int, dict[str, Any]]:
-    out: dict[int, dict[str, Any]] = {}
+@dataclass(frozen=True, slots=True)
+class _Vuln:
+    """What a finding shows of its vulnerability (one per vulnerability, shared)."""
+
+    pk: int
+    key: str
+    severity: str | None
+    cvss: dict[str, Any] | None
+    epss: float | None
+    kev: bool
+    sources: list[str]
+
+
+def _vulnerabilities(pks: set[int]) -> tuple[dict[int, _Vuln], dict[int, int]]:
+    """The vulnerabilities by pk, and each one's rank: most severe first (KEV, then CVSS score,
+    then EPSS, then id)."""
+    out: dict[int, _Vuln] = {}
+    order: list[tuple[bool, float, float, str, int]] = []
+    columns = ("pk", "key", "severity", "cvss_score", "cvss_vector", "cvss_version", "epss", "kev", "sources")
     for chunk in chunked(sorted(pks)):
-        rows = Vulnerability.objects.filter(pk__in=chunk).values(
-            "pk", "key", "severity", "cvss_score", "cvss_vector", "cvss_version", "epss", "kev", "sources"
-        )
-        for row in rows:
-            r: dict[str, Any] = dict(row)
-            r["cvss"] = None
-            if r["cvss_score"] is not None:
-                r["cvss"] = {
-                    "score": r["cvss_score"],
-                    "vector": r["cvss_vector"],
-                    "version": r["cvss_version"],
-                }
-            score = r["cvss"]["score"] if r["cvss"] else -1.0
-            # most severe first: KEV, then CVSS score, then EPSS (then id, component name)
-            r["order"] = (not r["kev"], -score, -(r["epss"] or 0.0), r["key"])
-            out[r["pk"]] = r
-    return out
+        for pk, key, severity, score, vector, version, epss, kev, sources in Vulnerability.objects.filter(
+            pk__in=chunk
+        ).values_list(*columns):
+            cvss = None if score is None else {"score": score, "vector": vector, "version": version}
+            out[pk] = _Vuln(pk, key, severity or None, cvss, epss, bool(kev), sources or [])
+            order.append((not kev, -(score if score is not None else -1.0), -(epss or 0.0), key, pk))
+    order.sort()
+    return out, {row[-1]: rank for rank, row in enumerate(order)}
 
 
 def _component(component: CoreComponent) -> dict[str, Any]:
@@ -84,14 +91,14 @@ def _component(component: CoreComponent) -> dict[str, Any]:
 def _finding(
     component: dict[str, Any],
     group: FindingGroup,
-    vuln: dict[str, Any],
+    vuln: _Vuln,
     sources_of: dict[tuple[int, tuple[str, ...]], list[str]],
 ) -> dict[str, Any]:
-    key = vuln["key"]
+    key = vuln.key
     primary = group.vulnerability_id
-    sources = sources_of.get((vuln["pk"], group.sources))
+    sources = sources_of.get((vuln.pk, group.sources))
     if sources is None:  # one list per vulnerability and source set, shared
-        sources = sources_of[vuln["pk"], group.sources] = sorted({*(vuln["sources"] or ()), *group.sources})
+        sources = sources_of[vuln.pk, group.sources] = sorted({*vuln.sources, *group.sources})
     return {
         "component": component,
         "vulnerability": {
@@ -99,10 +106,10 @@ def _finding(
             # the group's aliases are sorted, unique and without its id (usually the key)
             "aliases": list(group.aliases) if key == primary else sorted({primary, *group.aliases} - {key}),
             "sources": sources,
-            "severity": vuln["severity"] or None,
-            "cvss": vuln["cvss"],
-            "epss": vuln["epss"],
-            "kev": bool(vuln["kev"]),
+            "severity": vuln.severity,
+            "cvss": vuln.cvss,
+            "epss": vuln.epss,
+            "kev": vuln.kev,
         },
         "match": {
             "method": str(group.method),  # a StrEnum's str() is its value (.value is slow)
@@ -119,14 +126,23 @@ class _Findings(Sequence[dict[str, Any]]):
 
     def __init__(
         self,
-        items: list[tuple[dict[str, Any], FindingGroup, dict[str, Any]]],
-        sources_of: dict[tuple[int, tuple[str, ...]], list[str]],
+        groups: list[FindingGroup],
+        components: dict[int, dict[str, Any]],
+        vulns: dict[int, _Vuln],
+        vuln_pks: list[int],
     ) -> None:
-        self._items = items
-        self._sources_of = sources_of
+        self._groups = groups
+        """Sorted findings."""
+        self._components = components
+        """Component dicts by component position."""
+        self._vulns = vulns
+        """Vulnerabilities by pk."""
+        self._vuln_pks = vuln_pks
+        """Vulnerability pk by record position (of the index)."""
+        self._sources_of: dict[tuple[int, tuple[str, ...]], list[str]] = {}
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._groups)
 
     @overload
     def __getitem__(self, pos: int) -> dict[str, Any]: ...
@@ -134,13 +150,24 @@ class _Findings(Sequence[dict[str, Any]]):
     def __getitem__(self, pos: slice) -> list[dict[str, Any]]: ...
     def __getitem__(self, pos: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
         if isinstance(pos, slice):
-            return [_finding(*item, self._sources_of) for item in self._items[pos]]
-        return _finding(*self._items[pos], self._sources_of)
+            return [self._finding(g) for g in self._groups[pos]]
+        return self._finding(self._groups[pos])
+
+    def _finding(self, group: FindingGroup) -> dict[str, Any]:
+        vuln = self._vulns[self._vuln_pks[group.record_keys[0]]]
+        return _finding(self._components[group.component], group, vuln, self._sources_of)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        sources_of = self._sources_of
-        for component, group, vuln in self._items:
-            yield _finding(component, group, vuln, sources_of)
+        components, vulns, vuln_pks, sources_of = (
+            self._components,
+            self._vulns,
+            self._vuln_pks,
+            self._sources_of,
+        )
+        for group in self._groups:
+            yield _finding(
+                components[group.component], group, vulns[vuln_pks[group.record_keys[0]]], sources_of
+            )
 
 
 def scan_components(
@@ -162,21 +189,21 @@ def scan_components(
 
 def _scan(components: Sequence[CoreComponent], infer_cpes: bool, vex: Sequence[VexAssertion]) -> ScanResult:
     found = candidates.load_index(components, infer=infer_cpes, devices=False)
-    groups = group_matches(
-        match(components, found.index, MatchOptions(infer_cpes=infer_cpes)), components, vex
-    )
+    matches = match(components, found.index, MatchOptions(infer_cpes=infer_cpes))
+    groups = group_matches(matches, components, vex, ordered=True)  # matches dropped as grouped
     shown = [g for g in groups if g.status in _SHOWN]
-    vulns = _vulnerabilities({found.vulnerability_pks[g.record_keys[0]] for g in shown})
-    shared: dict[int, dict[str, Any]] = {}  # one component dict per component, shared by its findings
-    sources_of: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+    suppressed = len(groups) - len(shown)
+    del groups
     vuln_pks = found.vulnerability_pks
-    keyed = []
+    vulns, vuln_rank = _vulnerabilities({vuln_pks[g.record_keys[0]] for g in shown})
+    shared: dict[int, dict[str, Any]] = {}  # one component dict per component, shared by its findings
     for g in shown:
-        component = shared.get(g.component)
-        if component is None:
-            component = shared[g.component] = _component(components[g.component])
-        vuln = vulns[vuln_pks[g.record_keys[0]]]
-        keyed.append(((*vuln["order"], component["name"]), (component, g, vuln)))
-    keyed.sort(key=itemgetter(0))
-    items = [item for _, item in keyed]
-    return ScanResult(_Findings(items, sources_of), len(groups) - len(shown), len(components))
+        if g.component not in shared:
+            shared[g.component] = _component(components[g.component])
+    # most severe first (the vulnerability's rank), then component name: one int per finding (a
+    # tuple key per finding held ~40 MB for 200,000 findings)
+    name_rank = {name: n for n, name in enumerate(sorted({c["name"] for c in shared.values()}))}
+    width = len(name_rank)
+    rank_of = {pos: name_rank[c["name"]] for pos, c in shared.items()}
+    shown.sort(key=lambda g: vuln_rank[vuln_pks[g.record_keys[0]]] * width + rank_of[g.component])
+    return ScanResult(_Findings(shown, shared, vulns, vuln_pks), suppressed, len(components))
