@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -79,6 +80,18 @@ def _peak_connections(url: str, stop: threading.Event, peak: list[int]) -> None:
             stop.wait(0.05)
 
 
+def _in_own_loop(work: Any) -> Any:
+    """``asyncio.run(work)`` in a thread of its own: the caller's thread may already run an event
+    loop (pytest under some plugins), where ``asyncio.run`` refuses to start."""
+    out: list[Any] = []
+    thread = threading.Thread(target=lambda: out.append(asyncio.run(work)))
+    thread.start()
+    thread.join()
+    if not out:
+        raise RuntimeError("the requests' event loop failed (see the thread's traceback above)")
+    return out[0]
+
+
 def run(requests: int = 200, page: str = "/") -> Counter[int]:
     """Serve, fire ``requests`` GETs of ``page`` at once, print and return the status counts."""
     env = dict(os.environ)
@@ -99,7 +112,7 @@ def run(requests: int = 200, page: str = "/") -> Counter[int]:
             sampler.start()
         began = time.perf_counter()
         try:
-            statuses, latencies = asyncio.run(_fire(base, cookies, page, requests))
+            statuses, latencies = _in_own_loop(_fire(base, cookies, page, requests))
         finally:
             stop.set()
         wall = time.perf_counter() - began
