@@ -19,8 +19,9 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -80,10 +81,13 @@ def _peak_connections(url: str, stop: threading.Event, peak: list[int]) -> None:
             stop.wait(0.05)
 
 
-def _in_own_loop(work: Any) -> Any:
+T = TypeVar("T")
+
+
+def _in_own_loop(work: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run(work)`` in a thread of its own: the caller's thread may already run an event
     loop (pytest under some plugins), where ``asyncio.run`` refuses to start."""
-    out: list[Any] = []
+    out: list[T] = []
     thread = threading.Thread(target=lambda: out.append(asyncio.run(work)))
     thread.start()
     thread.join()
