@@ -28,12 +28,15 @@ finally:
 
 
 def _run(code: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=False
+    )
 
 
 @pytest.mark.django_db
 def test_a_fresh_scan_loads_no_server_app_and_finds_what_a_full_process_finds(tmp_path: Path) -> None:
     env = {**os.environ, "MEDVIGIL_DATA_DIR": str(tmp_path / "store"), "MEDVIGIL_TASKS_URL": "immediate"}
+    env.pop("MEDVIGIL_DATABASE_URL", None)  # the subprocesses' own SQLite store, never a shared one
     setup = "import sys; from medvigil.cli import _django; _django.migrate()\n"
     setup += "from medvigil.web.advisories.services import feed_import; feed_import(path=sys.argv[1])"
     assert _run(setup, str(FIXTURE), env=env).returncode == 0

@@ -7,8 +7,9 @@ import os
 _READY = False
 _SERVER_APPS = ("medvigil.web.config.admin_app.AdminConfig", "huey.contrib.djhuey", "ninja")
 """Apps only the web server and the task queue use: the admin (its set-up imports every app's
-admin module and the Django stubs' run-time generics, see ``web/config/admin_app.py``), the task queue (its storage modules import redis and psycopg, and it imports every
-app's tasks) and the API docs' static files; no model of the store lives in them."""
+admin module and the Django stubs' run-time generics, see ``web/config/admin_app.py``), the task
+queue (its storage modules import redis and psycopg, and it imports every app's tasks) and the
+API docs' static files; no model of the store lives in them."""
 
 
 def setup(*, read_only: bool = False) -> None:

@@ -173,9 +173,8 @@ def load_index(
     affected = _package_rows(pkg_keys) if pkg_keys else []
     cpe_records = _cpe_records(cpe_pairs) if cpe_pairs else {}
     csaf = _csaf_rows(pkg_keys, devices)
-    record_pks = (
-        {int(r["record_id"]) for r in affected} | set(cpe_records) | {int(r["record_id"]) for r in csaf}
-    )  # type: ignore[call-overload]
+    csaf_pks = {int(r["record_id"]) for r in csaf}  # type: ignore[call-overload]
+    record_pks = {int(r["record_id"]) for r in affected} | set(cpe_records) | csaf_pks
     return _build(record_pks, affected, cpe_records, csaf)
 
 
