@@ -32,6 +32,7 @@ from medvigil.core.matching.cpe import (
     CpeCriterion,
     CpeError,
     has_wildcard,
+    parse_cpe,
     version_class,
     version_key,
 )
@@ -696,18 +697,20 @@ class _ScreenText:
         self.start: tuple[_Bound, _RawBound] | None = None
         self.spans: dict[tuple[_RawBound, _RawBound], None] = {}
 
-    def add(self, criterion: CpeCriterion, raw_start: _RawBound | None, raw_end: _RawBound | None) -> None:
-        """As :meth:`_KeyScreen.add`, keeping the strings of the bounds."""
-        start, end = criterion.start, criterion.end
+    def add(
+        self, version: str, start: _Bound | None, end: _Bound | None, raw_start: _RawBound | None,
+        raw_end: _RawBound | None,
+    ) -> None:  # fmt: skip
+        """As :meth:`_KeyScreen.add` (a criterion's canonical version and keyed bounds), keeping
+        the strings of the bounds."""
         if start is None and end is None:
             self.flags |= _UNBOUNDED
-            version = criterion.cpe.version
             if version == NA:
                 self.flags |= _NA
             elif version == ANY or has_wildcard(version):
                 self.flags |= _ANY_VERSION
             else:
-                self.classes.setdefault(criterion.version_class, version)
+                self.classes.setdefault(version_class(version), version)
         elif start is None:
             assert end is not None and raw_end is not None
             if self.end is None or self.end[0][0] < end[0] or (self.end[0][0] == end[0] and end[1]):
@@ -754,20 +757,41 @@ def stored_screens(nodes: Sequence[ConfigNodeLike]) -> dict[str, str]:
         for m in node.cpe_matches:
             if not m.vulnerable:
                 continue
-            start_incl, start_excl = m.version_start_including, m.version_start_excluding
-            end_incl, end_excl = m.version_end_including, m.version_end_excluding
+            # what CpeCriterion.build reads, without building one (an import screens every entry)
+            name = _screen_name(m.criteria)
+            raw_start = _raw_bound(m.version_start_including, m.version_start_excluding)
+            raw_end = _raw_bound(m.version_end_including, m.version_end_excluding)
             try:
-                criterion = _criterion(m.criteria, True, start_incl, start_excl, end_incl, end_excl)
+                start = None if raw_start is None else _bound_key(*raw_start)
+                end = None if raw_end is None else _bound_key(*raw_end)
             except CpeError:
                 continue  # malformed upstream: never matches
-            found = built.get(criterion.cpe.vendor_product)
+            if name is None:
+                continue
+            key, wild_name, version = name
+            found = built.get(key)
             if found is None:
-                found = built[criterion.cpe.vendor_product] = _ScreenText()
-            if criterion.key is None:
+                found = built[key] = _ScreenText()
+            if wild_name:
                 wild = True  # a wildcard name: admits every target (its key only indexes it)
                 continue
-            found.add(criterion, _raw_bound(start_incl, start_excl), _raw_bound(end_incl, end_excl))
+            found.add(version, start, end, raw_start, raw_end)
     return {key: screen.text(len(nodes), wild) for key, screen in built.items()}
+
+
+_parse_uncached = parse_cpe.__wrapped__
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _screen_name(criteria: str) -> tuple[str, bool, str] | None:
+    """``(vendor:product, whether the vendor or product has a wildcard, version)`` of a criterion
+    as :func:`parse_cpe` reads it, ``None`` when it rejects it; only these small values are kept
+    (not the ``Cpe``: the import's worker process screens every vulnerable entry once)."""
+    try:
+        cpe = _parse_uncached(criteria)
+    except CpeError:
+        return None
+    return cpe.vendor_product, has_wildcard(cpe.vendor) or has_wildcard(cpe.product), cpe.version
 
 
 @functools.lru_cache(maxsize=1 << 17)
