@@ -122,3 +122,16 @@ def test_read_offset_follows_the_read_position(tmp_path: Path) -> None:
     with path.open("rb", buffering=0) as fh:
         fh.read(12_345)
         assert read_offset(path) == 12_345
+
+
+def test_feeds_screens_fills_what_the_import_left_null() -> None:
+    from medvigil.web.advisories.models import CpeIndexEntry
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "matching" / "nvd_escaped_cpes.jsonl"
+    assert invoke("feeds", "import", str(fixture), "-f", "json").exit_code == 0
+    rows = CpeIndexEntry.objects.count()
+    assert rows and CpeIndexEntry.objects.filter(screen=None).count() == rows
+    body = json.loads(invoke("feeds", "screens", "-f", "json").stdout)
+    assert body["rows"] == rows and body["records"] == 4
+    assert not CpeIndexEntry.objects.filter(screen=None).exists()
+    assert json.loads(invoke("feeds", "screens", "-f", "json").stdout) == {"records": 0, "rows": 0}

@@ -9,6 +9,7 @@ import pytest
 
 from medvigil.core.model import Component
 from medvigil.web.advisories.models import CpeIndexEntry
+from medvigil.web.advisories.screens import cpe_screens_fill
 from medvigil.web.advisories.services import feed_import
 from medvigil.web.findings import candidates
 from medvigil.web.findings.scan import scan_components
@@ -62,10 +63,11 @@ def _scan_all() -> list[dict[str, object]]:
 
 
 def test_index_rows_carry_screens_and_rows_stored_without_them_still_match() -> None:
-    # Import stores each index row's compact screen (the scan screens candidates without decoding
-    # their configurations); rows stored before (NULL) or in another format are decoded instead,
-    # with the same findings.
+    # The fill after an import stores each index row's compact screen (the scan screens candidates
+    # without decoding their configurations); rows not filled (NULL) or in another format are
+    # decoded instead, with the same findings.
     feed_import(path=FIXTURE)
+    cpe_screens_fill()
     assert not CpeIndexEntry.objects.filter(screen=None).exists()
     candidates._stored_configs.clear()
     with_screens = _scan_all()

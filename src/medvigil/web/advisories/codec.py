@@ -203,7 +203,8 @@ def index_rows(nodes: Sequence[CpeNode]) -> tuple[tuple[str, str, str | None], .
     of their vulnerable matches (:func:`index_entries`), each with the compact screen of its
     entries (:func:`~medvigil.core.matching.cpe_config.stored_screens`); the screens are left
     NULL when their keys are not exactly the pairs (a malformed criterion, a name cut to 200
-    characters), so that a scan decodes such a record's trees instead."""
+    characters), so that a scan decodes such a record's trees instead. Computed after the import,
+    by :func:`~medvigil.web.advisories.screens.cpe_screens_fill`."""
     pairs = sorted(index_entries(nodes))
     screens = stored_screens(nodes)
     if len(screens) != len(pairs) or any(f"{v}:{p}" not in screens for v, p in pairs):

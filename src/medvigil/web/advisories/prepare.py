@@ -31,7 +31,7 @@ from medvigil.web.advisories.codec import (
     best_severity,
     dumps,
     dumps_nodes,
-    index_rows,
+    index_entries,
     rank,
 )
 
@@ -101,9 +101,8 @@ class Prepared(NamedTuple):
     """Affected-package rows without the record id."""
     nodes: str | None
     """The CPE configuration trees as JSON, None without any."""
-    cpe_index: tuple[tuple[str, str, str | None], ...]
-    """Distinct ``(vendor, product)`` of the vulnerable CPE matches, sorted, with their compact
-    screen (:func:`~medvigil.web.advisories.codec.index_rows`)."""
+    cpe_index: tuple[tuple[str, str], ...]
+    """Distinct ``(vendor, product)`` of the vulnerable CPE matches, sorted."""
     csaf: tuple[tuple[Any, ...], ...]
     """CSAF product-status rows without the record id."""
 
@@ -205,7 +204,7 @@ def prepare(item: ParsedRecord, ctx: Context, digest: str | None = None) -> Prep
         (when(r.modified), when(r.published), when(r.withdrawn)), alone, r.rejected, identifiers(r), values,
         _affected_rows(r) if r.affected else (),
         dumps_nodes(configs) if configs else None,
-        index_rows(configs) if configs else (),
+        tuple(sorted(index_entries(configs))) if configs else (),
         _csaf_rows(r) if r.csaf_products else (),
     )  # fmt: skip
 

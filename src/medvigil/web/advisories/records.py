@@ -76,7 +76,7 @@ def _children(pk_of: dict[str, int], prepared: Sequence[Prepared]) -> None:
             csaf.extend(flatten(p.csaf, pk))
     bulk.insert_rows(AffectedPackage, AFFECTED_FIELDS, affected)
     bulk.insert_rows(CpeConfiguration, ("record", "nodes"), configs)
-    bulk.insert_rows(CpeIndexEntry, ("record", "vendor", "product", "screen"), index)
+    bulk.insert_rows(CpeIndexEntry, ("record", "vendor", "product"), index)
     bulk.insert_rows(CsafProductStatus, CSAF_FIELDS, csaf)
 
 

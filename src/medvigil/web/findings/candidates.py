@@ -221,7 +221,7 @@ def _stored_config(text: str, screens: dict[str, str | None]) -> StoredConfig:
         if len(_stored_trees) >= _CACHE_LIMIT:
             _stored_trees.clear()
         trees = _stored_trees[digest] = StoredTrees(text)
-    if None not in screens.values():
+    if all(screens.values()):  # NULL (not filled yet) or "" (no screen): decoded
         config = StoredConfig.of_screens(trees, screens)  # type: ignore[arg-type]
         if config is not None:
             return config
