@@ -109,6 +109,7 @@ BAD_INPUT: dict[str, list[tuple[list[Any], str]]] = {
     "feeds import": [([MISSING], "missing.json' does not exist"), (["-f", "xml", MISSING], "'--format'")],
     "feeds import-bundle": [([MISSING], "missing.json' does not exist"), ([_not_a_tar], "bundle.tar")],
     "feeds sync": [(["nope"], "unknown feed source(s) nope")],
+    "feeds screens": [(["--format", "xml"], "'--format'"), (["extra"], "unexpected extra argument")],
     "init": [(["--format", "xml"], "'--format'")],
     "notifications list": [(["--state", "bogus"], "--state must be one of"), (["--limit", "0"], "'--limit'")],
     "notifications retry": [(["999"], "no dead or pending delivery 999"), ([], "choose every dead one")],

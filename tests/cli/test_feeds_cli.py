@@ -153,3 +153,16 @@ def test_a_large_input_launches_the_worker_before_django_is_set_up(
     result = invoke("feeds", "import", str(large), "--format", "json")
     assert launched[:2] == ["worker", "django"]  # the worker boots while Django is set up
     assert json.loads(result.stdout)["runs"][0]["status"] == "failed"  # "{}{}..." is not a feed
+
+
+def test_feeds_screens_fills_what_the_import_left_null() -> None:
+    from medvigil.web.advisories.models import CpeIndexEntry
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "matching" / "nvd_escaped_cpes.jsonl"
+    assert invoke("feeds", "import", str(fixture), "-f", "json").exit_code == 0
+    rows = CpeIndexEntry.objects.count()
+    assert rows and CpeIndexEntry.objects.filter(screen=None).count() == rows
+    body = json.loads(invoke("feeds", "screens", "-f", "json").stdout)
+    assert body["rows"] == rows and body["records"] == 4
+    assert not CpeIndexEntry.objects.filter(screen=None).exists()
+    assert json.loads(invoke("feeds", "screens", "-f", "json").stdout) == {"records": 0, "rows": 0}

@@ -233,5 +233,34 @@ def feeds_import(
         raise typer.Exit(code=2)
 
 
+@feeds_app.command("screens")
+def feeds_screens(format: FormatOpt = OutputFormat.TABLE) -> None:
+    """Fill now the CPE screens imports leave to a background job (faster CPE scans; a scan
+    before the fill is only slower). ``--format json`` prints ``{"records", "rows"}``."""
+    _django.setup()
+    _django.migrate()
+    from medvigil.web.advisories.screens import cpe_screens_fill, cpe_screens_pending
+    from medvigil.web.advisories.tasks import cpe_screens_unmark
+
+    cpe_screens_unmark()  # a fill queued meanwhile finds nothing left; the next import queues one
+    records = cpe_screens_pending()
+    show = format is OutputFormat.TABLE and err_console.is_terminal
+    done = TextColumn("{task.completed:,}/{task.total:,} records")
+    columns = (
+        TextColumn("screening CPE index"),
+        BarColumn(),
+        done,
+        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, disable=not show, transient=True) as bar:
+        task = bar.add_task("screens", total=records)
+        rows = cpe_screens_fill(progress=lambda done: bar.update(task, completed=done))
+    if format is OutputFormat.JSON:
+        print_json({"records": records, "rows": rows})
+    else:
+        console.print(f"screened {rows:,} CPE index rows of {records:,} records")
+
+
 import medvigil.cli.feeds_bundle  # noqa: E402,F401 - registers export-bundle/import-bundle
 from medvigil.cli import feeds_sync  # noqa: E402,F401 - registers ``feeds sync`` on feeds_app

@@ -197,7 +197,7 @@ def _scan(
 
         for path in vex:
             statements += read_vex(_read(path), str(path))
-    _django.setup()
+    _django.setup(read_only=True)
     from medvigil.web.findings.scan import scan_components
 
     # JSON is written one finding at a time, each built as it is written (then built again only

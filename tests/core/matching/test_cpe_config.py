@@ -18,11 +18,13 @@ from medvigil.core.matching.cpe_config import (
     CpeMatchLike,
     CpeTargets,
     StoredConfig,
+    StoredTrees,
     evaluate_configurations,
     evaluate_indexed,
     prepare_criterion,
     prepare_nodes,
     prepare_stored_nodes,
+    stored_screens,
 )
 from medvigil.core.matching.engine import MatchIndex, RecordInfo, component_cpes, match
 from medvigil.core.model.component import Component, ComponentType
@@ -374,3 +376,50 @@ def test_stored_configuration_is_prepared_only_when_its_screen_admits_a_componen
     prepared = sum(config.prepared for config in stored)
     assert prepared > 10 and len(screened_out) > 10, (prepared, len(screened_out))  # candidates both ways
     assert len(list(match(components, eager))) > 20
+
+
+def _stored_text(roots: Sequence[ConfigNode]) -> str:
+    return json.dumps([dataclasses.asdict(root) for root in roots])
+
+
+def test_screens_stored_at_import_admit_exactly_what_the_decoded_trees_admit() -> None:
+    # The compact screens written beside the candidate index (per vendor:product) must screen a
+    # record as its decoded trees do, for every target of those keys; wildcard names, malformed
+    # criteria, ANY/NA versions, inclusive/exclusive and one- or two-sided bounds included.
+    rng = random.Random(23)
+    admitted = rejected = wild = 0
+    for _ in range(3000):
+        roots = tuple(rng.choice([_node, _ranged_node])(rng, 0) for _ in range(rng.randint(1, 3)))
+        text = _stored_text(roots)
+        decoded = StoredConfig(text)
+        screens = stored_screens(roots)
+        assert set(screens) == decoded.vulnerable_keys
+        if not screens:
+            continue  # no vulnerable entry: not in the candidate index
+        part = dict(rng.sample(sorted(screens.items()), rng.randint(1, len(screens))))
+        config = StoredConfig.of_screens(StoredTrees(text), part)
+        assert config is not None
+        assert config.roots == decoded.roots and config.vulnerable_keys == set(part)
+        wild += decoded.screen.wild
+        for _ in range(20):
+            names = [_screen_name(rng, criteria=False) for _ in range(rng.randint(1, 2))]
+            if rng.random() < 0.5:
+                names.append(_name(rng, rng.choice("aoh"), criteria=False))
+            own = [parse_cpe(n) for n in names]
+            own = [c for c in own if c.vendor_product in part or c.vendor == "*" or c.product == "*"]
+            targets = CpeTargets(own)
+            got = config.screen.admits(targets)
+            assert got == decoded.screen.admits(targets), (roots, own)
+            admitted += got
+            rejected += not got
+        assert config.nodes == prepare_nodes(roots)  # the trees themselves, decoded when asked for
+    assert admitted > 3000 and rejected > 3000 and wild > 50, (admitted, rejected, wild)
+
+
+def test_screens_of_another_format_are_not_read() -> None:
+    roots = (ConfigNode("OR", False, (), (CpeMatch(PUMP, True, version_end_excluding="2.0"),)),)
+    ((key, text),) = stored_screens(roots).items()
+    assert StoredConfig.of_screens(StoredTrees(_stored_text(roots)), {key: text}) is not None
+    other = json.dumps([2, *json.loads(text)[1:]])
+    assert StoredConfig.of_screens(StoredTrees(_stored_text(roots)), {key: other}) is None
+    assert StoredConfig.of_screens(StoredTrees(_stored_text(roots)), {key: "[1, 1]"}) is None

@@ -9,7 +9,9 @@ import pytest
 
 from medvigil.core.model import Component
 from medvigil.web.advisories.models import CpeIndexEntry
+from medvigil.web.advisories.screens import cpe_screens_fill
 from medvigil.web.advisories.services import feed_import
+from medvigil.web.findings import candidates
 from medvigil.web.findings.scan import scan_components
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +44,39 @@ def test_quoted_cpe_names_are_found_through_the_candidate_index() -> None:
         ("daj-q", "CVE-2022-21170"),
         ("daj-u", "CVE-2022-21170"),
     }
+
+
+def _components() -> list[Component]:
+    return [
+        Component("aspose.pdf", version, cpes=(f"{ASPOSE}\\+\\+:{version}:*:*:*:*:*:*:*",), bom_ref=version)
+        for version in ("19.1", "19.2", "19.3", "20.0")
+    ] + [
+        Component(
+            "i-filter", version, cpes=(f"{DAJ}\\&_cloud_multiagent:{version}:*:*:*:*:*:*:*",), bom_ref=version
+        )
+        for version in ("4.93r02", "4.93r04", "4.93r05")
+    ]
+
+
+def _scan_all() -> list[dict[str, object]]:
+    return list(scan_components(_components()).findings)
+
+
+def test_index_rows_carry_screens_and_rows_stored_without_them_still_match() -> None:
+    # The fill after an import stores each index row's compact screen (the scan screens candidates
+    # without decoding their configurations); rows not filled (NULL) or in another format are
+    # decoded instead, with the same findings.
+    feed_import(path=FIXTURE)
+    cpe_screens_fill()
+    assert not CpeIndexEntry.objects.filter(screen=None).exists()
+    candidates._stored_configs.clear()
+    with_screens = _scan_all()
+    assert len(with_screens) >= 4
+    assert not candidates._stored_configs  # no configuration was decoded to screen it
+    CpeIndexEntry.objects.update(screen=None)
+    assert _scan_all() == with_screens
+    assert candidates._stored_configs
+    CpeIndexEntry.objects.update(screen="[99]")
+    candidates._stored_configs.clear()
+    assert _scan_all() == with_screens
+    assert candidates._stored_configs

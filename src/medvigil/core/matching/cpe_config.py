@@ -33,6 +33,7 @@ from medvigil.core.matching.cpe import (
     CpeCriterion,
     CpeError,
     has_wildcard,
+    parse_cpe,
     version_class,
     version_key,
 )
@@ -49,12 +50,15 @@ __all__ = [
     "CpeTargets",
     "PreparedCpeMatch",
     "PreparedNode",
+    "SCREEN_FORMAT",
     "StoredConfig",
+    "StoredTrees",
     "evaluate_configurations",
     "evaluate_indexed",
     "prepare_criterion",
     "prepare_nodes",
     "prepare_stored_nodes",
+    "stored_screens",
 ]
 
 
@@ -638,26 +642,15 @@ def _stored_vulnerable(data: Sequence[Mapping[str, Any]]) -> Iterator[CpeCriteri
                     yield None
 
 
-class StoredConfig:
-    """A record's configuration trees in their stored JSON form (see :func:`prepare_stored_nodes`),
-    screened without being prepared: only the criteria of the vulnerable entries are prepared, for
-    the :attr:`screen` and the :attr:`vulnerable_keys`; the trees themselves (:attr:`nodes`) when
-    first asked for, i.e. when the screen admitted a component (most candidate records of a scan
-    are screened out, and a record's running-on lists can hold hundreds of entries)."""
+class StoredTrees:
+    """Configuration trees in their stored JSON form (see :func:`prepare_stored_nodes`), prepared
+    when first asked for and then kept (the text is then dropped)."""
 
-    __slots__ = ("_nodes", "_text", "roots", "screen", "vulnerable_keys")
+    __slots__ = ("_nodes", "_text")
 
     def __init__(self, text: str | bytes) -> None:
-        data = orjson.loads(text)
         self._text: str | bytes | None = text
         self._nodes: tuple[PreparedNode, ...] | None = None
-        self.roots: int = len(data)
-        """Number of root nodes (alternatives)."""
-        criteria = [c for c in _stored_vulnerable(data) if c is not None]
-        self.screen: CpeScreen = CpeScreen.of_criteria(criteria)
-        """The screen of every root (a component is admitted when one root admits it)."""
-        self.vulnerable_keys: frozenset[str] = frozenset(c.cpe.vendor_product for c in criteria)
-        """``vendor:product`` of the vulnerable entries (the index keys)."""
 
     @property
     def prepared(self) -> bool:
@@ -666,13 +659,216 @@ class StoredConfig:
 
     @property
     def nodes(self) -> tuple[PreparedNode, ...]:
-        """The prepared root nodes, built on first use and kept (the stored text is then dropped)."""
+        """The prepared root nodes."""
         nodes = self._nodes
         if nodes is None:
             assert self._text is not None
             nodes = self._nodes = prepare_stored_nodes(orjson.loads(self._text))
             self._text = None
         return nodes
+
+
+class StoredConfig:
+    """A record's configuration trees in their stored JSON form (see :func:`prepare_stored_nodes`),
+    screened without being prepared: the :attr:`screen` and the :attr:`vulnerable_keys` come from
+    the criteria of the vulnerable entries only (or from the compact screens stored at import,
+    :meth:`of_screens`); the trees themselves (:attr:`nodes`) when first asked for, i.e. when the
+    screen admitted a component (most candidate records of a scan are screened out, and a record's
+    running-on lists can hold hundreds of entries)."""
+
+    __slots__ = ("roots", "screen", "trees", "vulnerable_keys")
+
+    def __init__(self, text: str | bytes, trees: StoredTrees | None = None) -> None:
+        data = orjson.loads(text)
+        self.trees: StoredTrees = StoredTrees(text) if trees is None else trees
+        """The trees, prepared on first use (shareable between configurations of one text)."""
+        self.roots: int = len(data)
+        """Number of root nodes (alternatives)."""
+        criteria = [c for c in _stored_vulnerable(data) if c is not None]
+        self.screen: CpeScreen = CpeScreen.of_criteria(criteria)
+        """The screen of every root (a component is admitted when one root admits it)."""
+        self.vulnerable_keys: frozenset[str] = frozenset(c.cpe.vendor_product for c in criteria)
+        """``vendor:product`` of the vulnerable entries (the index keys)."""
+
+    @classmethod
+    def of_screens(cls, trees: StoredTrees, screens: Mapping[str, str]) -> StoredConfig | None:
+        """The configuration from the compact screens :func:`stored_screens` wrote at import for
+        some of its ``vendor:product`` keys (the keys of the components being matched: its other
+        keys cannot admit them), without decoding the trees; ``None`` when a screen is not in the
+        current format (stored by another version: decode the trees instead)."""
+        config = cls.__new__(cls)
+        config.trees = trees
+        screen = config.screen = CpeScreen(())
+        roots = -1
+        for key, text in screens.items():
+            parsed = _parse_key_screen(text)
+            if parsed is None or roots not in (-1, parsed[0]):
+                return None
+            roots, wild, key_screen = parsed
+            screen.wild = screen.wild or wild
+            if key_screen is not None:
+                screen.keys[key] = key_screen
+        config.roots = max(roots, 0)
+        config.vulnerable_keys = frozenset(screens)
+        return config
+
+    @property
+    def prepared(self) -> bool:
+        """Whether :attr:`nodes` was built."""
+        return self.trees.prepared
+
+    @property
+    def nodes(self) -> tuple[PreparedNode, ...]:
+        """The prepared root nodes, built on first use and kept."""
+        return self.trees.nodes
+
+
+SCREEN_FORMAT = 1
+"""Version of the compact screens of :func:`stored_screens` (another version is not read)."""
+_ANY_VERSION, _UNBOUNDED, _NA, _WILD = 1, 2, 4, 8
+_RawBound = tuple[str, bool]
+
+
+class _ScreenText:
+    """A :class:`_KeyScreen` being built with the bound strings kept (to store it as text)."""
+
+    __slots__ = ("classes", "end", "flags", "spans", "start")
+
+    def __init__(self) -> None:
+        self.flags = 0
+        self.classes: dict[object, str] = {}
+        self.end: tuple[_Bound, _RawBound] | None = None
+        self.start: tuple[_Bound, _RawBound] | None = None
+        self.spans: dict[tuple[_RawBound, _RawBound], None] = {}
+
+    def add(
+        self, version: str, start: _Bound | None, end: _Bound | None, raw_start: _RawBound | None,
+        raw_end: _RawBound | None,
+    ) -> None:  # fmt: skip
+        """As :meth:`_KeyScreen.add` (a criterion's canonical version and keyed bounds), keeping
+        the strings of the bounds."""
+        if start is None and end is None:
+            self.flags |= _UNBOUNDED
+            if version == NA:
+                self.flags |= _NA
+            elif version == ANY or has_wildcard(version):
+                self.flags |= _ANY_VERSION
+            else:
+                self.classes.setdefault(version_class(version), version)
+        elif start is None:
+            assert end is not None and raw_end is not None
+            if self.end is None or self.end[0][0] < end[0] or (self.end[0][0] == end[0] and end[1]):
+                self.end = (end, raw_end)
+        elif end is None:
+            assert raw_start is not None
+            low = self.start
+            if low is None or start[0] < low[0][0] or (low[0][0] == start[0] and start[1]):
+                self.start = (start, raw_start)
+        else:
+            assert raw_start is not None and raw_end is not None
+            self.spans[raw_start, raw_end] = None
+
+    def text(self, roots: int, wild: bool) -> str:
+        flags = self.flags | (_WILD if wild else 0)
+        return orjson.dumps([
+            SCREEN_FORMAT, roots, flags, list(self.classes.values()),
+            None if self.end is None else self.end[1], None if self.start is None else self.start[1],
+            [[*low, *high] for low, high in self.spans],
+        ]).decode()  # fmt: skip
+
+
+def _raw_bound(including: str | None, excluding: str | None) -> _RawBound | None:
+    """The bound string :meth:`CpeCriterion.build` keys (the inclusive one when it is given)."""
+    if including is not None and including != "":
+        return (including, True)
+    if excluding is not None and excluding != "":
+        return (excluding, False)
+    return None
+
+
+def stored_screens(nodes: Sequence[ConfigNodeLike]) -> dict[str, str]:
+    """The compact screen of configuration trees per ``vendor:product`` of their vulnerable
+    entries (the keys of :attr:`StoredConfig.vulnerable_keys`), as JSON text to store at import
+    beside the candidate index, so that a scan screens a candidate record without decoding and
+    preparing its trees (:meth:`StoredConfig.of_screens` reads them back: the same screen as
+    :class:`StoredConfig` builds from the trees)."""
+    built: dict[str, _ScreenText] = {}
+    wild = False
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        for m in node.cpe_matches:
+            if not m.vulnerable:
+                continue
+            # what CpeCriterion.build reads, without building one (an import screens every entry)
+            name = _screen_name(m.criteria)
+            raw_start = _raw_bound(m.version_start_including, m.version_start_excluding)
+            raw_end = _raw_bound(m.version_end_including, m.version_end_excluding)
+            try:
+                start = None if raw_start is None else _bound_key(*raw_start)
+                end = None if raw_end is None else _bound_key(*raw_end)
+            except CpeError:
+                continue  # malformed upstream: never matches
+            if name is None:
+                continue
+            key, wild_name, version = name
+            found = built.get(key)
+            if found is None:
+                found = built[key] = _ScreenText()
+            if wild_name:
+                wild = True  # a wildcard name: admits every target (its key only indexes it)
+                continue
+            found.add(version, start, end, raw_start, raw_end)
+    return {key: screen.text(len(nodes), wild) for key, screen in built.items()}
+
+
+_parse_uncached = parse_cpe.__wrapped__
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _screen_name(criteria: str) -> tuple[str, bool, str] | None:
+    """``(vendor:product, whether the vendor or product has a wildcard, version)`` of a criterion
+    as :func:`parse_cpe` reads it, ``None`` when it rejects it; only these small values are kept
+    (not the ``Cpe``: the import's worker process screens every vulnerable entry once)."""
+    try:
+        cpe = _parse_uncached(criteria)
+    except CpeError:
+        return None
+    return cpe.vendor_product, has_wildcard(cpe.vendor) or has_wildcard(cpe.product), cpe.version
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _parse_key_screen(text: str) -> tuple[int, bool, _KeyScreen | None] | None:
+    """``(roots, wild, screen)`` of one text of :func:`stored_screens` (screen ``None`` when the
+    key has only wildcard-name entries), ``None`` if it is not in the current format. Cached:
+    the same rows come back in every scan."""
+    try:
+        version, roots, flags, classes, end, start, spans = orjson.loads(text)
+        if version != SCREEN_FORMAT:
+            return None
+        screen = _KeyScreen()
+        screen.any_version = bool(flags & _ANY_VERSION)
+        screen.unbounded = bool(flags & _UNBOUNDED)
+        screen.na = bool(flags & _NA)
+        if classes:
+            screen.classes = frozenset(version_class(v) for v in classes)
+        screen.end = None if end is None else _bound_key(*end)
+        screen.start = None if start is None else _bound_key(*start)
+        if spans:
+            screen.spans = [(_bound_key(a, b), _bound_key(c, d)) for a, b, c, d in spans]
+        screen.seal()
+    except (ValueError, TypeError, CpeError):
+        return None
+    empty = not (flags & (_ANY_VERSION | _UNBOUNDED)) and screen.end is None and screen.start is None
+    return int(roots), bool(flags & _WILD), None if empty and not spans else screen
+
+
+def _bound_key(value: str, inclusive: bool) -> _Bound:
+    key = version_key(value)
+    if key is None:
+        raise CpeError(f"version bound {value!r} has no version components", field="version")
+    return (key, bool(inclusive))
 
 
 class CpeInventory:

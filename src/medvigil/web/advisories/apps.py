@@ -13,9 +13,11 @@ class AdvisoriesConfig(AppConfig):
     verbose_name = "Vulnerability intelligence"
 
     def ready(self) -> None:
-        """Hand the decompression limits of the settings to the feed readers."""
+        """Hand the decompression limits of the settings to the feed readers; register the
+        receiver that queues the CPE screens fill after an import."""
         from django.conf import settings
 
         from medvigil.core.feeds._io import ArchiveLimits, set_archive_limits
+        from medvigil.web.advisories import screens  # noqa: F401 - registers the receiver
 
         set_archive_limits(ArchiveLimits(settings.ARCHIVE_MAX_MEMBER_BYTES, settings.ARCHIVE_MAX_TOTAL_BYTES))

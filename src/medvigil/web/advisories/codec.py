@@ -15,6 +15,7 @@ import orjson
 
 from medvigil.core.errors import VectorError
 from medvigil.core.matching.cpe import vendor_product_of
+from medvigil.core.matching.cpe_config import stored_screens
 from medvigil.core.model.advisory import (
     AffectedPackage,
     AffectedRange,
@@ -195,6 +196,20 @@ def cpe_vendor_product(criteria: str) -> tuple[str, str] | None:
     """
     found = vendor_product_of(criteria)
     return None if found is None else (found[0][:200], found[1][:200])
+
+
+def index_rows(nodes: Sequence[CpeNode]) -> tuple[tuple[str, str, str | None], ...]:
+    """The candidate-index rows of configuration trees: the sorted distinct vendor:product pairs
+    of their vulnerable matches (:func:`index_entries`), each with the compact screen of its
+    entries (:func:`~medvigil.core.matching.cpe_config.stored_screens`); the screens are left
+    NULL when their keys are not exactly the pairs (a malformed criterion, a name cut to 200
+    characters), so that a scan decodes such a record's trees instead. Computed after the import,
+    by :func:`~medvigil.web.advisories.screens.cpe_screens_fill`."""
+    pairs = sorted(index_entries(nodes))
+    screens = stored_screens(nodes)
+    if len(screens) != len(pairs) or any(f"{v}:{p}" not in screens for v, p in pairs):
+        return tuple((v, p, None) for v, p in pairs)
+    return tuple((v, p, screens[f"{v}:{p}"]) for v, p in pairs)
 
 
 def index_entries(nodes: Sequence[CpeNode]) -> set[tuple[str, str]]:

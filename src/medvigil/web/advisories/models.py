@@ -208,6 +208,11 @@ class CpeIndexEntry(models.Model):
     record = models.ForeignKey(AdvisoryRecord, on_delete=models.CASCADE, related_name="+")
     vendor = models.CharField(max_length=200)
     product = models.CharField(max_length=200)
+    screen = models.TextField(null=True, blank=True)  # noqa: DJ001 - NULL: a row stored before screens
+    """The record's vulnerable entries of this ``vendor:product`` reduced to what a version must
+    satisfy (:func:`~medvigil.core.matching.cpe_config.stored_screens`, JSON), so a scan screens
+    the record without decoding its configurations; NULL until the fill after the import
+    (:mod:`~medvigil.web.advisories.screens`) and ``""`` when it had none: decoded instead."""
 
     class Meta:
         indexes = [models.Index(fields=["vendor", "product"], name="cpe_index_vp")]

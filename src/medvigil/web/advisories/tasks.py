@@ -2,6 +2,8 @@
 
 ``feeds_sync_scheduled`` runs on ``FEEDS_SYNC_SCHEDULE`` (``MEDVIGIL_SYNC_SCHEDULE``, cron-like,
 UTC; empty: never); ``feeds_sync_task`` is the on-demand sync behind the "Sync now" button.
+``cpe_screens_fill_task`` fills the CPE screens an import left NULL (:mod:`.screens`), queued
+once however many imports end while one is pending.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from typing import Any
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
+from medvigil.web.advisories import screens
 from medvigil.web.advisories.presenters import RUN_COUNTS
 from medvigil.web.advisories.services import feed_import
 from medvigil.web.advisories.sync import SyncResult, feeds_sync
@@ -70,3 +73,27 @@ def _schedule() -> Any:
 def feeds_sync_scheduled() -> list[dict[str, Any]]:
     """The scheduled sync of the enabled sources."""
     return [sync_summary(r) for r in feeds_sync()]
+
+
+_SCREENS_PENDING = "advisories:cpe-screens-fill-pending"
+
+
+def cpe_screens_enqueue() -> bool:
+    """Queue a fill of the CPE screens unless one is pending already (``False`` then)."""
+    if not HUEY.put_if_empty(_SCREENS_PENDING, "1"):
+        return False
+    cpe_screens_fill_task()
+    return True
+
+
+def cpe_screens_unmark() -> None:
+    """Forget the pending fill (it starts, or ``medvigil feeds screens`` runs one): an import
+    ending from now on queues the next."""
+    HUEY.get(_SCREENS_PENDING)
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def cpe_screens_fill_task() -> int:
+    """Fill the CPE screens of the index rows imports stored without one; rows updated."""
+    cpe_screens_unmark()
+    return screens.cpe_screens_fill()

@@ -12,13 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
-import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from medvigil.web.config.env import env_bool, env_int, env_list, env_secret, env_str
 from medvigil.web.config.security import DEFAULT_POLICY as DEFAULT_CSP
-
-django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and QuerySet[Model] run
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -73,7 +70,7 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "medvigil.web.config.admin_app.AdminConfig",  # the admin, with ModelAdmin[Model] made to run
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class DisclosureConfig(AppConfig):
@@ -13,4 +13,5 @@ class DisclosureConfig(AppConfig):
     verbose_name = "Coordinated disclosure"
 
     def ready(self) -> None:
-        from medvigil.web.disclosure import tasks  # noqa: F401 - registers the mail job
+        if apps.is_installed("huey.contrib.djhuey"):  # not for a read-only command (cli/_django.py)
+            from medvigil.web.disclosure import tasks  # noqa: F401 - registers the mail job

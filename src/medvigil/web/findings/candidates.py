@@ -21,7 +21,7 @@ from django.db.models import JSONField, Model, TextField
 from django.db.models.functions import Cast
 
 from medvigil.core.matching.cpe import split_key
-from medvigil.core.matching.cpe_config import PreparedNode, StoredConfig
+from medvigil.core.matching.cpe_config import PreparedNode, StoredConfig, StoredTrees
 from medvigil.core.matching.engine import (
     MatchIndex,
     PackageRule,
@@ -121,16 +121,19 @@ def _package_rows(keys: set[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def _cpe_record_pks(pairs: set[str]) -> set[int]:
+def _cpe_records(pairs: set[str]) -> dict[int, dict[str, str | None]]:
+    """Records with a vulnerable entry of one of ``pairs``, each with its compact screen per pair
+    (:func:`~medvigil.core.matching.cpe_config.stored_screens`, ``None`` in rows stored before
+    screens were)."""
     products = {split_key(p)[1] for p in pairs}
-    pks: set[int] = set()
+    found: dict[int, dict[str, str | None]] = {}
     for chunk in chunked(sorted(products)):
-        for record, vendor, product in CpeIndexEntry.objects.filter(product__in=chunk).values_list(
-            "record_id", "vendor", "product"
+        for record, vendor, product, screen in CpeIndexEntry.objects.filter(product__in=chunk).values_list(
+            "record_id", "vendor", "product", "screen"
         ):
-            if f"{vendor}:{product}" in pairs:
-                pks.add(record)
-    return pks
+            if (pair := f"{vendor}:{product}") in pairs:
+                found.setdefault(record, {})[pair] = screen
+    return found
 
 
 def _csaf_rows(package_keys: set[str], all_rows: bool) -> list[dict[str, object]]:
@@ -168,10 +171,11 @@ def load_index(
     pkg_keys = {k[4:] for k in keys if k.startswith("pkg:")}
     cpe_pairs = {k[4:] for k in keys if k.startswith("cpe:")}
     affected = _package_rows(pkg_keys) if pkg_keys else []
-    cpe_pks = _cpe_record_pks(cpe_pairs) if cpe_pairs else set()
+    cpe_records = _cpe_records(cpe_pairs) if cpe_pairs else {}
     csaf = _csaf_rows(pkg_keys, devices)
-    record_pks = {int(r["record_id"]) for r in affected} | cpe_pks | {int(r["record_id"]) for r in csaf}  # type: ignore[call-overload]
-    return _build(record_pks, affected, cpe_pks, csaf)
+    csaf_pks = {int(r["record_id"]) for r in csaf}  # type: ignore[call-overload]
+    record_pks = {int(r["record_id"]) for r in affected} | set(cpe_records) | csaf_pks
+    return _build(record_pks, affected, cpe_records, csaf)
 
 
 _PreparedRow = tuple[tuple[PackageRule, str] | None, tuple[PreparedNode, ...]]
@@ -180,6 +184,7 @@ _CACHE_LIMIT = 50_000
 """Prepared rows kept per process (then the caches start again empty)."""
 _prepared_rows: dict[tuple[Any, ...], _PreparedRow] = {}
 _stored_configs: dict[bytes, StoredConfig] = {}
+_stored_trees: dict[bytes, StoredTrees] = {}
 
 
 def _prepared_row(row: dict[str, Any]) -> _PreparedRow:
@@ -204,14 +209,25 @@ def _prepared_row(row: dict[str, Any]) -> _PreparedRow:
     return found
 
 
-def _stored_config(text: str) -> StoredConfig:
-    """The NVD configuration trees of one stored ``nodes`` text, screened and prepared when first
-    admitted (:class:`StoredConfig`), cached by a digest of their content (keeping the texts
-    themselves as keys held ~30 MB per 12,000 records)."""
+def _stored_config(text: str, screens: dict[str, str | None]) -> StoredConfig:
+    """The NVD configuration trees of one stored ``nodes`` text, screened by the compact screens
+    stored with the index rows of the components' ``vendor:product`` (``screens``) or, for rows
+    stored without them, by decoding the text (:class:`StoredConfig`); prepared when first
+    admitted. Cached by a digest of the text (keeping the texts themselves as keys held ~30 MB
+    per 12,000 records): the prepared trees, and the configurations screened from the text."""
     digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    trees = _stored_trees.get(digest)
+    if trees is None:
+        if len(_stored_trees) >= _CACHE_LIMIT:
+            _stored_trees.clear()
+        trees = _stored_trees[digest] = StoredTrees(text)
+    if all(screens.values()):  # NULL (not filled yet) or "" (no screen): decoded
+        config = StoredConfig.of_screens(trees, screens)  # type: ignore[arg-type]
+        if config is not None:
+            return config
     found = _stored_configs.get(digest)
     if found is None:
-        found = StoredConfig(text)
+        found = StoredConfig(text, trees)
         if len(_stored_configs) >= _CACHE_LIMIT:
             _stored_configs.clear()
         _stored_configs[digest] = found
@@ -221,7 +237,7 @@ def _stored_config(text: str) -> StoredConfig:
 def _build(
     record_pks: set[int],
     affected: Sequence[dict[str, Any]],
-    cpe_pks: set[int],
+    cpe_records: dict[int, dict[str, str | None]],
     csaf: Sequence[dict[str, object]],
 ) -> Candidates:
     by_record_affected: dict[int, list[_PreparedRow]] = {}
@@ -231,11 +247,12 @@ def _build(
     for row in csaf:
         by_record_csaf.setdefault(int(row["record_id"]), []).append(row)  # type: ignore[call-overload]
     stored: dict[int, list[StoredConfig]] = {}
-    for chunk in chunked(sorted(cpe_pks), 2000):
+    for chunk in chunked(sorted(cpe_records), 2000):
         where = f"record_id IN ({_marks(chunk)})"
         for row in _select(CpeConfiguration, ("record_id", "nodes"), where, chunk, decode_json=False):
             if row["nodes"] is not None:
-                stored.setdefault(row["record_id"], []).append(_stored_config(row["nodes"]))
+                record = row["record_id"]
+                stored.setdefault(record, []).append(_stored_config(row["nodes"], cpe_records[record]))
     out = Candidates(MatchIndex())
     for chunk in chunked(sorted(record_pks)):
         # aliases as text decoded with orjson (the JSONField's json.loads was 20% of a warm load)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class RemediationConfig(AppConfig):
@@ -13,4 +13,7 @@ class RemediationConfig(AppConfig):
     verbose_name = "Remediation"
 
     def ready(self) -> None:
-        from medvigil.web.remediation import signals, tasks  # noqa: F401 - connects receivers, registers jobs
+        from medvigil.web.remediation import signals  # noqa: F401 - connects receivers
+
+        if apps.is_installed("huey.contrib.djhuey"):  # not for a read-only command (cli/_django.py)
+            from medvigil.web.remediation import tasks  # noqa: F401 - registers jobs
