@@ -140,7 +140,7 @@ def test_a_large_input_launches_the_worker_before_django_is_set_up(
         real_setup()
 
     monkeypatch.setattr(_django, "setup", setup)
-    monkeypatch.setattr(workers, "EARLY_START_BYTES", 10)
+    monkeypatch.setattr(workers, "PIPELINE_MIN_BYTES", 10)
     small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
     small.write_text("{}")
     large.write_text("{}" * 10)

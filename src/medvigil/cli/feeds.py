@@ -203,7 +203,7 @@ def _start_worker_early(paths: list[Path]) -> None:
         return
     from medvigil.web.advisories import workers  # imports no Django
 
-    if any(p.is_file() and p.stat().st_size >= workers.EARLY_START_BYTES for p in paths):
+    if any(p.is_file() and p.stat().st_size >= workers.PIPELINE_MIN_BYTES for p in paths):
         workers.start()
 
 

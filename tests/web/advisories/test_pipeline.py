@@ -96,6 +96,22 @@ def _import_both(
     return store_dump(), outcomes
 
 
+def _assert_pipelined_store_equals(
+    inputs: tuple[Path, Path], serial: dict[str, Any], serial_outcomes: list[Any]
+) -> None:
+    """Import both inputs with the worker (into the store as it is) and check the store, counts
+    and record errors equal the serial import's."""
+    outcomes = []
+    for path in inputs:
+        result = feed_import(path=path, workers=1)
+        assert not result.failed, result.message
+        outcomes.append((result.counts, result.errors, result.run.error_count if result.run else 0))
+    assert outcomes == serial_outcomes
+    dump = store_dump()
+    for part in serial:
+        assert dump[part] == serial[part], part
+
+
 def test_the_pipelined_import_stores_exactly_what_the_serial_one_stores(
     db: Any, inputs: tuple[Path, Path]
 ) -> None:
@@ -247,15 +263,7 @@ def test_records_are_mapped_here_while_their_read_ahead_is_not_back(
     monkeypatch.setattr(services, "submit_early", lambda *args: late)
     _wipe()
     services.import_map_ahead(inputs[0], count=1000)
-    outcomes = []
-    for path in inputs:
-        result = feed_import(path=path, workers=1)
-        assert not result.failed, result.message
-        outcomes.append((result.counts, result.errors, result.run.error_count if result.run else 0))
-    assert outcomes == serial_outcomes
-    dump = store_dump()
-    for part in serial:
-        assert dump[part] == serial[part], part
+    _assert_pipelined_store_equals(inputs, serial, serial_outcomes)
     assert used[0] == 0
     # the chunks starting within the first 1,000 records (250, 500, 1,000 records) were mapped
     # here; the rest of the first input and all of the second went to the worker
@@ -288,15 +296,7 @@ def test_the_first_chunks_are_mapped_here_while_the_worker_boots(
     monkeypatch.setattr(RecordWriter, "write_items", counted_here)
     monkeypatch.setattr(services._Load, "_hand_over", counted_sent)
     _wipe()
-    outcomes = []
-    for path in inputs:
-        result = feed_import(path=path, workers=1)
-        assert not result.failed, result.message
-        outcomes.append((result.counts, result.errors, result.run.error_count if result.run else 0))
-    assert outcomes == serial_outcomes
-    dump = store_dump()
-    for part in serial:
-        assert dump[part] == serial[part], part
+    _assert_pipelined_store_equals(inputs, serial, serial_outcomes)
     # the first input's first three chunks (250, 500, 1,000 records) were mapped here, its next
     # two and all of the second input's went to the worker
     assert here == [250, 500, 1000]

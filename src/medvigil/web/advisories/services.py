@@ -48,6 +48,7 @@ from medvigil.web.advisories.models import AdvisoryRecord, ImportRun, Source
 from medvigil.web.advisories.prepare import Context, Prepared, prepare_pending
 from medvigil.web.advisories.records import Counts, Plan, RecordWriter
 from medvigil.web.advisories.workers import (
+    PIPELINE_MIN_BYTES,
     Ahead,
     discard_if_broken,
     map_ahead,
@@ -70,9 +71,6 @@ process this starts it mapping sooner (it idles until the first chunk is planned
 writer idles until that chunk is mapped)."""
 MAX_ERRORS = 1000
 """Record errors kept on a run (``error_count`` counts them all)."""
-PIPELINE_MIN_BYTES = 1 << 20
-"""Inputs at least this large (on disk) map their records in the second process; smaller ones
-(daily modified feeds, uploads) are done before a process could start."""
 IN_FLIGHT = 4
 """Chunks planned and handed to the second process ahead of the one being written. The executor
 hands its one process up to three tasks at once (one running, two queued); the newer ones stay

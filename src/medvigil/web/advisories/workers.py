@@ -32,9 +32,10 @@ log = logging.getLogger("medvigil.advisories")
 START_TIMEOUT = 60.0
 """Seconds the first task may take (the worker starting and importing the parsers)."""
 
-EARLY_START_BYTES = 1 << 20
-"""Inputs from this size on have the CLI launch the worker before Django is set up (the
-pipeline's own threshold, ``services.PIPELINE_MIN_BYTES``, is the same 1 MiB)."""
+PIPELINE_MIN_BYTES = 1 << 20
+"""Inputs at least this large (on disk) map their records in the second process; smaller ones
+(daily modified feeds, uploads) are done before a process could start. The CLI also launches
+the worker before Django is set up for such an input."""
 
 _pool: ProcessPoolExecutor | None = None
 _unusable = False
