@@ -33,7 +33,7 @@ def test_the_cli_starts_it_only_for_an_input_that_will_use_it(
     services.import_worker_start([small, tmp_path])
     assert started == []
     big = tmp_path / "yearly.jsonl"
-    big.write_bytes(b" " * services.PIPELINE_MIN_BYTES)
+    big.write_bytes(b" " * workers.PIPELINE_MIN_BYTES)
     services.import_worker_start([small, big])
     assert started == [True]
     settings.FEEDS_IMPORT_WORKERS = 0  # MEDVIGIL_IMPORT_WORKERS=0: never
