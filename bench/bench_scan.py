@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _data import compile_project  # noqa: E402
 from _store import ensure_store, sbom, use_store  # noqa: E402
 
 STORE = use_store()
@@ -45,6 +46,7 @@ def _cli(path: Path) -> tuple[float, float, int]:
 
 def main() -> None:
     ensure_store()
+    compile_project()
     from medvigil.core.sbom.registry import read_sbom
     from medvigil.web.findings.scan import scan_components
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _data import SHARED  # noqa: E402
+from _data import SHARED, compile_project  # noqa: E402
 from _store import ensure_store, use_store  # noqa: E402
 
 STORE = use_store()
@@ -191,6 +191,8 @@ def main() -> None:
     from medvigil.web.findings.scan import scan_components
 
     pool = _pool()
+    if not args.no_cli:
+        compile_project()
     print(f"pool: {len(pool)} distinct CPE names from the NVD yearly feeds {YEARS}")
     build, kind = (realistic_sbom, "realistic") if args.realistic else (cpe_sbom, "CPE")
     tmp = Path(tempfile.mkdtemp(prefix="medvigil-scan-cpe-"))

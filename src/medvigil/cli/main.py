@@ -11,63 +11,65 @@ git or grype. ``--debug`` (or ``MEDVIGIL_DEBUG=1``) adds the full traceback.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import typer
 from typer._click import exceptions as click_exceptions
 
 from medvigil import __version__
-from medvigil.cli import (
-    cases,
-    csaf,
-    cvss,
-    feeds,
-    inventory,
-    metrics,
-    remediation,
-    reporting,
-    sbom,
-    scan,
-    server,
-    vex,
-)
-from medvigil.cli.advisory import advisory_app
-from medvigil.cli.audit import audit_app
-from medvigil.cli.cvd import cvd_app
-from medvigil.cli.notifications import notifications_app
 from medvigil.cli.output import err_console
 from medvigil.core.errors import Error
 
-app = typer.Typer(
-    name="medvigil",
-    help="Postmarket cybersecurity for medical devices: inventory, SBOMs, intelligence, risk.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
+_Loader = Callable[[], typer.Typer | Callable[..., object]]
+
+
+def _attr(module: str, name: str) -> _Loader:
+    return lambda: getattr(importlib.import_module(module), name)
+
+
+@functools.cache
+def _case_app() -> typer.Typer:
+    """The ``case`` group with the remediation commands added (once per process)."""
+    from medvigil.cli import cases, remediation
+
+    remediation.register(cases.case_app)
+    return cases.case_app
+
+
+_GROUP, _COMMAND = "group", "command"
+_ENTRIES: tuple[tuple[str, str, _Loader], ...] = (
+    ("product", _GROUP, _attr("medvigil.cli.inventory", "product_app")),
+    ("version", _GROUP, _attr("medvigil.cli.inventory", "version_app")),
+    ("sbom", _GROUP, _attr("medvigil.cli.sbom", "sbom_app")),
+    ("vex", _GROUP, _attr("medvigil.cli.vex", "vex_app")),
+    ("case", _GROUP, _case_app),
+    ("advisory", _GROUP, _attr("medvigil.cli.advisory", "advisory_app")),
+    ("feeds", _GROUP, _attr("medvigil.cli.feeds", "feeds_app")),
+    ("csaf", _GROUP, _attr("medvigil.cli.csaf", "csaf_app")),
+    ("cvd", _GROUP, _attr("medvigil.cli.cvd", "cvd_app")),
+    ("reporting", _GROUP, _attr("medvigil.cli.reporting", "reporting_app")),
+    ("audit", _GROUP, _attr("medvigil.cli.audit", "audit_app")),
+    ("notifications", _GROUP, _attr("medvigil.cli.notifications", "notifications_app")),
+    ("user", _GROUP, _attr("medvigil.cli.server", "user_app")),
+    ("token", _GROUP, _attr("medvigil.cli.server", "token_app")),
+    ("init", _COMMAND, _attr("medvigil.cli.server", "init")),
+    ("serve", _COMMAND, _attr("medvigil.cli.server", "serve")),
+    ("worker", _COMMAND, _attr("medvigil.cli.server", "worker")),
+    ("demo", _COMMAND, _attr("medvigil.cli.server", "demo")),
+    ("cvss", _COMMAND, _attr("medvigil.cli.cvss", "cvss")),
+    ("metrics", _COMMAND, _attr("medvigil.cli.metrics", "metrics")),
+    ("scan", _COMMAND, _attr("medvigil.cli.scan", "scan")),
+    ("rematch", _COMMAND, _attr("medvigil.cli.scan", "rematch")),
 )
-app.add_typer(inventory.product_app, name="product")
-app.add_typer(inventory.version_app, name="version")
-app.add_typer(sbom.sbom_app, name="sbom")
-app.add_typer(vex.vex_app, name="vex")
-app.add_typer(cases.case_app, name="case")
-app.add_typer(advisory_app, name="advisory")
-remediation.register(cases.case_app)
-app.add_typer(feeds.feeds_app, name="feeds")
-app.add_typer(csaf.csaf_app, name="csaf")
-app.add_typer(cvd_app, name="cvd")
-app.add_typer(reporting.reporting_app, name="reporting")
-app.add_typer(audit_app, name="audit")
-app.add_typer(notifications_app, name="notifications")
-app.add_typer(server.user_app, name="user")
-app.add_typer(server.token_app, name="token")
-app.command("init")(server.init)
-app.command("serve")(server.serve)
-app.command("worker")(server.worker)
-app.command("demo")(server.demo)
-cvss.register(app)
-metrics.register(app)
-scan.register(app)
+"""Every top-level command and group, in help order: the registry the root command is built
+from. A run builds only the one it names (a fresh ``medvigil scan`` in a pipeline imports and
+converts one command, not the ~100 of the whole tree: a third of its start-up)."""
+_NAMES = frozenset(name for name, _, _ in _ENTRIES)
+
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
@@ -85,7 +87,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="print the version"
@@ -96,6 +97,50 @@ def _root(
 ) -> None:
     """Postmarket cybersecurity for medical devices."""
     _State.debug = _State.debug or debug
+
+
+def _build(only: str | None = None) -> typer.Typer:
+    """The root command with every entry of :data:`_ENTRIES`, or with only the one named ``only``."""
+    root = typer.Typer(
+        name="medvigil",
+        help="Postmarket cybersecurity for medical devices: inventory, SBOMs, intelligence, risk.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    root.callback()(_root)
+    for name, kind, load in _ENTRIES:
+        if only is not None and name != only:
+            continue
+        target = load()
+        if kind == _GROUP:
+            assert isinstance(target, typer.Typer)
+            root.add_typer(target, name=name)
+        else:
+            assert not isinstance(target, typer.Typer)
+            root.command(name)(target)
+    return root
+
+
+@functools.cache
+def _full_app() -> typer.Typer:
+    return _build()
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: the whole command tree, built on first use (for tests and documentation tools)."""
+    if name == "app":
+        return _full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _command_named(args: Sequence[str]) -> str | None:
+    """The top-level command ``args`` run (root options come first), if it is one of
+    :data:`_ENTRIES`; ``None`` for help, ``--version`` or an unknown name (the whole tree, so
+    that click's messages list every command)."""
+    for arg in args:
+        if not arg.startswith("-"):
+            return arg if arg in _NAMES else None
+    return None
 
 
 def _usage_message(exc: click_exceptions.UsageError) -> str:
@@ -170,7 +215,9 @@ def run(args: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if args is None else args)
     _State.debug = _debug_requested(argv)
     try:
-        result = app(args=argv, prog_name="medvigil", standalone_mode=False)
+        only = _command_named(argv)
+        root = _full_app() if only is None else _build(only)
+        result = root(args=argv, prog_name="medvigil", standalone_mode=False)
     except click_exceptions.NoArgsIsHelpError as exc:  # a bare group: its help, as click does
         err_console.print(exc.format_message(), markup=False, highlight=False)
         return EXIT_USAGE

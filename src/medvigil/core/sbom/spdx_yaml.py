@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import yaml
-
 from medvigil.core.errors import SbomError
 from medvigil.core.model import ParsedSbom
 from medvigil.core.sbom._common import require_object
 from medvigil.core.sbom._spdx2_map import build_spdx2
-from medvigil.core.sbom._yaml import load_yaml
 from medvigil.core.sbom.interface import SbomReader
 
 
@@ -26,6 +23,10 @@ class SpdxYamlReader(SbomReader):
 
     def read(self, data: bytes, *, source: str) -> ParsedSbom:
         """Parse an SPDX 2 YAML document (safe loader, alias expansion capped)."""
+        import yaml  # here, not at import: PyYAML costs every fresh process (e.g. `scan`) ~20 ms
+
+        from medvigil.core.sbom._yaml import load_yaml
+
         try:
             doc = load_yaml(data, source=source)
         except yaml.MarkedYAMLError as exc:

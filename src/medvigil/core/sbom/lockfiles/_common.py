@@ -20,13 +20,11 @@ import tomllib
 from typing import Any
 
 import orjson
-import yaml
 from packageurl import PackageURL
 
 from medvigil.core._json import json_error
 from medvigil.core.errors import SbomError
 from medvigil.core.model import Component, ComponentType, Dependency, ParsedSbom
-from medvigil.core.sbom import _yaml
 
 DEV_PROPERTY = ("medvigil:lockfile:dev", "true")
 """Property added to development-only components (besides ``scope="optional"``)."""
@@ -170,6 +168,10 @@ def load_toml(data: bytes, source: str) -> dict[str, Any]:
 
 def load_yaml(data: bytes, source: str) -> Any:
     """Parse YAML with the shared safe loader (alias expansion capped); errors become :class:`SbomError`."""
+    import yaml  # here, not at import: PyYAML costs every fresh process (e.g. `scan`) ~20 ms
+
+    from medvigil.core.sbom import _yaml
+
     text = decode_text(data, source)
     try:
         return _yaml.load_yaml(text, source=source)
