@@ -10,10 +10,10 @@ from __future__ import annotations
 import gc
 import itertools
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import orjson
 import typer
@@ -34,7 +34,10 @@ from medvigil.cli.output import (
 from medvigil.core.errors import InputError
 
 if TYPE_CHECKING:
+    from medvigil.core.model import Component
     from medvigil.core.model.vex import VexAssertion
+
+_G = TypeVar("_G")
 
 # Imports a command needs are made inside it: ``medvigil scan`` is a pipeline gate started
 # once per build, so start-up time counts (VEX reading pulls in the CSAF validator).
@@ -105,6 +108,38 @@ def _write_findings_json(findings: Sequence[object], batch: int = 1000) -> None:
         buffer.flush()
 
 
+def _encode_finding(finding: Mapping[str, object]) -> bytes:
+    """One finding as :func:`_write_findings_json` writes it inside the list (its indentation)."""
+    text = orjson.dumps({"findings": [finding]}, option=orjson.OPT_INDENT_2)
+    return text[len(_HEAD) : -len(_TAIL)]
+
+
+def _write_encoded(items: Iterable[tuple[bytes, _G]]) -> list[_G]:
+    """``{"findings": [...]}`` of findings encoded by :func:`_encode_finding` (byte-identical to
+    :func:`_write_findings_json`), and the second item of each pair, in order."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        sys.stdout.flush()
+    write = buffer.write if buffer is not None else (lambda data: sys.stdout.write(data.decode()))
+    kept: list[_G] = []
+    parts: list[bytes] = []
+    for data, other in items:
+        parts.append(data)
+        kept.append(other)
+        if len(parts) >= 1000:
+            write((_HEAD if len(kept) == len(parts) else b",\n") + b",\n".join(parts))
+            parts = []
+    if not kept:
+        _write_json({"findings": []})
+        return kept
+    if parts:
+        write((_HEAD if len(kept) == len(parts) else b",\n") + b",\n".join(parts))
+    write(_TAIL + b"\n")
+    if buffer is not None:
+        buffer.flush()
+    return kept
+
+
 def _table(findings: Sequence[dict[str, object]], suppressed: int, scanned: int) -> None:
     rows = []
     unverified = 0
@@ -157,6 +192,16 @@ def scan(
             help="let --fail-on* count findings whose running-on platform could not be checked",
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            envvar="MEDVIGIL_SCAN_JOBS",
+            help="worker processes for JSON output of a large SBOM (default: the cores, at most 4)",
+        ),
+    ] = None,
 ) -> None:
     """Scan an SBOM or lockfile against the local store (nothing is registered)."""
     # A one-shot command: the cyclic GC's passes over the scan's millions of live objects
@@ -165,7 +210,7 @@ def scan(
     gc.disable()
     try:
         _scan(file, format, fail_on, fail_on_kev, fail_on_epss, vex, no_infer_cpes, input_format,
-              fail_on_unverified_platform)  # fmt: skip
+              fail_on_unverified_platform, jobs)  # fmt: skip
     finally:
         if enabled:
             # Move what the scan left alive into the oldest generation, so the next young
@@ -186,8 +231,9 @@ def _scan(
     no_infer_cpes: bool,
     input_format: str | None,
     fail_on_unverified_platform: bool = False,
+    jobs: int | None = None,
 ) -> None:
-    from medvigil.core.matching.report import cyclonedx_vex, sarif, trips
+    from medvigil.core.matching.report import trips
     from medvigil.core.sbom.registry import read_sbom
 
     parsed = read_sbom(_read(file), source=str(file), format=input_format)
@@ -198,21 +244,19 @@ def _scan(
         for path in vex:
             statements += read_vex(_read(path), str(path))
     _django.setup(read_only=True)
-    from medvigil.web.findings.scan import scan_components
+    from medvigil.web.findings import scan_jobs
 
-    # JSON is written one finding at a time, each built as it is written (then built again only
-    # for a --fail-on* rule): ~200,000 findings of a large CPE SBOM are never all held as dicts
-    lazy = format is ScanFormat.JSON
-    result = scan_components(parsed.components, infer_cpes=not no_infer_cpes, vex=statements, lazy=lazy)
-    findings = result.findings
-    if format is ScanFormat.JSON:
-        _write_findings_json(findings)
-    elif format is ScanFormat.SARIF:
-        _write_json(sarif(findings, artifact=file.name, tool_version=__version__))
-    elif format is ScanFormat.CYCLONEDX_VEX:
-        _write_json(cyclonedx_vex(findings, tool_version=__version__))
+    findings: Sequence[Mapping[str, Any]]
+    workers = scan_jobs.jobs_for(parsed.components, jobs)
+    if format is ScanFormat.JSON and workers > 1:
+        infer = not no_infer_cpes
+        with scan_jobs.scan_split(
+            parsed.components, jobs=workers, encode=_encode_finding, infer_cpes=infer, vex=statements
+        ) as merged:
+            gates = _write_encoded(merged.items)
+        findings = [scan_jobs.gate_view(g) for g in gates]  # all a --fail-on* rule reads
     else:
-        _table(findings, result.suppressed, result.components)
+        findings = _scan_here(parsed.components, file, format, not no_infer_cpes, statements)
     reasons = trips(findings, severity=fail_on.value if fail_on else None, kev=fail_on_kev, epss=fail_on_epss,
                     unverified_platform=fail_on_unverified_platform)  # fmt: skip
     if not parsed.components:
@@ -222,6 +266,28 @@ def _scan(
         err_console.print(f"[red]fail:[/] {reason}", highlight=False)
     if reasons:
         raise typer.Exit(1)
+
+
+def _scan_here(
+    components: Sequence[Component], file: Path, format: ScanFormat, infer: bool, vex: Sequence[VexAssertion]
+) -> Sequence[Mapping[str, Any]]:
+    """Scan in this process and write the output; the findings (for the ``--fail-on*`` rules)."""
+    from medvigil.core.matching.report import cyclonedx_vex, sarif
+    from medvigil.web.findings.scan import scan_components
+
+    # JSON is written one finding at a time, each built as it is written (then built again only
+    # for a --fail-on* rule): ~200,000 findings of a large CPE SBOM are never all held as dicts
+    result = scan_components(components, infer_cpes=infer, vex=vex, lazy=format is ScanFormat.JSON)
+    findings = result.findings
+    if format is ScanFormat.JSON:
+        _write_findings_json(findings)
+    elif format is ScanFormat.SARIF:
+        _write_json(sarif(findings, artifact=file.name, tool_version=__version__))
+    elif format is ScanFormat.CYCLONEDX_VEX:
+        _write_json(cyclonedx_vex(findings, tool_version=__version__))
+    else:
+        _table(findings, result.suppressed, result.components)
+    return findings
 
 
 def nothing_scanned(file: Path, format: str, warnings: tuple[str, ...], *, gated: bool) -> list[str]:

@@ -293,9 +293,15 @@ def component_cpes(component: Component) -> tuple[Cpe, ...]:
 
 
 def match(
-    components: Sequence[Component], index: MatchIndex, options: MatchOptions | None = None
+    components: Sequence[Component],
+    index: MatchIndex,
+    options: MatchOptions | None = None,
+    *,
+    only: range | None = None,
 ) -> Iterator[Match]:
-    """Match every component against the index (a hash join; candidates only)."""
+    """Match every component against the index (a hash join; candidates only); with ``only``,
+    just the components at those positions, still against the platforms of all ``components``
+    (a part of a scan split over processes: the same matches as the whole run has there)."""
     opts = options or MatchOptions()
     stated = [component_cpes(c) for c in components]
     # Every component's configurations are evaluated against its own CPEs and the SBOM's platform
@@ -305,7 +311,8 @@ def match(
         [cpe for c, cpes in zip(components, stated, strict=True) if c.type in _PLATFORM_TYPES for cpe in cpes]
     )
     run = _CpeRun(platforms, index, stated)
-    for pos, component in enumerate(components):
+    for pos in only if only is not None else range(len(components)):
+        component = components[pos]
         yield from _purl_matches(pos, component, index)
         for record, evidence in run.found(component, stated[pos], opts.infer_cpes):
             yield _match(pos, index, record, evidence)

@@ -1,0 +1,192 @@
+"""A large scan split over worker processes, merged into the order one process gives.
+
+``medvigil scan --jobs N``: the components are cut into ``N`` contiguous parts of about equal
+weight (a component stating CPEs weighs more: its candidate records are evaluated one by one).
+Each part is scanned in a forked process (Django and the components are already loaded there)
+against the running-on platforms of the **whole** SBOM (:func:`~medvigil.web.findings.scan.
+scan_components` with ``only``), so it finds exactly what the single run finds for those
+components. A part writes its findings, already in the single run's order, to a file as
+``(order key, encoded finding, gate fields)``; the parent merges the parts (``heapq.merge``,
+stable: equal keys keep part order, which is component order, as the single run's sort does).
+
+The order key is the single run's: the vulnerability's rank (KEV first, then CVSS score, then
+EPSS, then id), then the component's name. ``tests/web/findings/test_scan_jobs.py`` checks the
+merged output is byte-identical to the single run's.
+"""
+
+from __future__ import annotations
+
+import heapq
+import marshal
+import multiprocessing
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from medvigil.core.model import Component as CoreComponent
+from medvigil.core.model.vex import VexAssertion
+
+__all__ = ["GateFields", "MergedScan", "gate_fields", "gate_view", "jobs_for", "order_key", "scan_split"]
+
+GateFields = tuple[str | None, bool, float | None, bool]
+"""What a ``--fail-on*`` rule reads of a finding: severity, KEV, EPSS, platform unverified."""
+_OrderKey = tuple[bool, float, float, str, str]
+_Encode = Callable[[Mapping[str, Any]], bytes]
+_BATCH = 1000
+_MIN_WEIGHT = 2_000
+"""Below this weight (see :func:`_weight`) a scan stays in one process: starting a worker costs
+more than it saves."""
+
+
+@dataclass(frozen=True, slots=True)
+class MergedScan:
+    """The merged findings of a split scan, read once, in the single run's order."""
+
+    findings: int
+    """How many findings the parts found."""
+    suppressed: int
+    """Findings left out (not affected per VEX, withdrawn upstream)."""
+    components: int
+    """Components scanned."""
+    items: Iterator[tuple[bytes, GateFields]]
+    """Each finding encoded (by the caller's ``encode``) with its gate fields."""
+
+
+def order_key(finding: Mapping[str, Any]) -> _OrderKey:
+    """A contract finding's place in a scan's output (as :func:`~medvigil.web.findings.scan.
+    scan_components` sorts): most severe vulnerability first, then the component's name."""
+    v = finding["vulnerability"]
+    cvss = v["cvss"]
+    score = cvss["score"] if cvss is not None and cvss["score"] is not None else -1.0
+    return (not v["kev"], -score, -(v["epss"] or 0.0), v["id"], finding["component"]["name"])
+
+
+def gate_fields(finding: Mapping[str, Any]) -> GateFields:
+    """The fields of a finding a ``--fail-on*`` rule reads."""
+    v = finding["vulnerability"]
+    return (v["severity"], bool(v["kev"]), v["epss"], bool(finding["match"]["platform_unverified"]))
+
+
+def gate_view(fields: GateFields) -> dict[str, Any]:
+    """A finding's gate fields in contract shape, for :func:`~medvigil.core.matching.report.trips`."""
+    severity, kev, epss, unverified = fields
+    return {
+        "vulnerability": {"severity": severity, "kev": kev, "epss": epss},
+        "match": {"platform_unverified": unverified},
+    }
+
+
+def _weight(component: CoreComponent) -> int:
+    return 1 + 20 * len(component.cpes)
+
+
+def jobs_for(components: Sequence[CoreComponent], requested: int | None) -> int:
+    """Worker processes for a scan of ``components``: ``requested``, or by default the cores this
+    process may run on (at most 4; 1 for a scan too small to gain from it). Always 1 when the
+    workers could not see this process's data: inside a transaction (uncommitted rows, e.g. a
+    test) or on an in-memory SQLite database."""
+    from django.db import connection
+
+    in_memory = getattr(connection, "is_in_memory_db", None)  # SQLite's wrapper only
+    if connection.in_atomic_block or (in_memory is not None and in_memory()):
+        return 1
+    if requested is not None:
+        return max(1, min(requested, len(components)))
+    if sum(_weight(c) for c in components) < _MIN_WEIGHT:
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0)), len(components)))
+
+
+def _parts(components: Sequence[CoreComponent], jobs: int) -> list[range]:
+    """``jobs`` contiguous position ranges of about equal weight (none empty)."""
+    weights = [_weight(c) for c in components]
+    total = sum(weights)
+    parts: list[range] = []
+    start, seen = 0, 0
+    for pos, w in enumerate(weights):
+        seen += w
+        if seen * jobs >= total * (len(parts) + 1) and len(parts) < jobs - 1:
+            parts.append(range(start, pos + 1))
+            start = pos + 1
+    if start < len(components):
+        parts.append(range(start, len(components)))
+    return parts
+
+
+_WORK: tuple[Sequence[CoreComponent], bool, Sequence[VexAssertion], _Encode] | None = None
+"""The scan a forked worker runs a part of (set before the workers fork: nothing is pickled)."""
+
+
+def _run_part(only: range, path: str) -> tuple[int, int]:
+    """Scan one part in a worker; write its findings to ``path`` in batches; (count, suppressed)."""
+    from medvigil.web.findings.scan import scan_components
+
+    assert _WORK is not None
+    components, infer, vex, encode = _WORK
+    result = scan_components(components, infer_cpes=infer, vex=vex, lazy=True, only=only)
+    with open(path, "wb") as fh:
+        batch: list[tuple[_OrderKey, bytes, GateFields]] = []
+        for finding in result.findings:
+            batch.append((order_key(finding), encode(finding), gate_fields(finding)))
+            if len(batch) >= _BATCH:
+                marshal.dump(batch, fh)
+                batch = []
+        if batch:
+            marshal.dump(batch, fh)
+    return len(result.findings), result.suppressed
+
+
+def _read_part(path: Path) -> Iterator[tuple[_OrderKey, bytes, GateFields]]:
+    with path.open("rb") as fh:
+        while True:
+            try:
+                batch = marshal.load(fh)  # noqa: S302 - a file this scan's own worker wrote
+            except EOFError:
+                return
+            yield from batch
+
+
+@contextmanager
+def scan_split(
+    components: Sequence[CoreComponent],
+    *,
+    jobs: int,
+    encode: _Encode,
+    infer_cpes: bool = True,
+    vex: Sequence[VexAssertion] = (),
+) -> Iterator[MergedScan]:
+    """Scan ``components`` in ``jobs`` forked worker processes; the merged findings, each passed
+    through ``encode`` in its worker, in the order one process gives (read them inside the
+    ``with``: the parts live in a temporary folder until it ends)."""
+    global _WORK
+    from django.db import connections
+
+    parts = _parts(components, jobs)
+    connections.close_all()  # each worker opens its own connection; none is shared across fork
+    for stream in (sys.stdout, sys.stderr):  # a worker flushes what it inherited when it exits
+        stream.flush()
+    _WORK = (components, infer_cpes, vex, encode)
+    try:
+        with tempfile.TemporaryDirectory(prefix="medvigil-scan-") as tmp:
+            paths = [Path(tmp) / f"part-{n}" for n in range(len(parts))]
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
+                futures = [
+                    pool.submit(_run_part, part, str(path)) for part, path in zip(parts, paths, strict=True)
+                ]
+                counts = [f.result() for f in futures]
+            merged = heapq.merge(*(_read_part(p) for p in paths), key=lambda item: item[0])
+            yield MergedScan(
+                findings=sum(n for n, _ in counts),
+                suppressed=sum(s for _, s in counts),
+                components=len(components),
+                items=((data, gate) for _, data, gate in merged),
+            )
+    finally:
+        _WORK = None
