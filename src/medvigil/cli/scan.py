@@ -34,7 +34,6 @@ from medvigil.cli.output import (
 from medvigil.core.errors import InputError
 
 if TYPE_CHECKING:
-    from medvigil.core.model import Component
     from medvigil.core.model.vex import VexAssertion
 
 _G = TypeVar("_G")
@@ -140,7 +139,7 @@ def _write_encoded(items: Iterable[tuple[bytes, _G]]) -> list[_G]:
     return kept
 
 
-def _table(findings: Sequence[dict[str, object]], suppressed: int, scanned: int) -> None:
+def _table(findings: Sequence[Mapping[str, Any]], suppressed: int, scanned: int) -> None:
     rows = []
     unverified = 0
     for f in findings:
@@ -248,15 +247,29 @@ def _scan(
 
     findings: Sequence[Mapping[str, Any]]
     workers = scan_jobs.jobs_for(parsed.components, jobs)
-    if format is ScanFormat.JSON and workers > 1:
-        infer = not no_infer_cpes
+    infer = not no_infer_cpes
+    if workers > 1 and format is ScanFormat.JSON:  # each worker encodes its findings as written
         with scan_jobs.scan_split(
             parsed.components, jobs=workers, encode=_encode_finding, infer_cpes=infer, vex=statements
         ) as merged:
             gates = _write_encoded(merged.items)
         findings = [scan_jobs.gate_view(g) for g in gates]  # all a --fail-on* rule reads
+    elif workers > 1:
+        with scan_jobs.scan_split(
+            parsed.components, jobs=workers, encode=orjson.dumps, infer_cpes=infer, vex=statements
+        ) as merged:
+            findings = [orjson.loads(data) for data, _ in merged.items]
+        _write_output(findings, format, file, merged.suppressed, merged.components)
     else:
-        findings = _scan_here(parsed.components, file, format, not no_infer_cpes, statements)
+        from medvigil.web.findings.scan import scan_components
+
+        # JSON is written one finding at a time, each built as it is written (then built again
+        # only for a --fail-on* rule): ~200,000 findings of a large CPE SBOM are never all held
+        result = scan_components(
+            parsed.components, infer_cpes=infer, vex=statements, lazy=format is ScanFormat.JSON
+        )
+        findings = result.findings
+        _write_output(findings, format, file, result.suppressed, result.components)
     reasons = trips(findings, severity=fail_on.value if fail_on else None, kev=fail_on_kev, epss=fail_on_epss,
                     unverified_platform=fail_on_unverified_platform)  # fmt: skip
     if not parsed.components:
@@ -268,17 +281,11 @@ def _scan(
         raise typer.Exit(1)
 
 
-def _scan_here(
-    components: Sequence[Component], file: Path, format: ScanFormat, infer: bool, vex: Sequence[VexAssertion]
-) -> Sequence[Mapping[str, Any]]:
-    """Scan in this process and write the output; the findings (for the ``--fail-on*`` rules)."""
+def _write_output(
+    findings: Sequence[Mapping[str, Any]], format: ScanFormat, file: Path, suppressed: int, scanned: int
+) -> None:
     from medvigil.core.matching.report import cyclonedx_vex, sarif
-    from medvigil.web.findings.scan import scan_components
 
-    # JSON is written one finding at a time, each built as it is written (then built again only
-    # for a --fail-on* rule): ~200,000 findings of a large CPE SBOM are never all held as dicts
-    result = scan_components(components, infer_cpes=infer, vex=vex, lazy=format is ScanFormat.JSON)
-    findings = result.findings
     if format is ScanFormat.JSON:
         _write_findings_json(findings)
     elif format is ScanFormat.SARIF:
@@ -286,8 +293,7 @@ def _scan_here(
     elif format is ScanFormat.CYCLONEDX_VEX:
         _write_json(cyclonedx_vex(findings, tool_version=__version__))
     else:
-        _table(findings, result.suppressed, result.components)
-    return findings
+        _table(findings, suppressed, scanned)
 
 
 def nothing_scanned(file: Path, format: str, warnings: tuple[str, ...], *, gated: bool) -> list[str]:

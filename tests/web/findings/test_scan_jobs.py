@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -109,6 +110,17 @@ def test_a_split_scan_writes_what_one_process_writes(tmp_path: Path) -> None:
         assert (split.returncode, split.stderr) == (one.returncode, one.stderr)
     default = _run("scan", str(bom), "-f", "json", env=env)  # the cores of this machine
     assert default.stdout == one.stdout and default.returncode == 0
+    for form in ("table", "sarif", "cyclonedx-vex"):  # the parent decodes what the workers found
+        alone, split = (
+            _run("scan", str(bom), "-f", form, "-j", j, env={**env, "COLUMNS": "200"}) for j in "13"
+        )
+        assert _stable(split.stdout) == _stable(alone.stdout), form
+        assert len(alone.stdout) > 10_000
+
+
+def _stable(out: bytes) -> bytes:
+    """Output without what differs between any two runs (a VEX's serial number and timestamp)."""
+    return re.sub(rb'"(serialNumber|timestamp)": "[^"]*"', b"", out)
 
 
 def _weighted(rng: random.Random, n: int) -> list[Component]:
