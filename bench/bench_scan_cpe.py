@@ -7,7 +7,9 @@ hit). ``o`` CPEs become ``operating-system`` components and ``h`` CPEs ``device`
 running-on platform candidates of the SBOM are large, as in a real device SBOM. Seeded (``--seed``).
 
 Measures, like ``bench_scan.py``: ``scan_components`` in a warm process (first scan, then the
-median of three repeats) and ``medvigil scan FILE -f json`` as a fresh process (wall, CPU, peak RSS).
+median of three repeats) and ``medvigil scan FILE -f json`` as a fresh process (wall, CPU, peak RSS),
+in one process (``--jobs 1``) and with the CLI's default worker processes (``--jobs auto``: the
+cores, at most 4; the project is byte-compiled first, as an installed wheel is).
 ``--dump FILE`` writes the findings of both SBOMs (JSON, every field, in order) to compare two
 versions of the code.
 
@@ -159,11 +161,14 @@ _SHIM = (
 of the process that spawned it (kept across exec), and this bench process holds ~2 GB by then."""
 
 
-def _cli(path: Path, keep: Path | None = None) -> tuple[float, float, float, int]:
-    """Wall, CPU (user + sys), peak RSS and finding count of a fresh ``medvigil scan -f json``."""
+def _cli(path: Path, keep: Path | None = None, jobs: str = "auto") -> tuple[float, float, float, int]:
+    """Wall, CPU (user + sys, of every process), peak RSS (of the largest process) and finding
+    count of a fresh ``medvigil scan -f json`` (``jobs``: its ``--jobs``, or ``auto``)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     cli = [str(Path(sys.executable).parent / "medvigil"), "scan", str(path), "-f", "json"]
+    if jobs != "auto":
+        cli += ["--jobs", jobs]
     out = subprocess.run([sys.executable, "-c", _SHIM, *cli], capture_output=True, check=False)
     wall = time.perf_counter() - t0
     if out.returncode not in (0, 1):
@@ -185,6 +190,7 @@ def main() -> None:
     parser.add_argument("--no-cli", action="store_true", help="skip the fresh-process CLI run")
     parser.add_argument("--realistic", action="store_true", help="the device-like SBOM (typical case)")
     parser.add_argument("--cli-out", type=Path, help="keep each CLI JSON output in this folder (to compare)")
+    parser.add_argument("--jobs", default="1,auto", help="the CLI's --jobs values to run (auto: its default)")
     args = parser.parse_args()
     ensure_store()
     from medvigil.core.sbom.registry import read_sbom
@@ -215,10 +221,10 @@ def main() -> None:
               f"{repeat:.2f} s repeat (median of {args.repeats}; CPU {repeat_cpu:.2f} s), "
               f"{len(result.findings)} findings on {hit} components; "
               f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
-        if not args.no_cli:
-            keep = args.cli_out / f"scan-{kind.lower()}-{n}.json" if args.cli_out else None
-            wall, cli_cpu, rss, count = _cli(path, keep)
-            print(f"{n:>6} {kind} components: cli {wall:.2f} s wall (CPU {cli_cpu:.2f} s), "
+        for jobs in [] if args.no_cli else args.jobs.split(","):
+            keep = args.cli_out / f"scan-{kind.lower()}-{n}-j{jobs}.json" if args.cli_out else None
+            wall, cli_cpu, rss, count = _cli(path, keep, jobs)
+            print(f"{n:>6} {kind} components: cli --jobs {jobs}: {wall:.2f} s wall (CPU {cli_cpu:.2f} s), "
                   f"peak RSS {rss:.0f} MB, {count} findings; load {os.getloadavg()[0]:.1f}")  # fmt: skip
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"bench process peak RSS {peak:.0f} MB")
