@@ -73,7 +73,9 @@ def _sbom(rng: random.Random, n: int) -> dict[str, Any]:
         product = f"prod_{rng.randrange(40)}"
         version = f"{rng.randrange(5)}.{rng.randrange(3)}"
         cpe = f"cpe:2.3:a:acme:{product}:{version}:*:*:*:*:*:*:*"
-        comps.append({"type": "library", "name": product, "version": version, "bom-ref": f"c{i}", "cpe": cpe})
+        purl = f"pkg:generic/acme/{product}@{version}"
+        comps.append({"type": "library", "name": product, "version": version, "bom-ref": f"c{i}", "cpe": cpe,
+                      "purl": purl})  # fmt: skip
     comps.append({"type": "operating-system", "name": "rtos", "version": "3.1", "bom-ref": "os",
                   "cpe": "cpe:2.3:o:acme:rtos:3.1:*:*:*:*:*:*:*"})  # fmt: skip
     return {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": comps}
@@ -110,12 +112,21 @@ def test_a_split_scan_writes_what_one_process_writes(tmp_path: Path) -> None:
         assert (split.returncode, split.stderr) == (one.returncode, one.stderr)
     default = _run("scan", str(bom), "-f", "json", env=env)  # the cores of this machine
     assert default.stdout == one.stdout and default.returncode == 0
-    for form in ("table", "sarif", "cyclonedx-vex"):  # the parent decodes what the workers found
+    vex = tmp_path / "vex.json"  # a supplier's not-affected statements: left out, and counted
+    products = [{"@id": c["purl"]} for c in json.loads(bom.read_text())["components"][:200] if "purl" in c]
+    vex.write_text(json.dumps({"@context": "https://openvex.dev/ns/v0.2.0", "statements": [
+        {"vulnerability": {"name": f"CVE-2099-{1000 + n}"}, "products": products, "status": "not_affected",
+         "justification": "vulnerable_code_not_in_execute_path"} for n in range(0, 120, 7)
+    ]}))  # fmt: skip
+    for form in ("table", "sarif", "cyclonedx-vex", "json"):  # the parent decodes what the workers found
         alone, split = (
-            _run("scan", str(bom), "-f", form, "-j", j, env={**env, "COLUMNS": "200"}) for j in "13"
+            _run("scan", str(bom), "-f", form, "--vex", str(vex), "-j", j, env={**env, "COLUMNS": "200"})
+            for j in "13"
         )
         assert _stable(split.stdout) == _stable(alone.stdout), form
         assert len(alone.stdout) > 10_000
+        if form == "table":
+            assert b"not affected" in alone.stdout  # some findings were left out by the VEX
 
 
 def _stable(out: bytes) -> bytes:
