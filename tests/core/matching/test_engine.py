@@ -533,3 +533,21 @@ def test_ordered_grouping_refuses_matches_out_of_order() -> None:
     assert group_matches(matches[::-1], ordered=False)
     with pytest.raises(ValueError, match="component 0 after component 1"):
         group_matches(matches[::-1], ordered=True)
+
+
+def test_csaf_cpe_helper_matches_a_device_cpe_and_skips_a_malformed_one() -> None:
+    pump = "cpe:2.3:h:medtronic:pump_x:2.0:*:*:*:*:*:*:*"
+    product = CsafProduct(
+        "P7", "Pump X 2.0", ProductHelpers(cpe=pump), vendor="Medtronic", product_name="Pump X"
+    )
+    record = AdvisoryRecord(
+        "csaf", "ICSMA-00-000-01/CVE-2000-0001", NOW, aliases=("CVE-2000-0001",),
+        csaf_products=(CsafProductStatus("P7", "known_affected", product),),
+    )  # fmt: skip
+    index = MatchIndex.build([record])
+    found = group_matches(
+        match_device(DeviceIdentity("Other name", "2.0", cpes=("cpe:2.3:h:bad", pump)), index)
+    )
+    assert [(f.vulnerability_id, f.method) for f in found] == [("CVE-2000-0001", MatchMethod.CSAF_PRODUCT)]
+    other = DeviceIdentity("Other name", "3.0", cpes=(pump.replace(":2.0:", ":3.0:"),))
+    assert group_matches(match_device(other, index)) == []

@@ -21,7 +21,7 @@ import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from medvigil.core.matching.cpe import ANY, Cpe, CpeCriterion, CpeError
+from medvigil.core.matching.cpe import ANY, Cpe, CpeCriterion, CpeError, parse_cpe
 from medvigil.core.matching.csaf_versions import CsafVersionRange, parse_csaf_version
 from medvigil.core.matching.keys import model_key, name_key, purl_package_key, purl_version
 from medvigil.core.matching.versions import InvalidVersionError, get_scheme
@@ -182,7 +182,11 @@ def _device_hits(
         rules = list(index.by_model.get(mk, ()))
         rules += [rule for pattern, rule in index.wildcard_models if fnmatch.fnmatchcase(mk, pattern)]
         yield from _hits(rules, device.version, f"model number {model}", 85, ids)
-    for cpe in device.cpes:
+    for text in device.cpes:
+        try:
+            cpe = parse_cpe(text)
+        except CpeError:
+            continue
         yield from _cpe_hits(cpe, index, ids, device.version)
     for purl in device.purls:
         yield from _purl_hits(purl, device.version, index, ids)

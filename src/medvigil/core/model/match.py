@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, Protocol
 
-from medvigil.core.matching.cpe import Cpe
-
 
 class MatchMethod(StrEnum):
     """How a component was tied to an advisory (ordered best first in :data:`METHOD_RANK`)."""
@@ -66,8 +64,8 @@ class DeviceIdentity:
     """The version (``2.6A``)."""
     model_numbers: tuple[str, ...] = ()
     """Model numbers (``MMT-508``)."""
-    cpes: tuple[Cpe, ...] = ()
-    """CPEs of the device."""
+    cpes: tuple[str, ...] = ()
+    """CPEs of the device (CPE 2.3 formatted strings, the version filled in)."""
     purls: tuple[str, ...] = ()
     """Package URLs of the device."""
 

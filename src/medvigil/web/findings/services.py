@@ -186,14 +186,15 @@ def device_identity(product: Product, version: str) -> DeviceIdentity:
             continue
         cpes.append(cpe)
     purls = tuple(p for p in product.purls or () if not purl_version(p) or _same(purl_version(p), version))
-    return DeviceIdentity(product.name, version, tuple(product.model_numbers or ()), tuple(cpes), purls)
+    models = tuple(product.model_numbers or ())
+    return DeviceIdentity(product.name, version, models, tuple(c.to_fs() for c in cpes), purls)
 
 
 def _device_component(device: DeviceIdentity) -> CoreComponent:
     """The device as a component, so that supplier VEX about its purl or CPE applies to it."""
     purl = device.purls[0] if device.purls else None
     return CoreComponent(
-        name=device.name, version=device.version, purl=purl, cpes=tuple(c.to_fs() for c in device.cpes),
+        name=device.name, version=device.version, purl=purl, cpes=device.cpes,
         type=ComponentType.DEVICE,
     )  # fmt: skip
 
