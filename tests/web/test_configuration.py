@@ -18,6 +18,8 @@ def test_every_setting_variable_is_documented_and_every_documented_one_is_read()
     code = "".join(p.read_text() for p in CONFIG.glob("*.py"))
     read = set(re.findall(r'"(MEDVIGIL_[A-Z_]+)"', code))
     read |= {f"{name}_FILE" for name in re.findall(r'env_secret\("(MEDVIGIL_[A-Z_]+)"', code)}
+    cli = "".join(p.read_text() for p in (ROOT / "src" / "medvigil" / "cli").glob("*.py"))
+    read |= set(re.findall(r'envvar="(MEDVIGIL_[A-Z_]+)"', cli))  # a command's option's variable
     documented = set(
         re.findall(r"^\| `(MEDVIGIL_[A-Z_]+)`", (ROOT / "docs/configuration.md").read_text(), re.M)
     )
