@@ -10,6 +10,7 @@ import random
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from medvigil.web.findings.scan import scan_components
 from tests.web.findings.test_scan_cpe_names import FIXTURE, _components
 
 _CLI = "import sys; from medvigil.cli.main import main; sys.argv[0] = 'medvigil'; main()"
+_PG = os.environ.get("MEDVIGIL_DATABASE_URL", "")
 
 
 def _record(cve: str, nodes: list[dict[str, Any]], score: float | None) -> dict[str, Any]:
@@ -85,13 +87,37 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-c", _CLI, *args], capture_output=True, env=env, check=False)
 
 
-def test_a_split_scan_writes_what_one_process_writes(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment of CLI subprocesses with their own store: a SQLite file, or (on the
+    PostgreSQL run) a database of their own beside the test database."""
+    env = {**os.environ, "MEDVIGIL_DATA_DIR": str(tmp_path / "store"), "MEDVIGIL_TASKS_URL": "immediate"}
+    env.pop("MEDVIGIL_DATABASE_URL", None)
+    env.pop("MEDVIGIL_SCAN_JOBS", None)
+    if request.param == "sqlite":
+        yield env
+        return
+    if not _PG.startswith("postgres"):
+        pytest.skip("the PostgreSQL variant runs when MEDVIGIL_DATABASE_URL names a PostgreSQL server")
+    import psycopg
+
+    name = f"medvigil_split_{os.getpid()}"
+    base, _, _ = _PG.rpartition("/")
+    with psycopg.connect(_PG, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield {**env, "MEDVIGIL_DATABASE_URL": f"{base}/{name}"}
+    finally:
+        with psycopg.connect(_PG, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_split_scan_writes_what_one_process_writes(tmp_path: Path, store_env: dict[str, str]) -> None:
     rng = random.Random(7)
     feed = tmp_path / "generated.jsonl"
     _generated_feed(feed, rng)
-    env = {**os.environ, "MEDVIGIL_DATA_DIR": str(tmp_path / "store"), "MEDVIGIL_TASKS_URL": "immediate"}
-    env.pop("MEDVIGIL_DATABASE_URL", None)  # the subprocesses' own SQLite store, never a shared one
-    env.pop("MEDVIGIL_SCAN_JOBS", None)
+    env = store_env
     assert _run("init", env=env).returncode == 0
     for path in (feed, FIXTURE):
         done = _run("feeds", "import", str(path), env=env)
