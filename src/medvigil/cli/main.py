@@ -242,5 +242,8 @@ def run(args: Sequence[str] | None = None) -> int:
 
 
 def main() -> None:
-    """Entry point of the ``medvigil`` script."""
-    sys.exit(run())
+    """Entry point of the ``medvigil`` script (a one-shot command may leave without the
+    interpreter's teardown, see :mod:`medvigil.cli._exit`)."""
+    from medvigil.cli import _exit
+
+    _exit.leave(run())

@@ -19,7 +19,7 @@ import orjson
 import typer
 
 from medvigil import __version__
-from medvigil.cli import _django
+from medvigil.cli import _django, _exit
 from medvigil.cli.output import (
     DeprecatedProductOpt,
     FormatOpt,
@@ -198,7 +198,7 @@ def scan(
             "-j",
             min=1,
             envvar="MEDVIGIL_SCAN_JOBS",
-            help="worker processes for JSON output of a large SBOM (default: the cores, at most 4)",
+            help="worker processes for a large CPE SBOM (default: the cores, at most 4; same output)",
         ),
     ] = None,
 ) -> None:
@@ -211,6 +211,7 @@ def scan(
         _scan(file, format, fail_on, fail_on_kev, fail_on_epss, vex, no_infer_cpes, input_format,
               fail_on_unverified_platform, jobs)  # fmt: skip
     finally:
+        _exit.request()  # nothing to tear down: a scan writes nothing but its output
         if enabled:
             # Move what the scan left alive into the oldest generation, so the next young
             # collection does not traverse it; nothing stays frozen (in-process callers such as
