@@ -162,22 +162,26 @@ def _stable(out: bytes) -> bytes:
 
 def _weighted(rng: random.Random, n: int) -> list[Component]:
     def cpes() -> tuple[str, ...]:
-        return tuple(f"cpe:2.3:a:v:p{j}:1.0:*:*:*:*:*:*:*" for j in range(rng.choice([0, 0, 1, 3])))
+        product = f"p{rng.randrange(30)}"
+        return tuple(f"cpe:2.3:a:v:{product}:{j}.0:*:*:*:*:*:*:*" for j in range(rng.choice([0, 0, 1, 3])))
 
-    return [Component(f"c{i}", "1.0", cpes=cpes()) for i in range(n)]
+    return [Component(f"c{rng.randrange(50)}", "1.0", cpes=cpes()) for _ in range(n)]
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_parts_are_contiguous_cover_every_component_and_balance_the_work(seed: int) -> None:
+def test_parts_cover_every_component_keep_a_product_together_and_balance_the_work(seed: int) -> None:
     rng = random.Random(seed)
     components = _weighted(rng, rng.randrange(1, 300))
     weights = [scan_jobs._weight(c) for c in components]
+    product = [scan_jobs._product(c) for c in components]
+    heaviest = max(sum(w for w, k in zip(weights, product, strict=True) if k == key) for key in set(product))
     for jobs in range(1, 7):
         parts = scan_jobs._parts(components, jobs)
-        assert [p for part in parts for p in part] == list(range(len(components)))
-        assert all(len(part) for part in parts) and len(parts) <= jobs
-        fair = sum(weights) / jobs + max(weights)
-        assert all(sum(weights[p] for p in part) <= fair for part in parts)
+        assert sorted(p for part in parts for p in part) == list(range(len(components)))
+        assert all(part == sorted(part) and part for part in parts) and len(parts) <= jobs
+        for key in set(product):  # one product's components in one part
+            assert sum(any(product[p] == key for p in part) for part in parts) == 1
+        assert all(sum(weights[p] for p in part) <= sum(weights) / jobs + heaviest for part in parts)
 
 
 @pytest.mark.django_db

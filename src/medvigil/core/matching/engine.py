@@ -297,10 +297,10 @@ def match(
     index: MatchIndex,
     options: MatchOptions | None = None,
     *,
-    only: range | None = None,
+    only: Sequence[int] | None = None,
 ) -> Iterator[Match]:
     """Match every component against the index (a hash join; candidates only); with ``only``,
-    just the components at those positions, still against the platforms of all ``components``
+    just the components at those positions (ascending), still against the platforms of all ``components``
     (a part of a scan split over processes: the same matches as the whole run has there)."""
     opts = options or MatchOptions()
     stated = [component_cpes(c) for c in components]

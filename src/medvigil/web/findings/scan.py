@@ -46,6 +46,8 @@ class ScanResult:
     """Findings left out: not affected per VEX, or withdrawn upstream."""
     components: int
     """Components scanned."""
+    positions: Sequence[int] = ()
+    """The position (in the scanned list) of each finding's component, in the findings' order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,22 +178,26 @@ def scan_components(
     infer_cpes: bool = True,
     vex: Sequence[VexAssertion] = (),
     lazy: bool = False,
-    only: range | None = None,
+    only: Sequence[int] | None = None,
 ) -> ScanResult:
     """Match ``components`` against the store (candidates only) and return contract findings
     (``lazy``: a sequence that builds each finding when it is read, for a caller that reads them
     once, e.g. to write them out). ``only``: the findings of the components at those positions
+    (ascending)
     alone, with the running-on platforms of all of them (one part of a scan split over
     processes, :mod:`~medvigil.web.findings.scan_jobs`); ``components`` counts that part."""
     with paused_gc():  # ~40% of a 10,000-component scan's CPU was GC passes
         result = _scan(components, infer_cpes, vex, only)
         if not lazy:
-            result = ScanResult(list(result.findings), result.suppressed, result.components)
+            result = ScanResult(list(result.findings), result.suppressed, result.components, result.positions)
         return result
 
 
 def _scan(
-    components: Sequence[CoreComponent], infer_cpes: bool, vex: Sequence[VexAssertion], only: range | None
+    components: Sequence[CoreComponent],
+    infer_cpes: bool,
+    vex: Sequence[VexAssertion],
+    only: Sequence[int] | None,
 ) -> ScanResult:
     part = components if only is None else [components[pos] for pos in only]
     found = candidates.load_index(part, infer=infer_cpes, devices=False)
@@ -212,4 +218,5 @@ def _scan(
     width = len(name_rank)
     rank_of = {pos: name_rank[c["name"]] for pos, c in shared.items()}
     shown.sort(key=lambda g: vuln_rank[vuln_pks[g.record_keys[0]]] * width + rank_of[g.component])
-    return ScanResult(_Findings(shown, shared, vulns, vuln_pks), suppressed, len(part))
+    positions = [g.component for g in shown]
+    return ScanResult(_Findings(shown, shared, vulns, vuln_pks), suppressed, len(part), positions)

@@ -1,17 +1,19 @@
 """A large scan split over worker processes, merged into the order one process gives.
 
-``medvigil scan --jobs N``: the components are cut into ``N`` contiguous parts of about equal
-weight (a component stating CPEs weighs more: its candidate records are evaluated one by one).
-Each part is scanned in a forked process (Django and the components are already loaded there)
-against the running-on platforms of the **whole** SBOM (:func:`~medvigil.web.findings.scan.
-scan_components` with ``only``), so it finds exactly what the single run finds for those
-components. A part writes its findings, already in the single run's order, to a file as
-``(order key, encoded finding, gate fields)``; the parent merges the parts (``heapq.merge``,
-stable: equal keys keep part order, which is component order, as the single run's sort does).
+``medvigil scan --jobs N``: the components are dealt into ``N`` parts of about equal weight (a
+component stating CPEs weighs more: its candidate records are evaluated one by one), the
+components of one ``vendor:product`` in one part, so that no two workers prepare the same
+candidate records. Each part is scanned in a forked process (Django and the components are
+already loaded there) against the running-on platforms of the **whole** SBOM
+(:func:`~medvigil.web.findings.scan.scan_components` with ``only``), so it finds exactly what the
+single run finds for those components. A part writes its findings, already in the single run's
+order, to a file as ``(order key, component position, encoded finding, gate fields)``; the parent
+merges the parts (``heapq.merge``).
 
-The order key is the single run's: the vulnerability's rank (KEV first, then CVSS score, then
-EPSS, then id), then the component's name. ``tests/web/findings/test_scan_jobs.py`` checks the
-merged output is byte-identical to the single run's.
+The order is the single run's: the vulnerability's rank (KEV first, then CVSS score, then EPSS,
+then id), then the component's name, then its position in the SBOM (the single run sorts stably
+over findings in component order). ``tests/web/findings/test_scan_jobs.py`` checks the merged
+output is byte-identical to the single run's.
 """
 
 from __future__ import annotations
@@ -104,27 +106,39 @@ def jobs_for(components: Sequence[CoreComponent], requested: int | None) -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)), len(components)))
 
 
-def _parts(components: Sequence[CoreComponent], jobs: int) -> list[range]:
-    """``jobs`` contiguous position ranges of about equal weight (none empty)."""
-    weights = [_weight(c) for c in components]
-    total = sum(weights)
-    parts: list[range] = []
-    start, seen = 0, 0
-    for pos, w in enumerate(weights):
-        seen += w
-        if seen * jobs >= total * (len(parts) + 1) and len(parts) < jobs - 1:
-            parts.append(range(start, pos + 1))
-            start = pos + 1
-    if start < len(components):
-        parts.append(range(start, len(components)))
-    return parts
+def _product(component: CoreComponent) -> str:
+    """The ``vendor:product`` of a component's first CPE (the name without one): what decides
+    its candidate records. A rough key is enough: it only places components, never matches."""
+    if component.cpes:
+        fields = component.cpes[0].lower().replace("cpe:/", "cpe:2.3:", 1).split(":")
+        return ":".join(fields[3:5])
+    return component.name.lower()
+
+
+def _parts(components: Sequence[CoreComponent], jobs: int) -> list[list[int]]:
+    """At most ``jobs`` parts (ascending positions, none empty) of about equal weight: the
+    components of each product together, the heaviest products first to the lightest part."""
+    groups: dict[str, list[int]] = {}
+    for pos, component in enumerate(components):
+        groups.setdefault(_product(component), []).append(pos)
+    weighted = sorted(
+        ((sum(_weight(components[p]) for p in poss), poss) for poss in groups.values()),
+        key=lambda item: (-item[0], item[1][0]),
+    )
+    loads = [(0, n) for n in range(jobs)]  # (weight so far, part number): a heap
+    parts: list[list[int]] = [[] for _ in range(jobs)]
+    for weight, poss in weighted:
+        load, n = heapq.heappop(loads)
+        parts[n].extend(poss)
+        heapq.heappush(loads, (load + weight, n))
+    return [sorted(part) for part in parts if part]
 
 
 _WORK: tuple[Sequence[CoreComponent], bool, Sequence[VexAssertion], _Encode] | None = None
 """The scan a forked worker runs a part of (set before the workers fork: nothing is pickled)."""
 
 
-def _run_part(only: range, path: str) -> tuple[int, int]:
+def _run_part(only: list[int], path: str) -> tuple[int, int]:
     """Scan one part in a worker; write its findings to ``path`` in batches; (count, suppressed)."""
     from medvigil.web.findings.scan import scan_components
 
@@ -132,9 +146,9 @@ def _run_part(only: range, path: str) -> tuple[int, int]:
     components, infer, vex, encode = _WORK
     result = scan_components(components, infer_cpes=infer, vex=vex, lazy=True, only=only)
     with open(path, "wb") as fh:
-        batch: list[tuple[_OrderKey, bytes, GateFields]] = []
-        for finding in result.findings:
-            batch.append((order_key(finding), encode(finding), gate_fields(finding)))
+        batch: list[tuple[_OrderKey, int, bytes, GateFields]] = []
+        for finding, pos in zip(result.findings, result.positions, strict=True):
+            batch.append((order_key(finding), pos, encode(finding), gate_fields(finding)))
             if len(batch) >= _BATCH:
                 marshal.dump(batch, fh)
                 batch = []
@@ -143,7 +157,7 @@ def _run_part(only: range, path: str) -> tuple[int, int]:
     return len(result.findings), result.suppressed
 
 
-def _read_part(path: Path) -> Iterator[tuple[_OrderKey, bytes, GateFields]]:
+def _read_part(path: Path) -> Iterator[tuple[_OrderKey, int, bytes, GateFields]]:
     with path.open("rb") as fh:
         while True:
             try:
@@ -182,12 +196,12 @@ def scan_split(
                     pool.submit(_run_part, part, str(path)) for part, path in zip(parts, paths, strict=True)
                 ]
                 counts = [f.result() for f in futures]
-            merged = heapq.merge(*(_read_part(p) for p in paths), key=lambda item: item[0])
+            merged = heapq.merge(*(_read_part(p) for p in paths), key=lambda item: (item[0], item[1]))
             yield MergedScan(
                 findings=sum(n for n, _ in counts),
                 suppressed=sum(s for _, s in counts),
                 components=len(components),
-                items=((data, gate) for _, data, gate in merged),
+                items=((data, gate) for _, _, data, gate in merged),
             )
     finally:
         _WORK = None
