@@ -99,7 +99,10 @@ class Cpe:
             *(self.part, self.vendor, self.product, self.version, self.update, self.edition),
             *(self.language, self.sw_edition, self.target_sw, self.target_hw, self.other),
         )
-        wild = any(("*" in v or "?" in v) and v != ANY and _has_wildcard(v) for v in values)
+        joined = "".join(values)  # most names: no '?' and no '*' besides the ANY values
+        wild = ("?" in joined or joined.count("*") != values.count(ANY)) and any(
+            ("*" in v or "?" in v) and v != ANY and _has_wildcard(v) for v in values
+        )
         object.__setattr__(self, "wild", wild)
 
     def values(self) -> tuple[str, ...]:
@@ -270,7 +273,7 @@ def parse_cpe(text: str) -> Cpe:
         raise CpeError(f"CPE 2.3 name must have 11 components: {text!r}")
     parts += [ANY] * (11 - len(parts))
     try:
-        return Cpe(*(_fs_value(p) for p in parts))
+        return Cpe(*map(_fs_value, parts))
     except CpeError as exc:
         raise CpeError(f"{exc.message} in {text!r}") from None
 
@@ -384,8 +387,11 @@ class CpeCriterion:
         version_end_excluding: str | None = None,
     ) -> CpeCriterion:
         """Prepare a cpeMatch from NVD's fields; raise :class:`CpeError` on bad input."""
-        start = _bound(version_start_including, True) or _bound(version_start_excluding, False)
-        end = _bound(version_end_including, True) or _bound(version_end_excluding, False)
+        start = end = None
+        if version_start_including or version_start_excluding:  # most entries have no bounds
+            start = _bound(version_start_including, True) or _bound(version_start_excluding, False)
+        if version_end_including or version_end_excluding:
+            end = _bound(version_end_including, True) or _bound(version_end_excluding, False)
         return cls(criteria, parse_cpe(criteria), vulnerable, start, end)
 
     def matches(self, target: Cpe) -> bool:

@@ -408,7 +408,11 @@ class _Plan:
             else:
                 exact.setdefault(criterion.version_class, []).append(index)
         # kept as tuples (empty ones shared): a 10,000-component scan keeps ~80,000 plans
-        self.entries: tuple[CpeMatchLike, ...] = tuple(entries)
+        given = node.cpe_matches
+        # the node's own tuple when no entry was left out (most nodes): one tuple less per plan
+        self.entries: tuple[CpeMatchLike, ...] = (
+            given if isinstance(given, tuple) and len(given) == len(entries) else tuple(entries)
+        )
         self.criteria: tuple[CpeCriterion, ...] = tuple(criteria)
         """The prepared criterion of each entry."""
         self.wild: tuple[int, ...] = tuple(wild)
