@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from medvigil.core.errors import InputError
+from medvigil.core.matching.teardown import drop_at_exit
 from medvigil.core.matching.version_keys import vendor_key
 
 __all__ = [
@@ -367,8 +368,14 @@ class CpeCriterion:
     version_class: object = field(init=False, compare=False)
     """For an exact version (no bounds, no wildcard, not ANY/NA): the :func:`version_class` a
     matching CPE's version has (unless it is ANY); else ``None`` (any version may match)."""
+    others: tuple[tuple[str, str], ...] = field(init=False, compare=False, repr=False)
+    """``(attribute, value)`` of the criterion's attributes after the version that are not ANY
+    (what :meth:`matches` compares besides part, vendor, product and version; most have none)."""
 
     def __post_init__(self) -> None:
+        cpe = self.cpe
+        others = tuple((a, v) for a in _OTHERS if (v := getattr(cpe, a)) != ANY)
+        object.__setattr__(self, "others", others)
         vendor, product, version = self.cpe.vendor, self.cpe.product, self.cpe.version
         wild = _has_wildcard(vendor) or _has_wildcard(product)
         object.__setattr__(self, "key", None if wild else self.cpe.vendor_product)
@@ -407,17 +414,12 @@ class CpeCriterion:
         s, t = src.vendor, target.vendor
         if s != t and s != ANY and not attribute_matches(s, t):
             return False
-        for s, t in (
-            (src.part, target.part),
-            (src.update, target.update),
-            (src.edition, target.edition),
-            (src.language, target.language),
-            (src.sw_edition, target.sw_edition),
-            (src.target_sw, target.target_sw),
-            (src.target_hw, target.target_hw),
-            (src.other, target.other),
-        ):
-            if s != t and s != ANY and not attribute_matches(s, t):
+        s, t = src.part, target.part
+        if s != t and s != ANY and not attribute_matches(s, t):
+            return False
+        for name, s in self.others:  # an ANY attribute matches every value: only the others
+            t = getattr(target, name)
+            if s != t and not attribute_matches(s, t):
                 return False
         return self._version_matches(target.version)
 
@@ -443,6 +445,10 @@ class CpeCriterion:
             if high < key or (not inclusive and key == high):
                 return False
         return True
+
+
+_OTHERS = ATTRIBUTES[4:]
+"""The attributes after the version (update ... other)."""
 
 
 def has_wildcard(value: str) -> bool:
@@ -471,3 +477,9 @@ def _bound(value: str | None, inclusive: bool) -> tuple[Any, bool] | None:
     if key is None:
         raise CpeError(f"version bound {value!r} has no version components", field="version")
     return (key, inclusive)
+
+
+drop_at_exit(
+    _unescape.cache_clear, _fs_value.cache_clear, parse_cpe.cache_clear, _has_wildcard.cache_clear,
+    _wildcard_regex.cache_clear, _version_key.cache_clear, version_class.cache_clear,
+)  # fmt: skip

@@ -38,6 +38,7 @@ from medvigil.core.matching.cpe import (
     version_class,
     version_key,
 )
+from medvigil.core.matching.teardown import drop_at_exit
 
 __all__ = [
     "ConfigMatch",
@@ -984,7 +985,10 @@ class CpeInventory:
         the bounds (the version test of :meth:`CpeCriterion.matches`, done first and cheaply)."""
         start, end = criterion.start, criterion.end
         if criterion.key is None or self._fallback or (start is None and end is None):
-            return next((cpe for cpe in self.candidates(criterion) if criterion.matches(cpe)), None)
+            for cpe in self.candidates(criterion):
+                if criterion.matches(cpe):
+                    return cpe
+            return None
         for cpe, key in self.keyed_versions(criterion.key):
             if key is not None and _within(key, start, end) and criterion.matches(cpe):
                 return cpe
@@ -1229,3 +1233,9 @@ def evaluate_indexed(
         if result is None and ev.vulnerable_hit and partial is None:
             partial = ConfigMatch(False, True, tuple(ev.evidence))
     return partial or ConfigMatch(False, False, ())
+
+
+drop_at_exit(
+    _SHARED_NODES.clear, _KEY_SETS.clear, _prepare_fields.cache_clear, _screen_name.cache_clear,
+    _parse_key_screen.cache_clear, _screens_of.cache_clear,
+)  # fmt: skip

@@ -32,6 +32,7 @@ from medvigil.core.matching.engine import (
 )
 from medvigil.core.matching.inference import infer_cpes
 from medvigil.core.matching.keys import purl_package_key
+from medvigil.core.matching.teardown import drop_at_exit
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.advisory import CsafProduct, CsafProductStatus
 from medvigil.web.advisories import codec
@@ -288,3 +289,6 @@ def _build(
                 out.record_pks.append(pk)
                 out.vulnerability_pks.append(vuln)
     return out
+
+
+drop_at_exit(_prepared_rows.clear, _stored_configs.clear, _stored_trees.clear)
