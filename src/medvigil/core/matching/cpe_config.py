@@ -947,6 +947,10 @@ class CpeInventory:
         """Some CPE has vendor or product ANY (it may match any entry)."""
         return bool(self._fallback)
 
+    def shares_key(self, keys: frozenset[str]) -> bool:
+        """Whether a CPE (with a concrete vendor and product) has one of these ``vendor:product``."""
+        return not keys.isdisjoint(self._keyed)
+
     def vendor_products(self) -> Iterator[str]:
         """The ``vendor:product`` keys of the CPEs (those with a concrete vendor and product)."""
         return iter(self._keyed)
@@ -1124,7 +1128,7 @@ class _Evaluator:
         keys = plan.keys
         if keys is None or not plan.cacheable or not self.shared.cpes:
             return self._planned(plan)
-        if any(key in keys for key in self.own.vendor_products()):
+        if self.own.shares_key(keys):
             return self._planned(plan)
         slot = (plan, self.platforms_known)
         fixed = self.shared._fixed.get(slot)  # noqa: SLF001 - the inventory's per-run memo
