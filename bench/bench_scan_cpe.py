@@ -230,7 +230,7 @@ def main() -> None:
     print(f"bench process peak RSS {peak:.0f} MB")
     from medvigil.core.matching import cpe, cpe_config
 
-    for name, fn in (("parse_cpe", cpe.parse_cpe), ("_criterion", cpe_config._criterion)):
+    for name, fn in (("parse_cpe", cpe.parse_cpe), ("_prepare_fields", cpe_config._prepare_fields)):
         info = fn.cache_info()
         print(f"{name} cache: {info.hits} hits, {info.misses} misses, {info.currsize} of {info.maxsize}")
     if args.dump:

@@ -8,6 +8,8 @@ import json
 import random
 from collections.abc import Sequence
 
+import pytest
+
 from medvigil.core.matching.cpe import Cpe, CpeCriterion, CpeError, parse_cpe
 from medvigil.core.matching.cpe_config import (
     ConfigMatch,
@@ -264,6 +266,7 @@ def test_screen_bounds_inclusive_exclusive_and_any_na_versions() -> None:
 
 
 PUMP = "cpe:2.3:a:acme:pump:*:*:*:*:*:*:*:*"
+OS = "cpe:2.3:o:globex:os:*:*:*:*:*:*:*:*"
 
 
 def test_indexed_evaluator_equals_naive_on_many_ranges_per_product() -> None:
@@ -423,3 +426,32 @@ def test_screens_of_another_format_are_not_read() -> None:
     other = json.dumps([2, *json.loads(text)[1:]])
     assert StoredConfig.of_screens(StoredTrees(_stored_text(roots)), {key: other}) is None
     assert StoredConfig.of_screens(StoredTrees(_stored_text(roots)), {key: "[1, 1]"}) is None
+
+
+def test_stored_entries_of_equal_content_are_one_shared_entry() -> None:
+    # Records repeat entries (one running-on list in many CVEs): each distinct entry is prepared
+    # once and shared, the same value as preparing it on its own; a malformed one stays None.
+    shared = CpeMatch(PUMP, True, version_end_excluding="2.0")
+    bad = CpeMatch("cpe:2.3:a:acme:pump:1.0:*:*:*:*:*:*:*:*:*", True)  # 12 components
+    first = prepare_stored_nodes(json.loads(_stored_text((ConfigNode("OR", False, (), (shared, bad)),))))
+    second = prepare_stored_nodes(
+        json.loads(_stored_text((ConfigNode("AND", False, (), (CpeMatch(OS, False), shared)),)))
+    )
+    assert first[0].cpe_matches[0] is second[0].cpe_matches[1]
+    assert first[0].cpe_matches[0].criterion == prepare_criterion(shared)
+    assert first[0].cpe_matches[1].criterion is None
+    with pytest.raises(CpeError, match="11 components"):
+        prepare_criterion(bad)  # the plain entry still reports why it is malformed
+
+
+def test_equal_stored_screens_give_one_shared_screen() -> None:
+    roots = (
+        ConfigNode("OR", False, (), (CpeMatch(PUMP, True, version_end_excluding="2.0"), CpeMatch(OS, True))),
+    )
+    screens = stored_screens(roots)
+    assert len(screens) == 2
+    one = StoredConfig.of_screens(StoredTrees(_stored_text(roots)), screens)
+    other = StoredConfig.of_screens(StoredTrees(_stored_text(roots)), dict(reversed(screens.items())))
+    assert one is not None and other is not None
+    assert one.screen is other.screen and one.vulnerable_keys is other.vulnerable_keys
+    assert one.roots == other.roots == 1 and one.trees is not other.trees

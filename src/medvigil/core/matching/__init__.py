@@ -5,6 +5,7 @@
 * :mod:`.native_ranges` — npm semver ranges and ``vers:`` strings.
 * :mod:`.cpe`, :mod:`.cpe_config`, :mod:`.nvd_adapter` — CPE names and NVD configuration trees.
 * :mod:`.csaf_versions` — CISA's version wording in CSAF product trees.
+* :mod:`.teardown` — per-process caches dropped at interpreter exit.
 * :mod:`.engine` — the matcher: ``MatchIndex`` (built once) and ``match`` (hash join), with
   :mod:`.enumeration`, :mod:`.inference` (CPEs from purls), :mod:`.csaf_products` (devices),
   :mod:`.grouping` (findings per identity), :mod:`.keys`,

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from medvigil.core.errors import InputError
+from medvigil.core.matching.teardown import drop_at_exit
 from medvigil.core.matching.version_keys import vendor_key
 
 __all__ = [
@@ -99,7 +100,10 @@ class Cpe:
             *(self.part, self.vendor, self.product, self.version, self.update, self.edition),
             *(self.language, self.sw_edition, self.target_sw, self.target_hw, self.other),
         )
-        wild = any(("*" in v or "?" in v) and v != ANY and _has_wildcard(v) for v in values)
+        joined = "".join(values)  # most names: no '?' and no '*' besides the ANY values
+        wild = ("?" in joined or joined.count("*") != values.count(ANY)) and any(
+            ("*" in v or "?" in v) and v != ANY and _has_wildcard(v) for v in values
+        )
         object.__setattr__(self, "wild", wild)
 
     def values(self) -> tuple[str, ...]:
@@ -270,7 +274,7 @@ def parse_cpe(text: str) -> Cpe:
         raise CpeError(f"CPE 2.3 name must have 11 components: {text!r}")
     parts += [ANY] * (11 - len(parts))
     try:
-        return Cpe(*(_fs_value(p) for p in parts))
+        return Cpe(*map(_fs_value, parts))
     except CpeError as exc:
         raise CpeError(f"{exc.message} in {text!r}") from None
 
@@ -364,8 +368,14 @@ class CpeCriterion:
     version_class: object = field(init=False, compare=False)
     """For an exact version (no bounds, no wildcard, not ANY/NA): the :func:`version_class` a
     matching CPE's version has (unless it is ANY); else ``None`` (any version may match)."""
+    others: tuple[tuple[str, str], ...] = field(init=False, compare=False, repr=False)
+    """``(attribute, value)`` of the criterion's attributes after the version that are not ANY
+    (what :meth:`matches` compares besides part, vendor, product and version; most have none)."""
 
     def __post_init__(self) -> None:
+        cpe = self.cpe
+        others = tuple((a, v) for a in _OTHERS if (v := getattr(cpe, a)) != ANY)
+        object.__setattr__(self, "others", others)
         vendor, product, version = self.cpe.vendor, self.cpe.product, self.cpe.version
         wild = _has_wildcard(vendor) or _has_wildcard(product)
         object.__setattr__(self, "key", None if wild else self.cpe.vendor_product)
@@ -384,8 +394,11 @@ class CpeCriterion:
         version_end_excluding: str | None = None,
     ) -> CpeCriterion:
         """Prepare a cpeMatch from NVD's fields; raise :class:`CpeError` on bad input."""
-        start = _bound(version_start_including, True) or _bound(version_start_excluding, False)
-        end = _bound(version_end_including, True) or _bound(version_end_excluding, False)
+        start = end = None
+        if version_start_including or version_start_excluding:  # most entries have no bounds
+            start = _bound(version_start_including, True) or _bound(version_start_excluding, False)
+        if version_end_including or version_end_excluding:
+            end = _bound(version_end_including, True) or _bound(version_end_excluding, False)
         return cls(criteria, parse_cpe(criteria), vulnerable, start, end)
 
     def matches(self, target: Cpe) -> bool:
@@ -401,17 +414,12 @@ class CpeCriterion:
         s, t = src.vendor, target.vendor
         if s != t and s != ANY and not attribute_matches(s, t):
             return False
-        for s, t in (
-            (src.part, target.part),
-            (src.update, target.update),
-            (src.edition, target.edition),
-            (src.language, target.language),
-            (src.sw_edition, target.sw_edition),
-            (src.target_sw, target.target_sw),
-            (src.target_hw, target.target_hw),
-            (src.other, target.other),
-        ):
-            if s != t and s != ANY and not attribute_matches(s, t):
+        s, t = src.part, target.part
+        if s != t and s != ANY and not attribute_matches(s, t):
+            return False
+        for name, s in self.others:  # an ANY attribute matches every value: only the others
+            t = getattr(target, name)
+            if s != t and not attribute_matches(s, t):
                 return False
         return self._version_matches(target.version)
 
@@ -437,6 +445,10 @@ class CpeCriterion:
             if high < key or (not inclusive and key == high):
                 return False
         return True
+
+
+_OTHERS = ATTRIBUTES[4:]
+"""The attributes after the version (update ... other)."""
 
 
 def has_wildcard(value: str) -> bool:
@@ -465,3 +477,9 @@ def _bound(value: str | None, inclusive: bool) -> tuple[Any, bool] | None:
     if key is None:
         raise CpeError(f"version bound {value!r} has no version components", field="version")
     return (key, inclusive)
+
+
+drop_at_exit(
+    _unescape.cache_clear, _fs_value.cache_clear, parse_cpe.cache_clear, _has_wildcard.cache_clear,
+    _wildcard_regex.cache_clear, _version_key.cache_clear, version_class.cache_clear,
+)  # fmt: skip

@@ -16,6 +16,7 @@ A configuration never matches unless at least one ``vulnerable`` entry matched.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from bisect import bisect_right
@@ -37,6 +38,7 @@ from medvigil.core.matching.cpe import (
     version_class,
     version_key,
 )
+from medvigil.core.matching.teardown import drop_at_exit
 
 __all__ = [
     "ConfigMatch",
@@ -239,6 +241,7 @@ def _prepare_match(match: CpeMatchLike) -> PreparedCpeMatch:
     )
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def _prepare_fields(
     criteria: str,
     vulnerable: bool,
@@ -247,21 +250,13 @@ def _prepare_fields(
     end_incl: str | None,
     end_excl: str | None,
 ) -> PreparedCpeMatch:
-    try:
-        criterion: CpeCriterion | None = _criterion(
-            criteria, vulnerable, start_incl, start_excl, end_incl, end_excl
-        )
-    except CpeError:
-        criterion = None
-    return PreparedCpeMatch(
-        criteria if criterion is None else criterion.criteria,  # one string per distinct criteria
-        vulnerable,
-        start_incl,
-        start_excl,
-        end_incl,
-        end_excl,
-        criterion,
-    )
+    """One prepared entry per distinct content, shared (immutable): NVD repeats the same entries
+    in many records (a 10,000-component scan prepares ~240,000 entries of ~90,000 distinct ones),
+    so a shared entry keeps one criterion and one copy of its strings."""
+    entry = PreparedCpeMatch(criteria, vulnerable, start_incl, start_excl, end_incl, end_excl, None)
+    with contextlib.suppress(CpeError):  # malformed upstream criterion: None, never matches
+        object.__setattr__(entry, "criterion", _build(entry))  # set once, before it is shared
+    return entry
 
 
 def prepare_nodes(nodes: Sequence[ConfigNodeLike]) -> tuple[PreparedNode, ...]:
@@ -337,7 +332,6 @@ def prepare_criterion(match: CpeMatchLike) -> CpeCriterion:
     )
 
 
-@functools.lru_cache(maxsize=1 << 18)
 def _criterion(
     criteria: str,
     vulnerable: bool,
@@ -346,13 +340,20 @@ def _criterion(
     end_incl: str | None,
     end_excl: str | None,
 ) -> CpeCriterion:
+    """The criterion of :func:`_prepare_fields` (shared); raise :class:`CpeError` when it is
+    malformed (built again for the error's message)."""
+    entry = _prepare_fields(criteria, vulnerable, start_incl, start_excl, end_incl, end_excl)
+    return _build(entry) if entry.criterion is None else entry.criterion
+
+
+def _build(match: CpeMatchLike) -> CpeCriterion:
     return CpeCriterion.build(
-        criteria,
-        vulnerable,
-        version_start_including=start_incl,
-        version_start_excluding=start_excl,
-        version_end_including=end_incl,
-        version_end_excluding=end_excl,
+        match.criteria,
+        match.vulnerable,
+        version_start_including=match.version_start_including,
+        version_start_excluding=match.version_start_excluding,
+        version_end_including=match.version_end_including,
+        version_end_excluding=match.version_end_excluding,
     )
 
 
@@ -408,7 +409,11 @@ class _Plan:
             else:
                 exact.setdefault(criterion.version_class, []).append(index)
         # kept as tuples (empty ones shared): a 10,000-component scan keeps ~80,000 plans
-        self.entries: tuple[CpeMatchLike, ...] = tuple(entries)
+        given = node.cpe_matches
+        # the node's own tuple when no entry was left out (most nodes): one tuple less per plan
+        self.entries: tuple[CpeMatchLike, ...] = (
+            given if isinstance(given, tuple) and len(given) == len(entries) else tuple(entries)
+        )
         self.criteria: tuple[CpeCriterion, ...] = tuple(criteria)
         """The prepared criterion of each entry."""
         self.wild: tuple[int, ...] = tuple(wild)
@@ -696,20 +701,12 @@ class StoredConfig:
         some of its ``vendor:product`` keys (the keys of the components being matched: its other
         keys cannot admit them), without decoding the trees; ``None`` when a screen is not in the
         current format (stored by another version: decode the trees instead)."""
+        parts = _screens_of(tuple(sorted(screens.items())))
+        if parts is None:
+            return None
         config = cls.__new__(cls)
         config.trees = trees
-        screen = config.screen = CpeScreen(())
-        roots = -1
-        for key, text in screens.items():
-            parsed = _parse_key_screen(text)
-            if parsed is None or roots not in (-1, parsed[0]):
-                return None
-            roots, wild, key_screen = parsed
-            screen.wild = screen.wild or wild
-            if key_screen is not None:
-                screen.keys[key] = key_screen
-        config.roots = max(roots, 0)
-        config.vulnerable_keys = frozenset(screens)
+        config.roots, config.screen, config.vulnerable_keys = parts
         return config
 
     @property
@@ -864,6 +861,25 @@ def _parse_key_screen(text: str) -> tuple[int, bool, _KeyScreen | None] | None:
     return int(roots), bool(flags & _WILD), None if empty and not spans else screen
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _screens_of(items: tuple[tuple[str, str], ...]) -> tuple[int, CpeScreen, frozenset[str]] | None:
+    """``(roots, screen, keys)`` of a configuration from its stored screens (``(key, text)``
+    sorted), ``None`` when one is not in the current format. One (read-only) screen per distinct
+    set: many candidate records have the same screens (a 10,000-component scan screens ~45,000
+    records)."""
+    screen = CpeScreen(())
+    roots = -1
+    for key, text in items:
+        parsed = _parse_key_screen(text)
+        if parsed is None or roots not in (-1, parsed[0]):
+            return None
+        roots, wild, key_screen = parsed
+        screen.wild = screen.wild or wild
+        if key_screen is not None:
+            screen.keys[key] = key_screen
+    return max(roots, 0), screen, _shared_keys(frozenset(key for key, _ in items))
+
+
 def _bound_key(value: str, inclusive: bool) -> _Bound:
     key = version_key(value)
     if key is None:
@@ -931,6 +947,10 @@ class CpeInventory:
         """Some CPE has vendor or product ANY (it may match any entry)."""
         return bool(self._fallback)
 
+    def shares_key(self, keys: frozenset[str]) -> bool:
+        """Whether a CPE (with a concrete vendor and product) has one of these ``vendor:product``."""
+        return not keys.isdisjoint(self._keyed)
+
     def vendor_products(self) -> Iterator[str]:
         """The ``vendor:product`` keys of the CPEs (those with a concrete vendor and product)."""
         return iter(self._keyed)
@@ -969,7 +989,10 @@ class CpeInventory:
         the bounds (the version test of :meth:`CpeCriterion.matches`, done first and cheaply)."""
         start, end = criterion.start, criterion.end
         if criterion.key is None or self._fallback or (start is None and end is None):
-            return next((cpe for cpe in self.candidates(criterion) if criterion.matches(cpe)), None)
+            for cpe in self.candidates(criterion):
+                if criterion.matches(cpe):
+                    return cpe
+            return None
         for cpe, key in self.keyed_versions(criterion.key):
             if key is not None and _within(key, start, end) and criterion.matches(cpe):
                 return cpe
@@ -1105,7 +1128,7 @@ class _Evaluator:
         keys = plan.keys
         if keys is None or not plan.cacheable or not self.shared.cpes:
             return self._planned(plan)
-        if any(key in keys for key in self.own.vendor_products()):
+        if self.own.shares_key(keys):
             return self._planned(plan)
         slot = (plan, self.platforms_known)
         fixed = self.shared._fixed.get(slot)  # noqa: SLF001 - the inventory's per-run memo
@@ -1214,3 +1237,9 @@ def evaluate_indexed(
         if result is None and ev.vulnerable_hit and partial is None:
             partial = ConfigMatch(False, True, tuple(ev.evidence))
     return partial or ConfigMatch(False, False, ())
+
+
+drop_at_exit(
+    _SHARED_NODES.clear, _KEY_SETS.clear, _prepare_fields.cache_clear, _screen_name.cache_clear,
+    _parse_key_screen.cache_clear, _screens_of.cache_clear,
+)  # fmt: skip

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from medvigil.core.matching import csaf_products
@@ -115,6 +115,8 @@ class CpeRule:
     def admits(self, targets: CpeTargets) -> bool:
         """Whether one of the record's vulnerable entries may match one of ``targets`` (the
         screens; False: the record cannot yield a finding for them)."""
+        if not self.nodes and len(self.stored) == 1:  # most records: one stored configuration
+            return self.stored[0].screen.admits(targets)
         return any(s.screen.admits(targets) for s in self.stored) or any(
             node.screen.admits(targets) for node in self.nodes
         )
@@ -450,7 +452,9 @@ def _cpe_matches(
     """(record position, evidence) of the candidate records that own CPEs ``cpes`` match."""
     out: list[tuple[int, Evidence]] = []
     seen: set[int] = set()
-    own = set(cpes)
+    # membership by identity, then equality: a tuple for the usual one or two CPEs (a set hashed
+    # every platform CPE of the evidence, all eleven attributes, for each evaluation)
+    own: Collection[Cpe] = cpes if len(cpes) <= 4 else set(cpes)
     own_index = CpeInventory(cpes)
     targets = CpeTargets(cpes)
     for cpe in cpes:
@@ -472,7 +476,7 @@ def _evaluate_cpe(
     rule: CpeRule,
     cpes: CpeInventory,
     platforms: CpeInventory,
-    own: set[Cpe],
+    own: Collection[Cpe],
     method: MatchMethod,
     info: RecordInfo,
 ) -> Evidence | None:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from medvigil.core.matching.cpe import CpeError, parse_cpe
 from medvigil.core.matching.keys import purl_package_key, purl_version
+from medvigil.core.matching.teardown import drop_at_exit
 from medvigil.core.model.component import Component
 from medvigil.core.model.match import (
     METHOD_RANK,
@@ -273,3 +274,6 @@ def _statements_for(
     ids = {i.upper() for m in members for i in (m.record_id, *m.aliases)}
     candidates = {id(a): a for i in ids for a in vex_by_id.get(i, ())}
     return [a for a in candidates.values() if _vex_targets(components[component], a)]
+
+
+drop_at_exit(_primary.cache_clear)

@@ -32,6 +32,7 @@ from medvigil.core.matching.engine import (
 )
 from medvigil.core.matching.inference import infer_cpes
 from medvigil.core.matching.keys import purl_package_key
+from medvigil.core.matching.teardown import drop_at_exit
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.advisory import CsafProduct, CsafProductStatus
 from medvigil.web.advisories import codec
@@ -126,12 +127,13 @@ def _cpe_records(pairs: set[str]) -> dict[int, dict[str, str | None]]:
     (:func:`~medvigil.core.matching.cpe_config.stored_screens`, ``None`` in rows stored before
     screens were)."""
     products = {split_key(p)[1] for p in pairs}
+    canonical = {p: p for p in pairs}  # one string per pair, not one per row (~200,000 rows)
     found: dict[int, dict[str, str | None]] = {}
     for chunk in chunked(sorted(products)):
         for record, vendor, product, screen in CpeIndexEntry.objects.filter(product__in=chunk).values_list(
             "record_id", "vendor", "product", "screen"
         ):
-            if (pair := f"{vendor}:{product}") in pairs:
+            if (pair := canonical.get(f"{vendor}:{product}")) is not None:
                 found.setdefault(record, {})[pair] = screen
     return found
 
@@ -254,6 +256,7 @@ def _build(
                 record = row["record_id"]
                 stored.setdefault(record, []).append(_stored_config(row["nodes"], cpe_records[record]))
     out = Candidates(MatchIndex())
+    kinds: dict[str, str] = {}  # one string per source kind, not one per record
     for chunk in chunked(sorted(record_pks)):
         # aliases as text decoded with orjson (the JSONField's json.loads was 20% of a warm load)
         rows = (
@@ -273,9 +276,8 @@ def _build(
         for pk, kind, rid, aliases, withdrawn, rejected, vuln, vkey in rows:
             prepared = by_record_affected.get(pk, ())
             listed = orjson.loads(aliases) if aliases else ()
-            info = RecordInfo(
-                kind, rid, tuple(dict.fromkeys([*listed, vkey])), withdrawn is not None or rejected
-            )
+            ids = tuple(dict.fromkeys([*listed, rid if vkey == rid else vkey]))  # one string when equal
+            info = RecordInfo(kinds.setdefault(kind, kind), rid, ids, withdrawn is not None or rejected)
             position = out.index.add_prepared(
                 info,
                 [rule for rule, _ in prepared if rule is not None],
@@ -287,3 +289,6 @@ def _build(
                 out.record_pks.append(pk)
                 out.vulnerability_pks.append(vuln)
     return out
+
+
+drop_at_exit(_prepared_rows.clear, _stored_configs.clear, _stored_trees.clear)
