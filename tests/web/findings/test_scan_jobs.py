@@ -198,3 +198,13 @@ def test_the_order_key_is_the_order_of_a_scan() -> None:
     findings = list(scan_components(components).findings)
     assert len(findings) > 10
     assert sorted(findings, key=scan_jobs.order_key) == findings  # stable: ties keep component order
+
+
+@pytest.mark.django_db
+def test_work_is_counted_by_candidate_records() -> None:
+    feed_import(path=FIXTURE)
+    heavy = Component(
+        "aspose.pdf", "19.2", cpes=(r"cpe:2.3:a:aspose:aspose.pdf_for_c\+\+:19.2:*:*:*:*:*:*:*",)
+    )
+    light = Component("other", "1.0", cpes=("cpe:2.3:a:nobody:nothing:1.0:*:*:*:*:*:*:*",))
+    assert scan_jobs._work([heavy, light, Component("plain", "1.0")]) == [1 + 3, 1, 1]  # three CVEs

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 from django.db import connection
-from django.db.models import JSONField, Model, TextField
+from django.db.models import Count, JSONField, Model, TextField
 from django.db.models.functions import Cast
 
 from medvigil.core.matching.cpe import split_key
@@ -45,7 +45,7 @@ from medvigil.web.advisories.models import (
 from medvigil.web.advisories.models import CsafProductStatus as CsafRow
 from medvigil.web.bulk import chunked
 
-__all__ = ["Candidates", "component_keys", "load_index"]
+__all__ = ["Candidates", "component_keys", "cpe_entry_counts", "load_index"]
 
 _KEY_MAX = AffectedPackage._meta.get_field("package_key").max_length or 700
 _AFFECTED_COLUMNS = (
@@ -136,6 +136,24 @@ def _cpe_records(pairs: set[str]) -> dict[int, dict[str, str | None]]:
             if (pair := canonical.get(f"{vendor}:{product}")) is not None:
                 found.setdefault(record, {})[pair] = screen
     return found
+
+
+def cpe_entry_counts(pairs: set[str]) -> dict[str, int]:
+    """How many CPE index entries (candidate records) each ``vendor:product`` of ``pairs`` has:
+    the work of its components in a scan, counted by the database."""
+    products = {split_key(p)[1] for p in pairs}
+    out: dict[str, int] = {}
+    for chunk in chunked(sorted(products)):
+        rows = (
+            CpeIndexEntry.objects.filter(product__in=chunk)
+            .values("vendor", "product")
+            .annotate(n=Count("id"))
+        )
+        for row in rows.order_by():
+            pair = f"{row['vendor']}:{row['product']}"
+            if pair in pairs:
+                out[pair] = row["n"]
+    return out
 
 
 def _csaf_rows(package_keys: set[str], all_rows: bool) -> list[dict[str, object]]:

@@ -1,10 +1,10 @@
 """A large scan split over worker processes, merged into the order one process gives.
 
-``medvigil scan --jobs N``: the components are dealt into ``N`` parts of about equal weight (a
-component stating CPEs weighs more: its candidate records are evaluated one by one), the
-components of one ``vendor:product`` in one part, so that no two workers prepare the same
-candidate records. Each part is scanned in a forked process (Django and the components are
-already loaded there) against the running-on platforms of the **whole** SBOM
+``medvigil scan --jobs N``: the components are dealt into ``N`` parts of about equal work (the
+candidate records of their CPEs, counted by the database), the components of one
+``vendor:product`` in one part, so that no two workers prepare the same candidate records.
+Each part is scanned in a forked process (Django and the components are already loaded there)
+against the running-on platforms of the **whole** SBOM
 (:func:`~medvigil.web.findings.scan.scan_components` with ``only``), so it finds exactly what the
 single run finds for those components. A part writes its findings, already in the single run's
 order, to a file as ``(order key, component position, encoded finding, gate fields)``; the parent
@@ -86,7 +86,19 @@ def gate_view(fields: GateFields) -> dict[str, Any]:
 
 
 def _weight(component: CoreComponent) -> int:
+    """A component's work before anything is counted: one CPE is worth ~20 package look-ups."""
     return 1 + 20 * len(component.cpes)
+
+
+def _work(components: Sequence[CoreComponent]) -> list[int]:
+    """Each component's work: one, plus the candidate records of its stated CPEs' products (one
+    grouped count query; the worst-case SBOM's products range from none to thousands)."""
+    from medvigil.core.matching.engine import component_cpes
+    from medvigil.web.findings.candidates import cpe_entry_counts
+
+    stated = [[cpe.vendor_product for cpe in component_cpes(c)] for c in components]
+    counts = cpe_entry_counts({pair for pairs in stated for pair in pairs})
+    return [1 + sum(counts.get(pair, 0) for pair in pairs) for pairs in stated]
 
 
 def jobs_for(components: Sequence[CoreComponent], requested: int | None) -> int:
@@ -115,14 +127,17 @@ def _product(component: CoreComponent) -> str:
     return component.name.lower()
 
 
-def _parts(components: Sequence[CoreComponent], jobs: int) -> list[list[int]]:
-    """At most ``jobs`` parts (ascending positions, none empty) of about equal weight: the
-    components of each product together, the heaviest products first to the lightest part."""
+def _parts(
+    components: Sequence[CoreComponent], jobs: int, work: Sequence[int] | None = None
+) -> list[list[int]]:
+    """At most ``jobs`` parts (ascending positions, none empty) of about equal ``work`` (default:
+    :func:`_weight`): each product's components together, the heaviest first to the lightest part."""
+    weights = list(work) if work is not None else [_weight(c) for c in components]
     groups: dict[str, list[int]] = {}
     for pos, component in enumerate(components):
         groups.setdefault(_product(component), []).append(pos)
     weighted = sorted(
-        ((sum(_weight(components[p]) for p in poss), poss) for poss in groups.values()),
+        ((sum(weights[p] for p in poss), poss) for poss in groups.values()),
         key=lambda item: (-item[0], item[1][0]),
     )
     loads = [(0, n) for n in range(jobs)]  # (weight so far, part number): a heap
@@ -182,7 +197,7 @@ def scan_split(
     global _WORK
     from django.db import connections
 
-    parts = _parts(components, jobs)
+    parts = _parts(components, jobs, _work(components))
     connections.close_all()  # each worker opens its own connection; none is shared across fork
     for stream in (sys.stdout, sys.stderr):  # a worker flushes what it inherited when it exits
         stream.flush()
