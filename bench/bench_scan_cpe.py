@@ -202,6 +202,7 @@ def main() -> None:
     print(f"pool: {len(pool)} distinct CPE names from the NVD yearly feeds {YEARS}")
     build, kind = (realistic_sbom, "realistic") if args.realistic else (cpe_sbom, "CPE")
     tmp = Path(tempfile.mkdtemp(prefix="medvigil-scan-cpe-"))
+    print(f"SBOMs in {tmp} (bench_scan_cli.py compares fresh CLI runs of two checkouts on them)")
     dumped: dict[str, Any] = {}
     for n in (int(s) for s in args.sizes.split(",")):
         data = json.dumps(build(n, pool, args.seed)).encode()
