@@ -25,11 +25,6 @@ def request() -> None:
     _REQUESTED = True
 
 
-def requested() -> bool:
-    """Whether the command that ran asked for a quick exit."""
-    return _REQUESTED
-
-
 def _started_for_the_command() -> bool:
     """Whether this process was started to run one ``medvigil`` command (nothing else follows)."""
     path = getattr(sys.modules.get("__main__"), "__file__", None)

@@ -8,7 +8,6 @@ CycloneDX 1.6 VEX. Exit codes: 0 passes, 1 a ``--fail-on*`` rule tripped, 2 inpu
 from __future__ import annotations
 
 import gc
-import itertools
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
@@ -83,39 +82,23 @@ _HEAD, _TAIL = b'{\n  "findings": [\n', b"\n  ]\n}"
 """How :func:`_write_json` frames a non-empty ``{"findings": [...]}`` (``OPT_INDENT_2``)."""
 
 
-def _write_findings_json(findings: Sequence[object], batch: int = 1000) -> None:
-    """``{"findings": [...]}`` as :func:`_write_json` writes it (byte-identical), ``batch``
-    findings at a time, each built as it is read: a 10,000-component CPE SBOM has ~200,000
-    findings, ~270 MB of text at once. Each batch is the same document of fewer findings, its
-    frame cut off (so nested values keep the indentation of their depth)."""
-    if not findings:
-        _write_json({"findings": []})
-        return
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is not None:
-        sys.stdout.flush()
-    write = buffer.write if buffer is not None else (lambda data: sys.stdout.write(data.decode()))
-    items = iter(findings)
-    first = True
-    while chunk := list(itertools.islice(items, batch)):
-        text = orjson.dumps({"findings": chunk}, option=orjson.OPT_INDENT_2)
-        assert text.startswith(_HEAD) and text.endswith(_TAIL)
-        write((_HEAD if first else b",\n") + text[len(_HEAD) : -len(_TAIL)])
-        first = False
-    write(_TAIL + b"\n")
-    if buffer is not None:
-        buffer.flush()
+def _write_findings_json(findings: Iterable[Mapping[str, object]], batch: int = 1000) -> None:
+    """``{"findings": [...]}`` as :func:`_write_json` writes it (byte-identical), each finding
+    built as it is read and written ``batch`` at a time: a 10,000-component CPE SBOM has
+    ~200,000 findings, ~270 MB of text at once."""
+    _write_encoded(((_encode_finding(f), None) for f in findings), batch)
 
 
 def _encode_finding(finding: Mapping[str, object]) -> bytes:
-    """One finding as :func:`_write_findings_json` writes it inside the list (its indentation)."""
+    """One finding as it stands inside the list of :func:`_write_json`'s document: the same
+    document of that one finding, its frame cut off (nested values keep their indentation)."""
     text = orjson.dumps({"findings": [finding]}, option=orjson.OPT_INDENT_2)
     return text[len(_HEAD) : -len(_TAIL)]
 
 
-def _write_encoded(items: Iterable[tuple[bytes, _G]]) -> list[_G]:
+def _write_encoded(items: Iterable[tuple[bytes, _G]], batch: int = 1000) -> list[_G]:
     """``{"findings": [...]}`` of findings encoded by :func:`_encode_finding` (byte-identical to
-    :func:`_write_findings_json`), and the second item of each pair, in order."""
+    :func:`_write_json`), written ``batch`` at a time; the second item of each pair, in order."""
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is not None:
         sys.stdout.flush()
@@ -125,7 +108,7 @@ def _write_encoded(items: Iterable[tuple[bytes, _G]]) -> list[_G]:
     for data, other in items:
         parts.append(data)
         kept.append(other)
-        if len(parts) >= 1000:
+        if len(parts) >= batch:
             write((_HEAD if len(kept) == len(parts) else b",\n") + b",\n".join(parts))
             parts = []
     if not kept:

@@ -195,9 +195,8 @@ def scan_components(
     """Match ``components`` against the store (candidates only) and return contract findings
     (``lazy``: a sequence that builds each finding when it is read, for a caller that reads them
     once, e.g. to write them out). ``only``: the findings of the components at those positions
-    (ascending)
-    alone, with the running-on platforms of all of them (one part of a scan split over
-    processes, :mod:`~medvigil.web.findings.scan_jobs`); ``components`` counts that part."""
+    (ascending) alone, with the running-on platforms of all of them (one part of a scan split
+    over processes, :mod:`~medvigil.web.findings.scan_jobs`); ``components`` counts that part."""
     with paused_gc():  # ~40% of a 10,000-component scan's CPU was GC passes
         result = _scan(components, infer_cpes, vex, only)
         if not lazy:
