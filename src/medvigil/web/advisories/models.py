@@ -215,7 +215,9 @@ class CpeIndexEntry(models.Model):
     (:mod:`~medvigil.web.advisories.screens`) and ``""`` when it had none: decoded instead."""
 
     class Meta:
-        indexes = [models.Index(fields=["vendor", "product"], name="cpe_index_vp")]
+        # product first: a scan looks records up by product alone (a component's vendor may be
+        # ANY or an alias), and ``vendor:product`` lookups use the same index
+        indexes = [models.Index(fields=["product", "vendor"], name="cpe_index_pv")]
 
     def __str__(self) -> str:
         return f"{self.vendor}:{self.product}"
