@@ -4,9 +4,11 @@ wide tables in a pipe, and the scan gate that never passes silently.
 
 from __future__ import annotations
 
+import inspect
 import json
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from typer.testing import CliRunner
@@ -34,6 +36,13 @@ def _option(cmd: Any, name: str) -> Any:
     return next((p for p in cmd.params if getattr(p, "opts", None) and name in p.opts), None)
 
 
+def _annotation(cmd: Any, param: str) -> Any:
+    """The type a command's function declares for a parameter (read from the function, not from
+    Typer's internals, which differ between releases)."""
+    hint = typing.get_type_hints(inspect.unwrap(cmd.callback), include_extras=True)[param]
+    return typing.get_args(hint)[0] if typing.get_origin(hint) is Annotated else hint
+
+
 @pytest.mark.parametrize(("name", "cmd"), list(command_paths()), ids=[n for n, _ in command_paths()])
 def test_every_command_that_prints_has_format_json(name: str, cmd: Any) -> None:
     option = _option(cmd, "--format")
@@ -41,7 +50,7 @@ def test_every_command_that_prints_has_format_json(name: str, cmd: Any) -> None:
         assert option is None
         return
     assert option is not None, f"{name} has no --format"
-    kind = option.type_descriptor.annotation
+    kind = _annotation(cmd, option.name)
     if name in OWN_FORMAT:
         assert {f.value for f in kind} == OWN_FORMAT[name]
     else:

@@ -27,6 +27,7 @@ from medvigil.core.matching.cpe_config import (
     prepare_nodes,
     prepare_stored_nodes,
     stored_screens,
+    stored_screens_admit,
 )
 from medvigil.core.matching.engine import MatchIndex, RecordInfo, component_cpes, match
 from medvigil.core.model.component import Component, ComponentType
@@ -417,6 +418,51 @@ def test_screens_stored_at_import_admit_exactly_what_the_decoded_trees_admit() -
             rejected += not got
         assert config.nodes == prepare_nodes(roots)  # the trees themselves, decoded when asked for
     assert admitted > 3000 and rejected > 3000 and wild > 50, (admitted, rejected, wild)
+
+
+def test_a_record_is_kept_before_loading_exactly_when_its_screens_admit_a_component() -> None:
+    # The scan drops candidate records before reading their trees when their stored screens admit
+    # none of the SBOM's own CPEs (all components at once): it must keep every record that the
+    # per-component screen would admit for some component, and drop only those it never would.
+    rng = random.Random(29)
+    kept = dropped = 0
+    for _ in range(2000):
+        roots = tuple(rng.choice([_node, _ranged_node])(rng, 0) for _ in range(rng.randint(1, 3)))
+        screens = stored_screens(roots)
+        if not screens:
+            continue
+        part = dict(rng.sample(sorted(screens.items()), rng.randint(1, len(screens))))
+        config = StoredConfig.of_screens(StoredTrees(_stored_text(roots)), part)
+        assert config is not None
+        components = []
+        for _ in range(rng.randint(1, 4)):
+            names = [_screen_name(rng, criteria=False) for _ in range(rng.randint(1, 2))]
+            if rng.random() < 0.05:
+                names.append(_name(rng, rng.choice("aoh"), criteria=False))  # ANY names among them
+            components.append([parse_cpe(n) for n in names])
+        # the record was loaded for a key of the scan: some component shares one of its keys
+        candidates = [own for own in components if any(c.vendor_product in part for c in own)]
+        if not candidates:
+            continue
+        expected = any(config.screen.admits(CpeTargets(own)) for own in candidates)
+        every = CpeTargets([c for own in components for c in own])
+        got = stored_screens_admit(part, every)
+        if every.any_name:
+            assert got  # an ANY vendor or product may match any entry: kept
+        else:
+            assert got == expected, (roots, components)
+        kept += got
+        dropped += not got
+    assert kept > 300 and dropped > 80, (kept, dropped)
+
+
+def test_unfilled_or_unreadable_screens_keep_the_record() -> None:
+    roots = (ConfigNode("OR", False, (), (CpeMatch(PUMP, True, version_end_excluding="2.0"),)),)
+    ((key, text),) = stored_screens(roots).items()
+    newer = CpeTargets([parse_cpe(PUMP.replace(":*:*:*:*:*:*:*:*", ":3.0:*:*:*:*:*:*:*", 1))])
+    assert not stored_screens_admit({key: text}, newer)  # 3.0 is not below 2.0
+    for unread in (None, "", "[1, 1]", json.dumps([2, *json.loads(text)[1:]])):
+        assert stored_screens_admit({key: unread}, newer)  # decided when matched, from the trees
 
 
 def test_screens_of_another_format_are_not_read() -> None:

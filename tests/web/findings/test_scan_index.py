@@ -1,4 +1,5 @@
-"""The candidate queries of a CPE scan look records up through an index, on both databases.
+"""The candidate queries of a CPE scan look records up through an index, on both databases, and
+read only the records whose stored screens admit a component.
 
 A scan asks for the CPE index rows of its components' products (a component's vendor may be ANY
 or an alias, so the product alone is the key). With the index on ``(vendor, product)`` both
@@ -12,10 +13,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from medvigil.web.advisories.models import CpeIndexEntry
+from medvigil.core.model import Component
+from medvigil.web.advisories.models import CpeConfiguration, CpeIndexEntry
+from medvigil.web.advisories.screens import cpe_screens_fill
 from medvigil.web.advisories.services import feed_import
 from medvigil.web.findings import candidates
-from tests.web.findings.test_scan_cpe_names import FIXTURE
+from medvigil.web.findings.scan import scan_components
+from tests.web.findings.test_scan_cpe_names import ASPOSE_CVES, FIXTURE
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +57,26 @@ def test_candidate_queries_search_the_product_index() -> None:
             assert plan.startswith("SEARCH"), plan
         else:
             assert "Seq Scan" not in plan, plan
+
+
+def test_records_whose_screens_admit_no_component_are_not_read() -> None:
+    # Other versions of a product: the index rows' screens rule the records out before their
+    # configurations and record rows are read; the findings are those of a full read.
+    feed_import(path=FIXTURE)
+    cpe_screens_fill()
+    aspose = "cpe:2.3:a:aspose:aspose.pdf_for_c\\+\\+:{}:*:*:*:*:*:*:*"
+    fixed = [Component("aspose.pdf", "99.0", cpes=(aspose.format("99.0"),), bom_ref="new")]
+    affected = [Component("aspose.pdf", "19.2", cpes=(aspose.format("19.2"),), bom_ref="old")]
+    configs = CpeConfiguration._meta.db_table
+    with CaptureQueriesContext(connection) as ctx:
+        none = candidates.load_index(fixed, infer=False, devices=False)
+    assert none.record_pks == []
+    assert not [q for q in ctx.captured_queries if configs in q["sql"]]
+    some = candidates.load_index(affected, infer=False, devices=False)
+    assert len(some.record_pks) == 3  # CVE-2019-5042, -5066, -5067
+    assert scan_components(fixed).findings == []
+    assert {f["vulnerability"]["id"] for f in scan_components(affected).findings} == ASPOSE_CVES
+    # rows not screened yet (NULL) are read and decided from the trees, with the same result
+    CpeIndexEntry.objects.update(screen=None)
+    assert len(candidates.load_index(fixed, infer=False, devices=False).record_pks) == 3
+    assert scan_components(fixed).findings == []

@@ -61,6 +61,7 @@ __all__ = [
     "prepare_nodes",
     "prepare_stored_nodes",
     "stored_screens",
+    "stored_screens_admit",
 ]
 
 
@@ -878,6 +879,30 @@ def _screens_of(items: tuple[tuple[str, str], ...]) -> tuple[int, CpeScreen, fro
         if key_screen is not None:
             screen.keys[key] = key_screen
     return max(roots, 0), screen, _shared_keys(frozenset(key for key, _ in items))
+
+
+def stored_screens_admit(screens: Mapping[str, str | None], targets: CpeTargets) -> bool:
+    """Whether a record whose stored screens (:func:`stored_screens`, per ``vendor:product`` of
+    the components being matched) are ``screens`` may yield a finding for some component whose own
+    CPEs are among ``targets`` (the own CPEs of every component of a scan): what
+    :meth:`StoredConfig.of_screens` would admit for one of them, read before the record's trees
+    are loaded. Conservative: a screen not filled yet (``None``), empty or in another format, a
+    wildcard name, and a target whose vendor or product is ANY admit."""
+    if targets.any_name:
+        return True
+    by_key = targets.by_key
+    for key, text in screens.items():
+        parsed = _parse_key_screen(text) if text else None
+        if parsed is None:
+            return True  # decoded instead of screened: decided when matched
+        _, wild, key_screen = parsed
+        if wild:
+            return True
+        if key_screen is not None:
+            for version, vclass, vkey in by_key.get(key, ()):
+                if key_screen.admits(version, vclass, vkey):
+                    return True
+    return False
 
 
 def _bound_key(value: str, inclusive: bool) -> _Bound:

@@ -20,8 +20,14 @@ from django.db import connection
 from django.db.models import Count, JSONField, Model, TextField
 from django.db.models.functions import Cast
 
-from medvigil.core.matching.cpe import split_key
-from medvigil.core.matching.cpe_config import PreparedNode, StoredConfig, StoredTrees
+from medvigil.core.matching.cpe import Cpe, split_key
+from medvigil.core.matching.cpe_config import (
+    CpeTargets,
+    PreparedNode,
+    StoredConfig,
+    StoredTrees,
+    stored_screens_admit,
+)
 from medvigil.core.matching.engine import (
     MatchIndex,
     PackageRule,
@@ -61,14 +67,25 @@ _CSAF_COLUMNS = (
 
 def component_keys(component: CoreComponent, *, infer: bool) -> set[str]:
     """``pkg:<package key>`` and ``cpe:<vendor:product>`` join keys of a component."""
+    return _keys_and_cpes(component, infer)[0]
+
+
+def _keys_and_cpes(component: CoreComponent, infer: bool) -> tuple[set[str], Sequence[Cpe]]:
     keys: set[str] = set()
     if component.purl and (key := purl_package_key(component.purl)):
         keys.add("pkg:" + key)
+    cpes = _own_cpes(component, infer)
+    keys.update("cpe:" + c.vendor_product for c in cpes)
+    return keys, cpes
+
+
+def _own_cpes(component: CoreComponent, infer: bool) -> Sequence[Cpe]:
+    """The CPEs the engine matches a component by: its stated ones, else (``infer``) inferred
+    ones (:meth:`~medvigil.core.matching.engine.match`)."""
     stated = component_cpes(component)
-    keys.update("cpe:" + c.vendor_product for c in stated)
     if infer and not stated:
-        keys.update("cpe:" + c.vendor_product for c in infer_cpes(component))
-    return keys
+        return infer_cpes(component)
+    return stated
 
 
 @dataclass(slots=True)
@@ -122,10 +139,12 @@ def _package_rows(keys: set[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def _cpe_records(pairs: set[str]) -> dict[int, dict[str, str | None]]:
+def _cpe_records(pairs: set[str], targets: CpeTargets | None = None) -> dict[int, dict[str, str | None]]:
     """Records with a vulnerable entry of one of ``pairs``, each with its compact screen per pair
     (:func:`~medvigil.core.matching.cpe_config.stored_screens`, ``None`` in rows stored before
-    screens were)."""
+    screens were). With ``targets`` (the own CPEs of the components), only the records whose
+    screens admit one of them: the others cannot yield a finding, so neither their trees nor their
+    rows are read (most candidate records of a scan are other versions of the same product)."""
     products = {split_key(p)[1] for p in pairs}
     canonical = {p: p for p in pairs}  # one string per pair, not one per row (~200,000 rows)
     found: dict[int, dict[str, str | None]] = {}
@@ -135,7 +154,9 @@ def _cpe_records(pairs: set[str]) -> dict[int, dict[str, str | None]]:
         ):
             if (pair := canonical.get(f"{vendor}:{product}")) is not None:
                 found.setdefault(record, {})[pair] = screen
-    return found
+    if targets is None:
+        return found
+    return {record: screens for record, screens in found.items() if stored_screens_admit(screens, targets)}
 
 
 def cpe_entry_counts(pairs: set[str]) -> dict[str, int]:
@@ -186,12 +207,15 @@ def load_index(
 ) -> Candidates:
     """Select candidate rows for ``components`` (and devices, by CSAF name) and prepare an index."""
     keys: set[str] = set(extra_keys)
+    own: list[Cpe] = []
     for component in components:
-        keys |= component_keys(component, infer=infer)
+        found, cpes = _keys_and_cpes(component, infer)
+        keys |= found
+        own.extend(cpes)
     pkg_keys = {k[4:] for k in keys if k.startswith("pkg:")}
     cpe_pairs = {k[4:] for k in keys if k.startswith("cpe:")}
     affected = _package_rows(pkg_keys) if pkg_keys else []
-    cpe_records = _cpe_records(cpe_pairs) if cpe_pairs else {}
+    cpe_records = _cpe_records(cpe_pairs, CpeTargets(own)) if cpe_pairs else {}
     csaf = _csaf_rows(pkg_keys, devices)
     csaf_pks = {int(r["record_id"]) for r in csaf}  # type: ignore[call-overload]
     record_pks = {int(r["record_id"]) for r in affected} | set(cpe_records) | csaf_pks
