@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from medvigil.core.model import Component
+from medvigil.web.advisories.screens import cpe_screens_fill
 from medvigil.web.advisories.services import feed_import
-from medvigil.web.findings import scan_jobs
+from medvigil.web.findings import candidates, scan_jobs
 from medvigil.web.findings.scan import scan_components
 from tests.web.findings.test_scan_cpe_names import FIXTURE, _components
 
@@ -203,8 +204,16 @@ def test_the_order_key_is_the_order_of_a_scan() -> None:
 @pytest.mark.django_db
 def test_work_is_counted_by_candidate_records() -> None:
     feed_import(path=FIXTURE)
+    cpe_screens_fill()  # the screens decide what is admitted (rows not filled yet are all read)
     heavy = Component(
         "aspose.pdf", "19.2", cpes=(r"cpe:2.3:a:aspose:aspose.pdf_for_c\+\+:19.2:*:*:*:*:*:*:*",)
     )
     light = Component("other", "1.0", cpes=("cpe:2.3:a:nobody:nothing:1.0:*:*:*:*:*:*:*",))
-    assert scan_jobs._work([heavy, light, Component("plain", "1.0")]) == [1 + 3, 1, 1]  # three CVEs
+    fixed = Component("aspose.pdf", "99.0", cpes=(heavy.cpes[0].replace("19.2", "99.0"),))
+    components = [heavy, light, Component("plain", "1.0"), fixed]
+    rows = candidates.cpe_rows(components, infer=False)
+    assert len(rows) == 3  # the three CVEs' index rows, read once for the whole scan
+    assert scan_jobs._work(components, rows, False) == [1 + 3, 1, 1, 1 + 3]  # by vendor:product
+    # each worker screens its part's rows: none admits 99.0, so none is read
+    assert candidates.load_index([fixed], infer=False, devices=False, preloaded=rows).record_pks == []
+    assert len(candidates.load_index([heavy], infer=False, devices=False, preloaded=rows).record_pks) == 3

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 from django.db import connection
-from django.db.models import Count, JSONField, Model, TextField
+from django.db.models import JSONField, Model, TextField
 from django.db.models.functions import Cast
 
 from medvigil.core.matching.cpe import Cpe, split_key
@@ -51,7 +51,11 @@ from medvigil.web.advisories.models import (
 from medvigil.web.advisories.models import CsafProductStatus as CsafRow
 from medvigil.web.bulk import chunked
 
-__all__ = ["Candidates", "component_keys", "cpe_entry_counts", "load_index"]
+__all__ = ["Candidates", "CpeRows", "component_keys", "cpe_rows", "load_index", "own_cpes"]
+
+CpeRows = dict[int, dict[str, str | None]]
+"""Candidate records by CPE: each record's stored screen per ``vendor:product`` of the components."""
+
 
 _KEY_MAX = AffectedPackage._meta.get_field("package_key").max_length or 700
 _AFFECTED_COLUMNS = (
@@ -74,12 +78,12 @@ def _keys_and_cpes(component: CoreComponent, infer: bool) -> tuple[set[str], Seq
     keys: set[str] = set()
     if component.purl and (key := purl_package_key(component.purl)):
         keys.add("pkg:" + key)
-    cpes = _own_cpes(component, infer)
+    cpes = own_cpes(component, infer)
     keys.update("cpe:" + c.vendor_product for c in cpes)
     return keys, cpes
 
 
-def _own_cpes(component: CoreComponent, infer: bool) -> Sequence[Cpe]:
+def own_cpes(component: CoreComponent, infer: bool) -> Sequence[Cpe]:
     """The CPEs the engine matches a component by: its stated ones, else (``infer``) inferred
     ones (:meth:`~medvigil.core.matching.engine.match`)."""
     stated = component_cpes(component)
@@ -139,7 +143,7 @@ def _package_rows(keys: set[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def _cpe_records(pairs: set[str], targets: CpeTargets | None = None) -> dict[int, dict[str, str | None]]:
+def _cpe_records(pairs: set[str], targets: CpeTargets | None = None) -> CpeRows:
     """Records with a vulnerable entry of one of ``pairs``, each with its compact screen per pair
     (:func:`~medvigil.core.matching.cpe_config.stored_screens`, ``None`` in rows stored before
     screens were). With ``targets`` (the own CPEs of the components), only the records whose
@@ -147,7 +151,7 @@ def _cpe_records(pairs: set[str], targets: CpeTargets | None = None) -> dict[int
     rows are read (most candidate records of a scan are other versions of the same product)."""
     products = {split_key(p)[1] for p in pairs}
     canonical = {p: p for p in pairs}  # one string per pair, not one per row (~200,000 rows)
-    found: dict[int, dict[str, str | None]] = {}
+    found: CpeRows = {}
     for chunk in chunked(sorted(products)):
         for record, vendor, product, screen in CpeIndexEntry.objects.filter(product__in=chunk).values_list(
             "record_id", "vendor", "product", "screen"
@@ -159,21 +163,14 @@ def _cpe_records(pairs: set[str], targets: CpeTargets | None = None) -> dict[int
     return {record: screens for record, screens in found.items() if stored_screens_admit(screens, targets)}
 
 
-def cpe_entry_counts(pairs: set[str]) -> dict[str, int]:
-    """How many CPE index entries (candidate records) each ``vendor:product`` of ``pairs`` has:
-    the work of its components in a scan, counted by the database."""
-    products = {split_key(p)[1] for p in pairs}
-    out: dict[str, int] = {}
-    for chunk in chunked(sorted(products)):
-        rows = (
-            CpeIndexEntry.objects.filter(product__in=chunk)
-            .values("vendor", "product")
-            .annotate(n=Count("id"))
-        )
-        for row in rows.order_by():
-            pair = f"{row['vendor']}:{row['product']}"
-            if pair in pairs:
-                out[pair] = row["n"]
+def _cpe_subset(rows: CpeRows, pairs: set[str], targets: CpeTargets) -> CpeRows:
+    """The records of ``rows`` for ``pairs`` (each with the screens of those pairs only) whose
+    screens admit one of ``targets``: what :func:`_cpe_records` returns for them."""
+    out: CpeRows = {}
+    for record, screens in rows.items():
+        part = {pair: screen for pair, screen in screens.items() if pair in pairs}
+        if part and stored_screens_admit(part, targets):
+            out[record] = part
     return out
 
 
@@ -202,10 +199,26 @@ def _csaf_status(row: dict[str, object]) -> CsafProductStatus:
     return CsafProductStatus(product.product_id, str(row["status"]), product)
 
 
+def cpe_rows(components: Iterable[CoreComponent], *, infer: bool) -> CpeRows:
+    """The candidate records of the components' CPEs with their stored screens, not screened yet,
+    for a scan split over processes: read once before the workers fork, counted to balance the
+    parts, then passed to each worker's :func:`load_index`, which screens its own part's (the
+    screens are parsed in the workers, in parallel)."""
+    pairs = {c.vendor_product for component in components for c in own_cpes(component, infer)}
+    return _cpe_records(pairs) if pairs else {}
+
+
 def load_index(
-    components: Iterable[CoreComponent], *, infer: bool, devices: bool, extra_keys: Iterable[str] = ()
+    components: Iterable[CoreComponent],
+    *,
+    infer: bool,
+    devices: bool,
+    extra_keys: Iterable[str] = (),
+    preloaded: CpeRows | None = None,
 ) -> Candidates:
-    """Select candidate rows for ``components`` (and devices, by CSAF name) and prepare an index."""
+    """Select candidate rows for ``components`` (and devices, by CSAF name) and prepare an index
+    (``preloaded``: the :func:`cpe_rows` of a larger set of components, e.g. a whole SBOM of
+    which ``components`` are one part, instead of querying the CPE index again)."""
     keys: set[str] = set(extra_keys)
     own: list[Cpe] = []
     for component in components:
@@ -215,7 +228,11 @@ def load_index(
     pkg_keys = {k[4:] for k in keys if k.startswith("pkg:")}
     cpe_pairs = {k[4:] for k in keys if k.startswith("cpe:")}
     affected = _package_rows(pkg_keys) if pkg_keys else []
-    cpe_records = _cpe_records(cpe_pairs, CpeTargets(own)) if cpe_pairs else {}
+    cpe_records: CpeRows = {}
+    if cpe_pairs and preloaded is None:
+        cpe_records = _cpe_records(cpe_pairs, CpeTargets(own))
+    elif cpe_pairs and preloaded is not None:
+        cpe_records = _cpe_subset(preloaded, cpe_pairs, CpeTargets(own))
     csaf = _csaf_rows(pkg_keys, devices)
     csaf_pks = {int(r["record_id"]) for r in csaf}  # type: ignore[call-overload]
     record_pks = {int(r["record_id"]) for r in affected} | set(cpe_records) | csaf_pks

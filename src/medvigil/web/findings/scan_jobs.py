@@ -29,10 +29,13 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.vex import VexAssertion
+
+if TYPE_CHECKING:
+    from medvigil.web.findings.candidates import CpeRows
 
 __all__ = ["GateFields", "MergedScan", "gate_fields", "gate_view", "jobs_for", "order_key", "scan_split"]
 
@@ -90,15 +93,21 @@ def _weight(component: CoreComponent) -> int:
     return 1 + 20 * len(component.cpes)
 
 
-def _work(components: Sequence[CoreComponent]) -> list[int]:
-    """Each component's work: one, plus the candidate records of its stated CPEs' products (one
-    grouped count query; the worst-case SBOM's products range from none to thousands)."""
-    from medvigil.core.matching.engine import component_cpes
-    from medvigil.web.findings.candidates import cpe_entry_counts
+def _work(components: Sequence[CoreComponent], rows: CpeRows, infer: bool) -> list[int]:
+    """Each component's work: one, plus the candidate records of its CPEs' ``vendor:product``
+    (``rows``: :func:`~medvigil.web.findings.candidates.cpe_rows`, read once for the scan); the
+    worst-case SBOM's products range from none to thousands."""
+    from medvigil.web.findings.candidates import own_cpes
 
-    stated = [[cpe.vendor_product for cpe in component_cpes(c)] for c in components]
-    counts = cpe_entry_counts({pair for pairs in stated for pair in pairs})
-    return [1 + sum(counts.get(pair, 0) for pair in pairs) for pairs in stated]
+    counts: dict[str, int] = {}
+    for screens in rows.values():
+        for pair in screens:
+            counts[pair] = counts.get(pair, 0) + 1
+    out = []
+    for component in components:
+        pairs = {cpe.vendor_product for cpe in own_cpes(component, infer)}
+        out.append(1 + sum(counts.get(pair, 0) for pair in pairs))
+    return out
 
 
 def jobs_for(components: Sequence[CoreComponent], requested: int | None) -> int:
@@ -149,7 +158,7 @@ def _parts(
     return [sorted(part) for part in parts if part]
 
 
-_WORK: tuple[Sequence[CoreComponent], bool, Sequence[VexAssertion], _Encode] | None = None
+_WORK: tuple[Sequence[CoreComponent], bool, Sequence[VexAssertion], _Encode, CpeRows] | None = None
 """The scan a forked worker runs a part of (set before the workers fork: nothing is pickled)."""
 
 
@@ -158,8 +167,8 @@ def _run_part(only: list[int], path: str) -> tuple[int, int]:
     from medvigil.web.findings.scan import scan_components
 
     assert _WORK is not None
-    components, infer, vex, encode = _WORK
-    result = scan_components(components, infer_cpes=infer, vex=vex, lazy=True, only=only)
+    components, infer, vex, encode, rows = _WORK
+    result = scan_components(components, infer_cpes=infer, vex=vex, lazy=True, only=only, preloaded=rows)
     with open(path, "wb") as fh:
         batch: list[tuple[_OrderKey, int, bytes, GateFields]] = []
         for finding, pos in zip(result.findings, result.positions, strict=True):
@@ -197,11 +206,14 @@ def scan_split(
     global _WORK
     from django.db import connections
 
-    parts = _parts(components, jobs, _work(components))
+    from medvigil.web.findings.candidates import cpe_rows
+
+    rows = cpe_rows(components, infer=infer_cpes)  # read once here, inherited by the workers
+    parts = _parts(components, jobs, _work(components, rows, infer_cpes))
     connections.close_all()  # each worker opens its own connection; none is shared across fork
     for stream in (sys.stdout, sys.stderr):  # a worker flushes what it inherited when it exits
         stream.flush()
-    _WORK = (components, infer_cpes, vex, encode)
+    _WORK = (components, infer_cpes, vex, encode, rows)
     try:
         with tempfile.TemporaryDirectory(prefix="medvigil-scan-") as tmp:
             paths = [Path(tmp) / f"part-{n}" for n in range(len(parts))]
