@@ -34,6 +34,8 @@ _NOT_LOADED = (
     "medvigil.web.remediation.signals", "medvigil.web.findings.signals",  # receivers of writes
     "medvigil.cli.cases", "medvigil.cli.feeds", "medvigil.cli.sbom",  # other commands
     "yaml", "packaging.requirements",  # readers of other formats
+    "medvigil.core.sbom.spdx_json", "medvigil.core.sbom.spdx_rdf", "medvigil.core.sbom.lockfiles.npm_lock",
+    "medvigil.core.sbom.lockfiles._common",
 )  # fmt: skip
 """What a fresh ``medvigil scan`` of a CycloneDX JSON SBOM must not import: each costs start-up."""
 

@@ -11,6 +11,7 @@ import pytest
 
 import medvigil.core.sbom as sbom_pkg
 from medvigil.core.errors import SbomError, SbomTooLargeError, UnsupportedFormatError
+from medvigil.core.sbom.interface import ReaderRegistry
 from medvigil.core.sbom.lockfiles import LOCKFILE_READERS
 from medvigil.core.sbom.registry import READERS, SBOM_READERS, detect_format, read_sbom, read_sbom_file
 from tests.conftest import FIXTURES
@@ -118,3 +119,10 @@ def test_read_sbom_file_checks_size_before_reading(tmp_path: Path) -> None:
 def test_fixture_reads_through_registry() -> None:
     sbom = read_sbom_file(FIXTURES / "sbom/cyclonedx/laravel-7.12.0.bom.1.4.json")
     assert (sbom.format, sbom.spec_version, len(sbom.components)) == ("cyclonedx-json", "1.4", 62)
+
+
+def test_a_reader_registered_under_another_format_id_is_refused() -> None:
+    wrong = ReaderRegistry([("spdx-json", "medvigil.core.sbom.cyclonedx_json:CycloneDxJsonReader")])
+    assert "spdx-json" in wrong and list(wrong) == ["spdx-json"]
+    with pytest.raises(RuntimeError, match="registered as 'spdx-json'"):
+        wrong["spdx-json"]

@@ -14,34 +14,25 @@ from isal import isal_zlib
 
 from medvigil.core.errors import SbomError, SbomTooLargeError, UnsupportedFormatError
 from medvigil.core.model import ParsedSbom
-from medvigil.core.sbom.cyclonedx_json import CycloneDxJsonReader
-from medvigil.core.sbom.cyclonedx_xml import CycloneDxXmlReader
-from medvigil.core.sbom.interface import SbomReader
+from medvigil.core.sbom.interface import ReaderRegistry
 from medvigil.core.sbom.limits import DEFAULT_MAX_BYTES, SbomLimits, check_limits
 from medvigil.core.sbom.lockfiles import LOCKFILE_READERS
-from medvigil.core.sbom.spdx3 import Spdx3JsonLdReader
-from medvigil.core.sbom.spdx_json import SpdxJsonReader
-from medvigil.core.sbom.spdx_rdf import SpdxRdfReader
-from medvigil.core.sbom.spdx_tagvalue import SpdxTagValueReader
-from medvigil.core.sbom.spdx_xml import SpdxXmlReader
-from medvigil.core.sbom.spdx_yaml import SpdxYamlReader
 
-SBOM_READERS: dict[str, SbomReader] = {
-    r.format_id: r
-    for r in (
-        CycloneDxJsonReader(),
-        CycloneDxXmlReader(),
-        Spdx3JsonLdReader(),
-        SpdxJsonReader(),
-        SpdxYamlReader(),
-        SpdxXmlReader(),
-        SpdxRdfReader(),
-        SpdxTagValueReader(),
-    )
-}
-"""SBOM readers in detection order."""
+_SBOM = "medvigil.core.sbom"
 
-READERS: dict[str, SbomReader] = {**SBOM_READERS, **LOCKFILE_READERS}
+SBOM_READERS = ReaderRegistry([
+    ("cyclonedx-json", f"{_SBOM}.cyclonedx_json:CycloneDxJsonReader"),
+    ("cyclonedx-xml", f"{_SBOM}.cyclonedx_xml:CycloneDxXmlReader"),
+    ("spdx3-jsonld", f"{_SBOM}.spdx3:Spdx3JsonLdReader"),
+    ("spdx-json", f"{_SBOM}.spdx_json:SpdxJsonReader"),
+    ("spdx-yaml", f"{_SBOM}.spdx_yaml:SpdxYamlReader"),
+    ("spdx-xml", f"{_SBOM}.spdx_xml:SpdxXmlReader"),
+    ("spdx-rdf", f"{_SBOM}.spdx_rdf:SpdxRdfReader"),
+    ("spdx-tag-value", f"{_SBOM}.spdx_tagvalue:SpdxTagValueReader"),
+])  # fmt: skip
+"""SBOM readers in detection order (each module imported when its reader is first used)."""
+
+READERS = SBOM_READERS | LOCKFILE_READERS
 """Every reader by format id: SBOM formats first, then lockfiles."""
 
 HEAD_BYTES = 64 * 1024

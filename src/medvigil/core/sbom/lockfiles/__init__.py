@@ -7,41 +7,22 @@ described in :mod:`medvigil.core.sbom.lockfiles._common`.
 
 from __future__ import annotations
 
-from medvigil.core.sbom.interface import SbomReader
-from medvigil.core.sbom.lockfiles.cargo_lock import CargoLockReader
-from medvigil.core.sbom.lockfiles.go_mod import GoModReader, GoSumReader
-from medvigil.core.sbom.lockfiles.gradle_catalog import GradleCatalogReader
-from medvigil.core.sbom.lockfiles.npm_lock import PackageLockReader
-from medvigil.core.sbom.lockfiles.pnpm_lock import PnpmLockReader
-from medvigil.core.sbom.lockfiles.poetry_lock import PoetryLockReader
-from medvigil.core.sbom.lockfiles.requirements import RequirementsReader
-from medvigil.core.sbom.lockfiles.yarn_lock import YarnLockReader
+from medvigil.core.sbom.interface import ReaderRegistry
 
-LOCKFILE_READERS: dict[str, SbomReader] = {
-    reader.format_id: reader
-    for reader in (
-        PackageLockReader(),
-        YarnLockReader(),
-        PnpmLockReader(),
-        GoModReader(),
-        GoSumReader(),
-        RequirementsReader(),
-        PoetryLockReader(),
-        CargoLockReader(),
-        GradleCatalogReader(),
-    )
-}
-"""Lockfile readers by ``format_id``, in detection order (the strict content sniffers first)."""
+_PACKAGE = __name__
 
-__all__ = [
-    "LOCKFILE_READERS",
-    "CargoLockReader",
-    "GoModReader",
-    "GoSumReader",
-    "GradleCatalogReader",
-    "PackageLockReader",
-    "PnpmLockReader",
-    "PoetryLockReader",
-    "RequirementsReader",
-    "YarnLockReader",
-]
+LOCKFILE_READERS = ReaderRegistry([
+    ("package-lock", f"{_PACKAGE}.npm_lock:PackageLockReader"),
+    ("yarn-lock", f"{_PACKAGE}.yarn_lock:YarnLockReader"),
+    ("pnpm-lock", f"{_PACKAGE}.pnpm_lock:PnpmLockReader"),
+    ("go-mod", f"{_PACKAGE}.go_mod:GoModReader"),
+    ("go-sum", f"{_PACKAGE}.go_mod:GoSumReader"),
+    ("requirements", f"{_PACKAGE}.requirements:RequirementsReader"),
+    ("poetry-lock", f"{_PACKAGE}.poetry_lock:PoetryLockReader"),
+    ("cargo-lock", f"{_PACKAGE}.cargo_lock:CargoLockReader"),
+    ("gradle-catalog", f"{_PACKAGE}.gradle_catalog:GradleCatalogReader"),
+])  # fmt: skip
+"""Lockfile readers by ``format_id``, in detection order (the strict content sniffers first);
+each module is imported when its reader is first used."""
+
+__all__ = ["LOCKFILE_READERS"]
