@@ -41,7 +41,15 @@ from rich.progress import (
 )
 
 from medvigil.cli import _django
-from medvigil.cli.output import FormatOpt, OutputFormat, console, err_console, print_json, print_table
+from medvigil.cli.output import (
+    FormatOpt,
+    OutputFormat,
+    console,
+    err_console,
+    print_json,
+    print_table,
+    rich_console,
+)
 
 feeds_app = typer.Typer(
     help="Vulnerability-intelligence feeds: import files, folders, archives.", no_args_is_help=True
@@ -141,7 +149,7 @@ def import_progress(out: Console, *, show: bool) -> Progress:
     records = TextColumn("{task.fields[records]:,} records")
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), records,
                TimeRemainingColumn(), TimeElapsedColumn())  # fmt: skip
-    return Progress(*columns, console=out, disable=not show, transient=True)
+    return Progress(*columns, console=rich_console(out), disable=not show, transient=True)
 
 
 def _import_all(inputs: list[Path], source: str | None, force: bool, show: bool) -> list[dict[str, Any]]:
@@ -253,7 +261,7 @@ def feeds_screens(format: FormatOpt = OutputFormat.TABLE) -> None:
         TimeRemainingColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err_console, disable=not show, transient=True) as bar:
+    with Progress(*columns, console=rich_console(err_console), disable=not show, transient=True) as bar:
         task = bar.add_task("screens", total=records)
         rows = cpe_screens_fill(progress=lambda done: bar.update(task, completed=done))
     if format is OutputFormat.JSON:
