@@ -6,7 +6,8 @@ Peak RSS is that of the largest process (worker processes included). The output 
 is compared with the first variant's by SHA-256, so a difference in findings is reported too.
 Both trees are byte-compiled first, as a wheel install is.
 
-Run: ``python bench/bench_scan_cli.py --base ../old/src --runs 3 BOM.json [BOM.json ...]``
+Run: ``python bench/bench_scan_cli.py --base ../old/src [--base-venv ../old/.venv] --runs 3 BOM.json ...``
+(``--base-venv``: the base's own virtualenv, when its pinned dependencies differ).
 (the CPE SBOMs of ``bench_scan_cpe.py`` are in the folder it prints).
 """
 
@@ -36,9 +37,13 @@ _SHIM = (
 )
 
 
-def _one(src: Path, extra: list[str], bom: Path, out: Path) -> tuple[float, float, float, str]:
+def _one(
+    src: Path, extra: list[str], bom: Path, out: Path, bin_dir: Path, data: Path | None = None
+) -> tuple[float, float, float, str]:
     env = {**os.environ, "PYTHONPATH": str(src)}
-    cli = [str(Path(sys.executable).parent / "medvigil"), "scan", str(bom), "-f", "json", *extra]
+    if data is not None:
+        env["MEDVIGIL_DATA_DIR"] = str(data)
+    cli = [str(bin_dir / "medvigil"), "scan", str(bom), "-f", "json", *extra]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(
@@ -57,19 +62,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("boms", nargs="+", type=Path)
     parser.add_argument("--base", type=Path, help="the src folder of the checkout to compare with")
+    parser.add_argument(
+        "--base-venv", type=Path, help="the virtualenv of the base checkout (its own pinned dependencies)"
+    )
+    parser.add_argument(
+        "--base-data-dir", type=Path, help="the store in the base's schema (e.g. before an index changed)"
+    )
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    variants = {"this, --jobs 1": (REPO / "src", ["--jobs", "1"]), "this, default": (REPO / "src", [])}
+    here = Path(sys.executable).parent
+    src = REPO / "src"
+    variants: dict[str, tuple[Path, list[str], Path, Path | None]] = {
+        "this, --jobs 1": (src, ["--jobs", "1"], here, None),
+        "this, default": (src, [], here, None),
+    }
     if args.base:
-        variants = {"base": (args.base.resolve(), []), **variants}
-    for src, _ in variants.values():
+        base_bin = args.base_venv.resolve() / "bin" if args.base_venv else here
+        variants = {"base": (args.base.resolve(), [], base_bin, args.base_data_dir), **variants}
+    for src, _, _, _ in variants.values():
         compileall.compile_dir(str(src / "medvigil"), quiet=2)
     out = Path(tempfile.mkdtemp(prefix="medvigil-scan-cli-")) / "out.json"
     for bom in args.boms:
         rows: dict[str, list[tuple[float, float, float, str]]] = {name: [] for name in variants}
         for _ in range(args.runs):
-            for name, (src, extra) in variants.items():
-                rows[name].append(_one(src, extra, bom, out))
+            for name, (src, extra, bin_dir, data) in variants.items():
+                rows[name].append(_one(src, extra, bom, out, bin_dir, data))
         first = next(iter(rows.values()))[0][3]
         for name, found in rows.items():
             walls = [r[0] for r in found]

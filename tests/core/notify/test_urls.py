@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pytest
 
 from medvigil.core.errors import InputError
-from medvigil.core.notify.urls import check_webhook_url, parse_networks
+from medvigil.core.notify.urls import check_webhook_url, parse_networks, pin_webhook_url
 
 TABLE = {
     "hooks.example.com": ["93.184.215.14"],
@@ -77,3 +77,30 @@ def test_an_allowed_network_opens_exactly_that_network() -> None:
 def test_a_bad_network_is_an_input_error() -> None:
     with pytest.raises(InputError, match="not an IP network"):
         parse_networks(["10.0.0.0/33"])
+
+
+@pytest.mark.parametrize(
+    ("url", "pinned", "host", "sni"),
+    [
+        ("https://hooks.example.com/x?a=1", "https://93.184.215.14:443/x?a=1", "hooks.example.com",
+         "hooks.example.com"),
+        ("http://Hooks.Example.com:8080/x#frag", "http://93.184.215.14:8080/x", "Hooks.Example.com:8080",
+         None),
+        ("https://[2606:2800:220:1::1]:8443/h", "https://[2606:2800:220:1::1]:8443/h",
+         "[2606:2800:220:1::1]:8443", None),
+        ("https://93.184.215.14/h", "https://93.184.215.14:443/h", "93.184.215.14", None),
+        ("http://localhost:9/h", "http://127.0.0.1:9/h", "localhost:9", None),  # the first address
+    ],
+)  # fmt: skip
+def test_a_pinned_url_posts_to_the_checked_address_with_the_host_name_kept(
+    url: str, pinned: str, host: str, sni: str | None
+) -> None:
+    allowed = parse_networks(["127.0.0.0/8", "::1/128"])
+    target = pin_webhook_url(url, allowed=allowed, resolve=_resolve_or_literal)
+    assert (target.url, target.host, target.sni_hostname) == (pinned, host, sni)
+
+
+def test_a_pinned_url_is_refused_as_a_checked_one_is() -> None:
+    for url in ("https://mixed.example.com/x", "http://metadata/latest", "ftp://hooks.example.com/"):
+        with pytest.raises(InputError):
+            pin_webhook_url(url, allowed=(), resolve=resolve)

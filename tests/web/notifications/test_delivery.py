@@ -15,7 +15,7 @@ from django.utils import timezone
 from medvigil.core.errors import InputError
 from medvigil.core.notify.events import EventKind
 from medvigil.core.notify.signing import verify_webhook
-from medvigil.web.notifications import delivery, services
+from medvigil.web.notifications import channels, delivery, services
 from medvigil.web.notifications.models import Delivery, DeliveryState, Event
 from tests.web.notifications.receiver import Receiver
 
@@ -233,3 +233,27 @@ def test_old_delivered_events_are_pruned_but_dead_letters_stay(
     assert set(Event.objects.values_list("title", flat=True)) == {"dead", "recent"}
     assert not Delivery.objects.filter(event_id=done.pk).exists()
     assert Delivery.objects.get(event=recent, subscription=sub).state == DeliveryState.DELIVERED
+
+
+def test_a_delivery_goes_to_the_address_checked_not_to_a_second_dns_answer(
+    admin: Any, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    # DNS rebinding: the name is checked against one answer and the client would connect to the
+    # next one. The delivery is posted to the address that was checked, with the name as Host.
+    port = receiver.url.split(":")[2].split("/")[0]
+    checked: list[str] = []
+
+    def first_answer(host: str, port: int) -> list[str]:
+        checked.append(host)
+        return ["127.0.0.1"]  # the receiver; a second lookup of this name would find nothing
+
+    monkeypatch.setattr(channels, "resolve_host", first_answer)
+    monkeypatch.setattr(services, "resolve_host", first_answer)
+    sub, _ = services.subscription_create(
+        user=admin, name="rebound", channel="webhook", target=f"http://hooks.rebind.invalid:{port}/in"
+    )
+    _emit(django_capture_on_commit_callbacks)
+    row = Delivery.objects.get(subscription=sub)
+    assert (row.state, row.last_status) == (DeliveryState.DELIVERED, 200), row.last_error
+    assert receiver.requests[0].headers["Host"] == f"hooks.rebind.invalid:{port}"
+    assert checked == ["hooks.rebind.invalid", "hooks.rebind.invalid"]  # saved, then sent

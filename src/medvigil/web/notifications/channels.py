@@ -17,7 +17,7 @@ from medvigil.core.errors import DeliveryError, InputError
 from medvigil.core.notify import payload
 from medvigil.core.notify.events import Event as CoreEvent
 from medvigil.core.notify.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_header
-from medvigil.core.notify.urls import check_webhook_url
+from medvigil.core.notify.urls import pin_webhook_url
 from medvigil.web.notifications.models import Channel, Delivery, Subscription
 from medvigil.web.notifications.selectors import event_core, resolve_host, webhook_networks
 
@@ -51,13 +51,14 @@ def _mail(sub: Subscription, subject: str, body: str, message_id: str, event_id:
 
 def _post(d: Delivery, event: CoreEvent) -> int:
     sub = d.subscription
-    try:
-        url = check_webhook_url(sub.target, allowed=webhook_networks(), resolve=resolve_host)
+    try:  # checked again now (a DNS answer can change), and posted to the address checked
+        target = pin_webhook_url(sub.target, allowed=webhook_networks(), resolve=resolve_host)
     except InputError as exc:
         raise DeliveryError(exc.message, retryable=exc.message.startswith("cannot resolve")) from None
     body = BODIES[sub.channel](event)
     stamp = int(time.time())
     headers = {
+        "Host": target.host,
         "Content-Type": "application/json",
         "User-Agent": f"medvigil/{__version__}",
         "Idempotency-Key": event.id,
@@ -72,7 +73,8 @@ def _post(d: Delivery, event: CoreEvent) -> int:
         headers[SIGNATURE_HEADER] = signature_header(keys, stamp, body)
     try:
         with httpx.Client(timeout=settings.NOTIFY_TIMEOUT, follow_redirects=False) as client:
-            response = client.post(url, content=body, headers=headers)
+            extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else None
+            response = client.post(target.url, content=body, headers=headers, extensions=extensions)
     except httpx.HTTPError as exc:
         raise DeliveryError(f"{type(exc).__name__}: {exc}"[:500]) from None
     status = response.status_code
