@@ -10,6 +10,7 @@ from django.test import Client
 
 from medvigil.web.notifications import services
 from medvigil.web.notifications.models import Delivery, DeliveryState, Event, Subscription
+from medvigil.web.notifications.sealing import unseal
 from tests.web.conftest import login
 from tests.web.notifications.receiver import Receiver
 
@@ -90,13 +91,13 @@ def test_admin_creates_a_webhook_sees_the_secret_once_and_tests_it(admin: Any, r
     )
     page = response.content.decode()
     sub = Subscription.objects.get(name="SIEM")
-    assert response.status_code == 200 and sub.secret in page
-    assert sub.secret not in client.get("/notifications/").content.decode()
+    assert response.status_code == 200 and unseal(sub.secret) in page
+    assert unseal(sub.secret) not in client.get("/notifications/").content.decode()
     tested = client.post(f"/notifications/{sub.pk}/test/", follow=True).content.decode()
     assert "Test sent to &#x27;SIEM&#x27; (HTTP 200)" in tested and len(receiver.requests) == 1
     rotated = client.post(f"/notifications/{sub.pk}/rotate/").content.decode()
     sub.refresh_from_db()
-    assert sub.secret in rotated and sub.previous_secret
+    assert unseal(sub.secret) in rotated and sub.previous_secret
 
 
 def test_admin_sees_and_retries_dead_letters_in_page_and_api(

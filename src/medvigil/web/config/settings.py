@@ -44,6 +44,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+SECRET_KEY_FALLBACKS = env_list("MEDVIGIL_SECRET_KEY_FALLBACKS", [])
+"""Previous keys, still accepted for sessions and signed links and to open sealed webhook secrets."""
 ALLOWED_HOSTS = env_list("MEDVIGIL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("MEDVIGIL_CSRF_TRUSTED_ORIGINS", [])
 

@@ -18,6 +18,7 @@ from medvigil.core.notify import payload
 from medvigil.core.notify.events import Event as CoreEvent
 from medvigil.core.notify.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_header
 from medvigil.core.notify.urls import pin_webhook_url
+from medvigil.web.notifications import sealing
 from medvigil.web.notifications.models import Channel, Delivery, Subscription
 from medvigil.web.notifications.selectors import event_core, resolve_host, webhook_networks
 
@@ -33,11 +34,11 @@ GIVE_UP = frozenset({301, 302, 303, 307, 308, 410})
 
 
 def signing_secrets(sub: Subscription) -> list[str]:
-    """Current secret, plus the previous one while a rotation is under way."""
+    """Current secret, plus the previous one while a rotation is under way (unsealed)."""
     out = [sub.secret]
     if sub.previous_secret and sub.previous_until and sub.previous_until > timezone.now():
         out.append(sub.previous_secret)
-    return [s for s in out if s]
+    return [sealing.unseal(s) for s in out if s]
 
 
 def _mail(sub: Subscription, subject: str, body: str, message_id: str, event_id: str) -> int:

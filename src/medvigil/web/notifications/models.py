@@ -64,10 +64,11 @@ class Subscription(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     target = models.CharField(max_length=1000)
     """The e-mail address (the owner's own) or the webhook URL."""
-    secret = models.CharField(max_length=128, blank=True)
-    """Current HMAC secret of a webhook (never logged or shown again after creation)."""
-    previous_secret = models.CharField(max_length=128, blank=True)
-    """The secret before the last rotation, still signed with until ``previous_until``."""
+    secret = models.CharField(max_length=512, blank=True)
+    """Current HMAC secret of a webhook, sealed (:mod:`~medvigil.web.notifications.sealing`; never
+    logged or shown again after creation)."""
+    previous_secret = models.CharField(max_length=512, blank=True)
+    """The secret before the last rotation (sealed), still signed with until ``previous_until``."""
     previous_until = models.DateTimeField(null=True, blank=True)
     kinds = models.JSONField(default=list, blank=True)
     """Event kinds wanted (empty: all)."""

@@ -21,6 +21,7 @@ from medvigil.core.notify.events import SUBSCRIBABLE, EventFilter, EventKind
 from medvigil.core.notify.urls import check_webhook_url
 from medvigil.web.accounts.roles import Role, role_of
 from medvigil.web.inventory.models import Product
+from medvigil.web.notifications import sealing
 from medvigil.web.notifications.models import Channel, Delivery, DeliveryState, Event, Subscription
 from medvigil.web.notifications.selectors import event_core, resolve_host, webhook_networks
 
@@ -206,7 +207,7 @@ def subscription_create(
             name=name.strip()[:100],
             channel=kind.value,
             target=address[:1000],
-            secret=secret,
+            secret=sealing.seal(secret),
             kinds=chosen_kinds,
             uncontrolled_only=uncontrolled_only,
             digest=digest,
@@ -233,9 +234,9 @@ def subscription_rotate_secret(*, user: Any, subscription: Subscription) -> str:
     if subscription.channel == Channel.EMAIL:
         raise InputError("e-mail subscriptions have no secret", field="channel")
     new = secrets.token_urlsafe(32)
-    subscription.previous_secret = subscription.secret
+    subscription.previous_secret = subscription.secret  # sealed as it is
     subscription.previous_until = timezone.now() + dt.timedelta(hours=ROTATION_HOURS)
-    subscription.secret = new
+    subscription.secret = sealing.seal(new)
     subscription.save(update_fields=["secret", "previous_secret", "previous_until"])
     return new
 
