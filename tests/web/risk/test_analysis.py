@@ -240,3 +240,57 @@ def test_an_analysis_whose_worker_was_killed_is_shown_stale_and_can_be_queued_ag
     with embedded_consumer(workers=1):
         assert _wait_done(pv) == AnalysisState.DONE
     assert Finding.objects.filter(product_version=pv, state="open").count() == 1
+
+
+def _age(pv: ProductVersion, field: str) -> None:
+    past = timezone.now() - dt.timedelta(minutes=settings.ANALYSIS_TIMEOUT_MINUTES + 1)
+    ProductVersion.objects.filter(pk=pv.pk).update(**{field: past})
+
+
+def test_a_queued_analysis_whose_job_was_lost_is_shown_stale_and_queued_again(
+    intel: None, analyst: Any, queued_jobs: None
+) -> None:
+    """A job lost from the queue (Redis restarted without persistence, a queue file removed) was
+    "analysis pending" for ever; past the timeout the page says so, and the recovery job queues
+    the analysis again, which then runs."""
+    from huey.contrib.djhuey import HUEY
+
+    from medvigil.web.risk.services.analysis import analyses_recover
+
+    pv = _imported()
+    assert analyses_recover() == []  # within the timeout: nothing to recover
+    _age(pv, "analysis_requested_at")
+    assert analyses_recover() == []  # past it, but its job is still waiting in the queue
+    HUEY.flush()  # the queue is lost
+    client, page = login(analyst), "/products/pump/versions/1.0/"
+    body = client.get(page).content.decode()
+    assert "analysis stale" in body and "not started within" in body and "analysis pending" not in body
+    assert 'http-equiv="refresh"' not in body and 'id="rematch">' in body
+    assert "Nothing in the local intelligence store matches" not in body  # no false all-clear
+
+    assert analyses_recover() == [pv.pk]
+    pv.refresh_from_db()
+    assert pv.analysis_state == AnalysisState.QUEUED and not pv.analysis_stale
+    assert analyses_recover() == []  # queued again once, not on every run
+    with embedded_consumer(workers=1):
+        assert _wait_done(pv) == AnalysisState.DONE
+    assert Finding.objects.filter(product_version=pv, state="open").count() == 1
+
+
+def test_a_running_analysis_whose_worker_died_is_not_queued_again_by_itself(
+    intel: None, queued_jobs: None
+) -> None:
+    # Its job may be what killed the worker: queued again by itself, it would do so in a loop.
+    from huey.contrib.djhuey import HUEY
+
+    from medvigil.web.risk.services.analysis import analyses_recover
+
+    pv = _imported()
+    inv.analysis_start(version_ids=[pv.pk])
+    HUEY.flush()
+    _age(pv, "analysis_started_at")
+    _age(pv, "analysis_requested_at")
+    pv.refresh_from_db()
+    assert pv.analysis_stale and analyses_recover() == []
+    pv.refresh_from_db()
+    assert pv.analysis_state == AnalysisState.RUNNING  # shown stale; "Re-match now" queues it

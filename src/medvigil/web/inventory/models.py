@@ -121,13 +121,18 @@ class ProductVersion(models.Model):
 
     @property
     def analysis_stale(self) -> bool:
-        """Running for longer than ``ANALYSIS_TIMEOUT_MINUTES``: the job died (a killed worker
-        never marks it done or failed), so it must not look pending for ever."""
-        if self.analysis_state != AnalysisState.RUNNING:
+        """Running, or queued and not started, for longer than ``ANALYSIS_TIMEOUT_MINUTES``: the
+        job died (a killed worker never marks it done or failed) or was lost from the queue (or no
+        worker runs), so it must not look pending for ever. ``risk.tasks.analysis_recover_task``
+        queues the lost queued ones again."""
+        if self.analysis_state == AnalysisState.RUNNING:
+            since = self.analysis_started_at or self.analysis_requested_at
+        elif self.analysis_state == AnalysisState.QUEUED:
+            since = self.analysis_requested_at
+        else:
             return False
-        started = self.analysis_started_at or self.analysis_requested_at
         limit = dt.timedelta(minutes=settings.ANALYSIS_TIMEOUT_MINUTES)
-        return started is None or timezone.now() - started > limit
+        return since is None or timezone.now() - since > limit
 
 
 class SbomDocument(models.Model):

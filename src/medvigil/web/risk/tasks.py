@@ -3,10 +3,11 @@ after feed imports."""
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from medvigil.web.inventory.models import Product
-from medvigil.web.risk.services.analysis import version_analyse
+from medvigil.web.risk.services.analysis import analyses_recover, version_analyse
 from medvigil.web.risk.services.cases import cases_sync
 
 
@@ -27,3 +28,9 @@ def cases_sync_task(product_ids: list[int] | None = None) -> dict[str, int]:
         joined += result.joined
         review += result.review
     return {"opened": opened, "joined": joined, "review": review}
+
+
+@db_periodic_task(crontab(minute="*/10"))  # type: ignore[untyped-decorator]
+def analysis_recover_task() -> list[int]:
+    """Every 10 minutes: queue again the analyses whose queued job was lost (past the timeout)."""
+    return analyses_recover()

@@ -4,23 +4,29 @@ One job does both, in this order, so "analysis pending" on the version page ends
 findings *and* the cases exist (two separate jobs could run in either order on two worker
 threads). The job is queued when an SBOM import commits (``risk.signals``) and by the version
 page's "Re-match now" (:func:`version_analysis_request`); the version's ``analysis_state`` says
-where it stands (queued, running, done, failed).
+where it stands (queued, running, done, failed). An analysis whose queued job was lost (a queue
+lost with Redis, a removed queue file) is queued again by :func:`analyses_recover`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from medvigil.web.config.errors import retry_busy
 from medvigil.web.findings import services as findings
 from medvigil.web.inventory import services as inventory
-from medvigil.web.inventory.models import ProductVersion
+from medvigil.web.inventory.models import AnalysisState, ProductVersion
 from medvigil.web.risk.services.cases import cases_sync
 
-__all__ = ["AnalysisResult", "version_analyse", "version_analysis_request"]
+__all__ = ["AnalysisResult", "analyses_recover", "version_analyse", "version_analysis_request"]
 
 log = logging.getLogger(__name__)
 
@@ -74,3 +80,44 @@ def version_analysis_request(*, version: ProductVersion, reason: str = "re-match
     with transaction.atomic():
         inventory.analysis_queue(version_ids=[version_id])
         transaction.on_commit(lambda: tasks.version_analysis_task(version_id, reason))
+
+
+def _waiting_in_queue() -> set[int]:
+    """Versions whose analysis job is still in the task queue (waiting behind others, not lost)."""
+    from huey.contrib.djhuey import HUEY
+
+    from medvigil.web.risk import tasks
+
+    kind = tasks.version_analysis_task.task_class
+    return {int(t.args[0]) for t in HUEY.pending() if isinstance(t, kind) and t.args}
+
+
+def analyses_recover(*, waiting: Iterable[int] | None = None) -> list[int]:
+    """Queue again the analyses whose job was lost from the queue: queued and not started for
+    longer than ``ANALYSIS_TIMEOUT_MINUTES`` (:attr:`ProductVersion.analysis_stale`) and not
+    waiting in the task queue (``waiting``: those version ids, default: read from the queue).
+    Returns the version ids queued again; each is logged. Without this a lost job left "analysis
+    pending" on the version page for ever (its findings never refreshed).
+
+    An analysis that *started* and never finished is not queued again here: its job may be what
+    killed the worker (out of memory on one SBOM), and it would do so again on every recovery; it
+    is shown stale and "Re-match now" queues it (docs/architecture.md)."""
+    limit = timezone.now() - dt.timedelta(minutes=settings.ANALYSIS_TIMEOUT_MINUTES)
+    queued = Q(analysis_state=AnalysisState.QUEUED) & (
+        Q(analysis_requested_at__lt=limit) | Q(analysis_requested_at=None)
+    )
+    stale = list(ProductVersion.objects.filter(queued).select_related("product").order_by("pk"))
+    if not stale:
+        return []
+    in_queue = set(_waiting_in_queue() if waiting is None else waiting)
+    again = []
+    for version in stale:
+        if version.pk in in_queue:
+            continue  # behind other jobs: not lost
+        log.warning(
+            "analysis of %s (version %s) was queued for more than %s minutes and its job is not in the "
+            "queue: queued again", version, version.pk, settings.ANALYSIS_TIMEOUT_MINUTES,
+        )  # fmt: skip
+        version_analysis_request(version=version, reason="analysis job lost: queued again")
+        again.append(version.pk)
+    return again
