@@ -238,12 +238,14 @@ def _scan(
         ) as merged:
             gates = _write_encoded(merged.items)
         findings = [scan_jobs.gate_view(g) for g in gates]  # all a --fail-on* rule reads
+        unscreened = merged.unscreened
     elif workers > 1:
         with scan_jobs.scan_split(
             parsed.components, jobs=workers, encode=orjson.dumps, infer_cpes=infer, vex=statements
         ) as merged:
             findings = [orjson.loads(data) for data, _ in merged.items]
         _write_output(findings, format, file, merged.suppressed, merged.components)
+        unscreened = merged.unscreened
     else:
         from medvigil.web.findings.scan import scan_components
 
@@ -254,6 +256,15 @@ def _scan(
         )
         findings = result.findings
         _write_output(findings, format, file, result.suppressed, result.components)
+        unscreened = result.unscreened
+    if unscreened:
+        err_console.print(
+            f"medvigil: note: {unscreened:,} CPE index rows of this scan's candidates are not screened "
+            "yet, so their records were read and decoded (slower, same findings): run "
+            "`medvigil feeds screens`, or a worker (`medvigil worker` or `serve`) runs it after each import",
+            markup=False,
+            highlight=False,
+        )
     reasons = trips(findings, severity=fail_on.value if fail_on else None, kev=fail_on_kev, epss=fail_on_epss,
                     unverified_platform=fail_on_unverified_platform)  # fmt: skip
     if not parsed.components:

@@ -9,10 +9,14 @@ query), and these tests failed.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from medvigil.cli.main import run
 from medvigil.core.model import Component
 from medvigil.web.advisories.models import CpeConfiguration, CpeIndexEntry
 from medvigil.web.advisories.screens import cpe_screens_fill
@@ -22,6 +26,8 @@ from medvigil.web.findings.scan import scan_components
 from tests.web.findings.test_scan_cpe_names import ASPOSE_CVES, FIXTURE
 
 pytestmark = pytest.mark.django_db
+
+ASPOSE_192 = "cpe:2.3:a:aspose:aspose.pdf_for_c\\+\\+:19.2:*:*:*:*:*:*:*"
 
 _PAIRS = {"aspose:aspose.pdf_for_c\\+\\+", "daj:i-filter_browser_\\&_cloud_multiagent", "linux:linux_kernel"}
 
@@ -79,3 +85,27 @@ def test_records_whose_screens_admit_no_component_are_not_read() -> None:
     CpeIndexEntry.objects.update(screen=None)
     assert len(candidates.load_index(fixed, infer=False, devices=False).record_pks) == 3
     assert scan_components(fixed).findings == []
+
+
+def test_a_scan_counts_the_candidate_rows_not_screened_yet_and_the_cli_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Until the screens job runs (CLI-only set-ups run no worker) a scan decodes the candidates'
+    # configurations instead: the same findings, slower. The scan counts such rows and the CLI
+    # says what to run; once screened, it says nothing.
+    feed_import(path=FIXTURE)
+    components = [Component("aspose.pdf", "19.2", cpes=(ASPOSE_192,), bom_ref="old")]
+    before = scan_components(components)
+    assert before.unscreened == 3 and len(before.findings) == 3
+    bom = tmp_path / "bom.json"
+    bom.write_text(json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
+        {"type": "library", "name": "aspose.pdf", "version": "19.2", "cpe": ASPOSE_192}]}))  # fmt: skip
+    assert run(["scan", str(bom), "-f", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert len(json.loads(out)["findings"]) == 3
+    assert "3 CPE index rows" in err and "medvigil feeds screens" in err
+    cpe_screens_fill()
+    after = scan_components(components)
+    assert after.unscreened == 0 and after.findings == before.findings
+    assert run(["scan", str(bom), "-f", "json"]) == 0
+    assert capsys.readouterr().err == ""

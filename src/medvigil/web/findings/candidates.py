@@ -51,7 +51,7 @@ from medvigil.web.advisories.models import (
 from medvigil.web.advisories.models import CsafProductStatus as CsafRow
 from medvigil.web.bulk import chunked
 
-__all__ = ["Candidates", "CpeRows", "component_keys", "cpe_rows", "load_index", "own_cpes"]
+__all__ = ["Candidates", "CpeRows", "component_keys", "cpe_rows", "load_index", "own_cpes", "unscreened"]
 
 CpeRows = dict[int, dict[str, str | None]]
 """Candidate records by CPE: each record's stored screen per ``vendor:product`` of the components."""
@@ -102,6 +102,14 @@ class Candidates:
     """AdvisoryRecord pk by index position."""
     vulnerability_pks: list[int] = field(default_factory=list)
     """Vulnerability pk by index position."""
+    unscreened: int = 0
+    """Candidate CPE index rows stored without a screen (the screens job has not run since their
+    import): their records were read and decoded to be screened, which is slower, never wrong."""
+
+
+def unscreened(rows: CpeRows) -> int:
+    """How many of ``rows``' index rows have no stored screen yet (NULL)."""
+    return sum(screen is None for screens in rows.values() for screen in screens.values())
 
 
 def _select(
@@ -236,7 +244,9 @@ def load_index(
     csaf = _csaf_rows(pkg_keys, devices)
     csaf_pks = {int(r["record_id"]) for r in csaf}  # type: ignore[call-overload]
     record_pks = {int(r["record_id"]) for r in affected} | set(cpe_records) | csaf_pks
-    return _build(record_pks, affected, cpe_records, csaf)
+    built = _build(record_pks, affected, cpe_records, csaf)
+    built.unscreened = unscreened(cpe_records)
+    return built
 
 
 _PreparedRow = tuple[tuple[PackageRule, str] | None, tuple[PreparedNode, ...]]

@@ -15,6 +15,7 @@ left out (they cannot make a build fail); their count is returned next to the li
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -48,6 +49,8 @@ class ScanResult:
     """Components scanned."""
     positions: Sequence[int] = ()
     """The position (in the scanned list) of each finding's component, in the findings' order."""
+    unscreened: int = 0
+    """Candidate CPE index rows without a stored screen yet (:attr:`Candidates.unscreened`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +206,7 @@ def scan_components(
     with paused_gc():  # ~40% of a 10,000-component scan's CPU was GC passes
         result = _scan(components, infer_cpes, vex, only, preloaded)
         if not lazy:
-            result = ScanResult(list(result.findings), result.suppressed, result.components, result.positions)
+            result = dataclasses.replace(result, findings=list(result.findings))
         return result
 
 
@@ -220,7 +223,7 @@ def _scan(
     groups = group_matches(matches, components, vex, ordered=True)  # matches dropped as grouped
     shown = [g for g in groups if g.status in _SHOWN]
     suppressed = len(groups) - len(shown)
-    vuln_pks = found.vulnerability_pks
+    vuln_pks, unscreened = found.vulnerability_pks, found.unscreened
     del groups, matches, found  # the index (its screens and rules) is not needed to write findings
     vulns, vuln_rank = _vulnerabilities({vuln_pks[g.record_keys[0]] for g in shown})
     shared: dict[int, dict[str, Any]] = {}  # one component dict per component, shared by its findings
@@ -234,4 +237,4 @@ def _scan(
     rank_of = {pos: name_rank[c["name"]] for pos, c in shared.items()}
     shown.sort(key=lambda g: vuln_rank[vuln_pks[g.record_keys[0]]] * width + rank_of[g.component])
     positions = [g.component for g in shown]
-    return ScanResult(_Findings(shown, shared, vulns, vuln_pks), suppressed, len(part), positions)
+    return ScanResult(_Findings(shown, shared, vulns, vuln_pks), suppressed, len(part), positions, unscreened)

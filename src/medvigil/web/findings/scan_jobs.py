@@ -62,6 +62,8 @@ class MergedScan:
     """Components scanned."""
     items: Iterator[tuple[bytes, GateFields]]
     """Each finding encoded (by the caller's ``encode``) with its gate fields."""
+    unscreened: int = 0
+    """Candidate CPE index rows without a stored screen yet (read and decoded: slower)."""
 
 
 def order_key(finding: Mapping[str, Any]) -> _OrderKey:
@@ -206,7 +208,7 @@ def scan_split(
     global _WORK
     from django.db import connections
 
-    from medvigil.web.findings.candidates import cpe_rows
+    from medvigil.web.findings.candidates import cpe_rows, unscreened
 
     rows = cpe_rows(components, infer=infer_cpes)  # read once here, inherited by the workers
     parts = _parts(components, jobs, _work(components, rows, infer_cpes))
@@ -229,6 +231,7 @@ def scan_split(
                 suppressed=sum(s for _, s in counts),
                 components=len(components),
                 items=((data, gate) for _, _, data, gate in merged),
+                unscreened=unscreened(rows),
             )
     finally:
         _WORK = None
