@@ -148,3 +148,14 @@ def test_clock_page_orders_by_due_date(uncontrolled: Case, analyst: Any, product
     assert [r.case for r in selectors.at_risk_this_week()] == [other.pk]
     with pytest.raises(InputError):
         selectors.clock_page(limit=0)
+
+
+def test_the_hourly_refresh_evaluates_only_the_cases_not_evaluated_today(uncontrolled: Case) -> None:
+    # huey skips a periodic run missed while no worker ran: the job runs hourly and catches up,
+    # evaluating each open case once a day.
+    day30 = uncontrolled.day0 + dt.timedelta(days=30)
+    assert services.obligations_refresh(today=day30, stale_only=True) == 1  # the day's first run
+    assert services.obligations_refresh(today=day30, stale_only=True) == 0  # the next hours: nothing
+    assert uncontrolled.events.filter(kind="clock-alert").count() == 1
+    assert services.obligations_refresh(today=day30 + dt.timedelta(days=1), stale_only=True) == 1
+    assert _codes(uncontrolled) == [("R7", "required")]

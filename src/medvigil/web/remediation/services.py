@@ -533,10 +533,15 @@ def case_evaluate(
     return det
 
 
-def obligations_refresh(*, today: dt.date | None = None) -> int:
-    """Re-evaluate every open case (the daily job); returns the number evaluated."""
+def obligations_refresh(*, today: dt.date | None = None, stale_only: bool = False) -> int:
+    """Re-evaluate every open case (``stale_only``: those not evaluated yet on ``today``, so the
+    hourly job catches up a day whose first hour the worker missed and costs nothing after);
+    returns the number evaluated."""
     count = 0
-    ids = list(Case.objects.exclude(state=CaseState.CLOSED).values_list("pk", flat=True))
+    open_cases = Case.objects.exclude(state=CaseState.CLOSED)
+    if stale_only:
+        open_cases = open_cases.exclude(remediation__evaluated_on__gte=today or _today())
+    ids = list(open_cases.values_list("pk", flat=True))
     for start in range(0, len(ids), 500):
         cases = Case.objects.filter(pk__in=ids[start : start + 500]).select_related(
             "product", "current_assessment"
