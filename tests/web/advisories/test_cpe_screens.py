@@ -130,15 +130,22 @@ def test_an_import_queues_one_fill_at_a_time(feed: Path, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         feed_import(path=feed)
     assert _stored() == _import_time_screens(feed)  # the fill ran (tasks are immediate in tests)
-    calls: list[int] = []
-    real = tasks.cpe_screens_fill_task
+    from huey.contrib.djhuey import HUEY
+
+    def fills() -> int:
+        return sum(isinstance(t, tasks.cpe_screens_fill_task.task_class) for t in HUEY.pending())
+
+    HUEY.immediate = False  # queued, not run
     try:
-        tasks.cpe_screens_fill_task = lambda: calls.append(1)  # queued, not run yet
-        assert tasks.cpe_screens_enqueue()
-        assert not tasks.cpe_screens_enqueue()  # one pending fill is enough
+        HUEY.storage.flush_queue()
+        assert tasks.cpe_screens_enqueue() and fills() == 1
+        assert not tasks.cpe_screens_enqueue() and fills() == 1  # one pending fill is enough
         tasks.cpe_screens_unmark()  # the queued fill starts: the next import queues another
-        assert tasks.cpe_screens_enqueue()
+        assert tasks.cpe_screens_enqueue() and fills() == 2
+        HUEY.storage.flush_queue()  # the queued fills are lost; their pending mark is not
+        assert tasks.cpe_screens_enqueue() and fills() == 1  # queued again: the mark does not stick
+        assert not tasks.cpe_screens_enqueue()
     finally:
-        tasks.cpe_screens_fill_task = real
+        HUEY.storage.flush_queue()
+        HUEY.immediate = True
         tasks.cpe_screens_unmark()
-    assert calls == [1, 1]
