@@ -257,3 +257,27 @@ def test_a_delivery_goes_to_the_address_checked_not_to_a_second_dns_answer(
     assert (row.state, row.last_status) == (DeliveryState.DELIVERED, 200), row.last_error
     assert receiver.requests[0].headers["Host"] == f"hooks.rebind.invalid:{port}"
     assert checked == ["hooks.rebind.invalid", "hooks.rebind.invalid"]  # saved, then sent
+
+
+def test_deliveries_share_one_tls_context(
+    admin: Any, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    # A new client loaded the CA bundle for every delivery (~45 ms of ~55 ms each).
+    import ssl
+
+    import httpx
+
+    made: list[int] = []
+    real = httpx.create_ssl_context
+
+    def counted() -> ssl.SSLContext:
+        made.append(1)
+        return real()
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counted)
+    channels._tls.cache_clear()
+    _webhook(admin, receiver)
+    for _ in range(3):
+        _emit(django_capture_on_commit_callbacks)
+    assert len(receiver.requests) == 3 and made == [1]
+    channels._tls.cache_clear()

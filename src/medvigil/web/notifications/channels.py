@@ -3,7 +3,9 @@ signed JSON, Slack or Teams body. Failures raise :class:`DeliveryError` (retryab
 
 from __future__ import annotations
 
+import functools
 import smtplib
+import ssl
 import time
 from collections.abc import Callable
 
@@ -41,6 +43,13 @@ def signing_secrets(sub: Subscription) -> list[str]:
     return [sealing.unseal(s) for s in out if s]
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The TLS context of webhook posts (httpx's default: certifi, or ``SSL_CERT_FILE``), made
+    once per process: a new client loading the CA bundle was ~45 ms of each ~55 ms delivery."""
+    return httpx.create_ssl_context()
+
+
 def _mail(sub: Subscription, subject: str, body: str, message_id: str, event_id: str) -> int:
     headers = {"Message-ID": f"<{message_id}@medvigil>", "X-Medvigil-Event": event_id}
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [sub.target], headers=headers)
@@ -73,7 +82,7 @@ def _post(d: Delivery, event: CoreEvent) -> int:
     if keys:
         headers[SIGNATURE_HEADER] = signature_header(keys, stamp, body)
     try:
-        with httpx.Client(timeout=settings.NOTIFY_TIMEOUT, follow_redirects=False) as client:
+        with httpx.Client(timeout=settings.NOTIFY_TIMEOUT, follow_redirects=False, verify=_tls()) as client:
             extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else None
             response = client.post(target.url, content=body, headers=headers, extensions=extensions)
     except httpx.HTTPError as exc:
