@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from medvigil.core.model import Component as CoreComponent
 from medvigil.web import bulk
@@ -39,6 +39,18 @@ def test_insert_rows_writes_every_row_with_its_values(db: Any) -> None:
     assert _vulns(3, summary="tab\there, quote ' and \\ backslash") == 3
     stored = list(Vulnerability.objects.order_by("key").values_list("key", "summary", "created_at"))
     assert stored == [(f"CVE-2026-{i:05d}", "tab\there, quote ' and \\ backslash", NOW) for i in range(3)]
+
+
+def test_insert_rows_can_skip_rows_that_exist_already(db: Any) -> None:
+    # the notification fan-out: two dispatchers may insert the same (event, subscription) pair
+    assert _vulns(2, summary="first") == 2
+    rows = [(f"CVE-2026-{i:05d}", "second", "", "", "", False, "[]", False, bulk.when(NOW)) for i in range(4)]
+    with pytest.raises(Exception, match="(?i)unique"), transaction.atomic():
+        bulk.insert_rows(Vulnerability, FIELDS, rows)
+    bulk.insert_rows(Vulnerability, FIELDS, rows, skip_existing=True)
+    stored = dict(Vulnerability.objects.values_list("key", "summary"))
+    assert stored == {"CVE-2026-00000": "first", "CVE-2026-00001": "first", "CVE-2026-00002": "second",
+                      "CVE-2026-00003": "second"}  # fmt: skip
 
 
 def test_select_update_delete_work_in_chunks_past_the_in_list_size(db: Any, monkeypatch: Any) -> None:

@@ -5,8 +5,8 @@ The ORM's ``bulk_create`` prepares every field of every row in Python (10,000 co
 already serialised (orjson); SQLite gets ``executemany`` and PostgreSQL gets COPY (3-4x faster
 than pipelined INSERTs there, docs/benchmarks.md). Column names come from the models' metadata,
 so statements follow migrations. Everything runs inside the caller's transaction. Used by the
-feed import (``advisories``), the component-set insert (``inventory``) and the re-match
-(``findings``).
+feed import (``advisories``), the component-set insert (``inventory``), the re-match
+(``findings``) and the notification fan-out (``notifications``).
 """
 
 from __future__ import annotations
@@ -83,24 +83,37 @@ def columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
     return [connection.ops.quote_name(column_of[name]) for name in fields]
 
 
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
-    """Insert ``rows`` (tuples in ``fields`` order); returns the row count."""
+def insert_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    skip_existing: bool = False,
+) -> int:
+    """Insert ``rows`` (tuples in ``fields`` order); returns the row count. ``skip_existing``:
+    rows that would break a unique constraint are left out (``ON CONFLICT DO NOTHING``, both
+    databases, with ``executemany``: COPY cannot skip), e.g. when two workers insert the same."""
+    if skip_existing:
+        return insert_into(table(model), columns(model, fields), rows, suffix=" ON CONFLICT DO NOTHING")
     return insert_into(table(model), columns(model, fields), rows)
 
 
-def insert_into(table_sql: str, columns_sql: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
-    """Insert ``rows`` into a quoted table and columns: COPY on PostgreSQL, else ``executemany``."""
+def insert_into(
+    table_sql: str, columns_sql: Sequence[str], rows: Sequence[Sequence[Any]], *, suffix: str = ""
+) -> int:
+    """Insert ``rows`` into a quoted table and columns: COPY on PostgreSQL, else ``executemany``
+    (always ``executemany`` with a ``suffix``, e.g. ``ON CONFLICT DO NOTHING``)."""
     if not rows:
         return 0
     cols = ", ".join(columns_sql)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not suffix:
             with cursor.cursor.copy(f"COPY {table_sql} ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(columns_sql))
-            sql = f"INSERT INTO {table_sql} ({cols}) VALUES ({marks})"  # noqa: S608 - names from model metadata
+            sql = f"INSERT INTO {table_sql} ({cols}) VALUES ({marks}){suffix}"  # noqa: S608 - names from model metadata
             cursor.executemany(sql, rows)
     return len(rows)
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from medvigil.core.errors import InputError, NotFoundError
 from medvigil.core.notify.events import SUBSCRIBABLE, EventFilter, EventKind
 from medvigil.core.notify.urls import check_webhook_url
+from medvigil.web import bulk
 from medvigil.web.accounts.roles import Role, role_of
 from medvigil.web.inventory.models import Product
 from medvigil.web.notifications import sealing
@@ -89,6 +90,12 @@ def _enqueue_deliveries(ids: Sequence[int]) -> None:
         tasks.delivery_task(pk)
 
 
+_HELD, _PENDING = DeliveryState.HELD.value, DeliveryState.PENDING.value
+_DELIVERY_FIELDS = (
+    "event", "subscription", "state", "attempts", "next_attempt_at", "claim", "last_error", "created_at",
+)  # fmt: skip
+
+
 def events_dispatch(*, limit: int = 200) -> int:
     """Fan undispatched events out to the active subscriptions whose filters match; returns the
     number of events handled. Safe to run concurrently (a pair gets one delivery)."""
@@ -103,20 +110,28 @@ def events_dispatch(*, limit: int = 200) -> int:
                 return handled
             subs = list(Subscription.objects.filter(active=True).prefetch_related("products"))
             filters = [(s, subscription_filter(s, [p.slug for p in s.products.all()])) for s in subs]
-            now = timezone.now()
-            rows = [
-                Delivery(
-                    event=e,
-                    subscription=s,
-                    state=DeliveryState.HELD if s.digest else DeliveryState.PENDING,
-                    next_attempt_at=now,
+            when = bulk.when(timezone.now())  # set-based: bulk_create prepared every field of every row
+            rows: list[tuple[Any, ...]] = []
+            for e in batch:
+                if e.kind == EventKind.TEST:
+                    continue
+                core = event_core(e)
+                rows.extend(
+                    (
+                        e.pk,
+                        s.pk,
+                        DeliveryState.HELD if s.digest else DeliveryState.PENDING,
+                        0,
+                        when,
+                        "",
+                        "",
+                        when,
+                    )
+                    for s, f in filters
+                    if f.matches(core)
                 )
-                for e in batch
-                if e.kind != EventKind.TEST
-                for s, f in filters
-                if f.matches(event_core(e))
-            ]
-            Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+            # a pair already delivered to (another dispatcher) is skipped: one delivery per pair
+            bulk.insert_rows(Delivery, _DELIVERY_FIELDS, rows, skip_existing=True)
             Event.objects.filter(pk__in=[e.pk for e in batch]).update(dispatched=True)
             ids = list(
                 Delivery.objects.filter(event__in=batch, state=DeliveryState.PENDING, attempts=0).values_list(
