@@ -23,6 +23,7 @@ from typing import Any, overload
 from medvigil.core._gc import paused_gc
 from medvigil.core.matching.engine import MatchOptions, match, platform_unverified
 from medvigil.core.matching.grouping import group_matches
+from medvigil.core.matching.report import VulnerabilityRank, vulnerability_rank
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.match import FindingGroup, FindingStatus
 from medvigil.core.model.vex import VexAssertion
@@ -67,10 +68,10 @@ class _Vuln:
 
 
 def _vulnerabilities(pks: set[int]) -> tuple[dict[int, _Vuln], dict[int, int]]:
-    """The vulnerabilities by pk, and each one's rank: most severe first (KEV, then CVSS score,
-    then EPSS, then id)."""
+    """The vulnerabilities by pk, and each one's rank: most severe first
+    (:func:`~medvigil.core.matching.report.vulnerability_rank`)."""
     out: dict[int, _Vuln] = {}
-    order: list[tuple[bool, float, float, str, int]] = []
+    order: list[tuple[VulnerabilityRank, int]] = []
     columns = ("pk", "key", "severity", "cvss_score", "cvss_vector", "cvss_version", "epss", "kev", "sources")
     # one object per distinct value (read-only, shared): a 10,000-component scan shows ~30,000
     # vulnerabilities of a few severities, versions and source lists and fewer vectors than that
@@ -90,9 +91,9 @@ def _vulnerabilities(pks: set[int]) -> tuple[dict[int, _Vuln], dict[int, int]]:
             out[pk] = _Vuln(
                 pk, key, one.setdefault(severity, severity) or None, cvss, epss, bool(kev), listed
             )
-            order.append((not kev, -(score if score is not None else -1.0), -(epss or 0.0), key, pk))
+            order.append((vulnerability_rank(bool(kev), score, epss, key), pk))
     order.sort()
-    return out, {row[-1]: rank for rank, row in enumerate(order)}
+    return out, {pk: rank for rank, (_, pk) in enumerate(order)}
 
 
 def _component(component: CoreComponent) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from medvigil.core.matching.report import vulnerability_rank
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.vex import VexAssertion
 
@@ -71,8 +72,8 @@ def order_key(finding: Mapping[str, Any]) -> _OrderKey:
     scan_components` sorts): most severe vulnerability first, then the component's name."""
     v = finding["vulnerability"]
     cvss = v["cvss"]
-    score = cvss["score"] if cvss is not None and cvss["score"] is not None else -1.0
-    return (not v["kev"], -score, -(v["epss"] or 0.0), v["id"], finding["component"]["name"])
+    rank = vulnerability_rank(v["kev"], None if cvss is None else cvss["score"], v["epss"], v["id"])
+    return (*rank, finding["component"]["name"])
 
 
 def gate_fields(finding: Mapping[str, Any]) -> GateFields:
