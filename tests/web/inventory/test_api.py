@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from medvigil.web.inventory import services
+from medvigil.web.inventory.models import ProductVersion
 from tests.web.conftest import demo_file, login
 
 
@@ -148,3 +151,29 @@ def test_yaml_alias_bomb_upload_is_refused(analyst: Any, version: Any) -> None:
     assert resp.status_code == 400
     assert "refused as a possible alias bomb" in resp.json()["error"]
     assert version.documents.count() == 0
+
+
+def test_a_version_says_where_its_analysis_stands(
+    analyst: Any, version: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # A pipeline that uploads an SBOM waits for "done" before it reads the findings as complete:
+    # an empty findings list while the analysis is pending is no all-clear.
+    client = login(analyst)
+    listed = client.get("/api/products/pump-x/versions").json()
+    assert listed[0]["analysis"]["state"] == "none"
+    data = demo_file("dropwizard-1.3.15.cdx.json")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post("/api/products/pump-x/versions/2.1/sbom", {"file": SimpleUploadedFile("bom.json", data)})
+    (row,) = client.get("/api/products/pump-x/versions").json()
+    assert row["analysis"]["state"] == "queued" and row["analysis"]["requested_at"]  # not final yet
+    for job in queued:  # the commit queues the analysis (it runs inline in tests)
+        job()
+    (row,) = client.get("/api/products/pump-x/versions").json()
+    assert row["analysis"]["state"] == "done" and row["analysis"]["finished_at"]
+    old = timezone.now() - dt.timedelta(minutes=settings.ANALYSIS_TIMEOUT_MINUTES + 1)
+    ProductVersion.objects.filter(pk=version.pk).update(analysis_state="queued", analysis_requested_at=old)
+    (row,) = client.get("/api/products/pump-x/versions").json()
+    assert row["analysis"]["state"] == "stale"
+    ProductVersion.objects.filter(pk=version.pk).update(analysis_state="failed", analysis_error="boom")
+    (row,) = client.get("/api/products/pump-x/versions").json()
+    assert row["analysis"] == {**row["analysis"], "state": "failed", "error": "boom"}

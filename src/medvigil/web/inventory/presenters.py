@@ -41,14 +41,27 @@ def product_dict(product: Product) -> dict[str, Any]:
     }
 
 
+def analysis_dict(pv: ProductVersion) -> dict[str, Any]:
+    """Where a version's analysis stands: ``none``, ``queued``, ``running``, ``done``, ``failed``,
+    or ``stale`` (queued or running past ``MEDVIGIL_ANALYSIS_TIMEOUT_MINUTES``)."""
+    return {
+        "state": "stale" if pv.analysis_stale else (pv.analysis_state or "none"),
+        "requested_at": pv.analysis_requested_at,
+        "started_at": pv.analysis_started_at,
+        "finished_at": pv.analysis_finished_at,
+        "error": pv.analysis_error,
+    }
+
+
 def version_dict(pv: ProductVersion) -> dict[str, Any]:
-    """A product version."""
+    """A product version, with its analysis state (its findings are final once ``done``)."""
     return {
         "version": pv.version,
         "release_date": pv.release_date,
         "lifecycle": pv.lifecycle,
         "end_of_support": pv.end_of_support,
         "installed_base": pv.installed_base,
+        "analysis": analysis_dict(pv),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ninja import Schema
 
@@ -99,6 +100,19 @@ class VersionIn(Schema):
     installed_base: int | None = None
 
 
+class AnalysisOut(Schema):
+    """Where the matching (and case sync) of a version's current SBOM stands: wait for ``done``
+    before reading its findings as complete (``queued``/``running``: not final yet; ``stale``: not
+    finished within ``MEDVIGIL_ANALYSIS_TIMEOUT_MINUTES``; ``failed``: see ``error``; ``none``: no
+    analysis recorded)."""
+
+    state: str
+    requested_at: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    error: str
+
+
 class VersionOut(Schema):
     """A product version."""
 
@@ -107,6 +121,14 @@ class VersionOut(Schema):
     lifecycle: str
     end_of_support: dt.date | None
     installed_base: int | None
+    analysis: AnalysisOut
+
+    @staticmethod
+    def resolve_analysis(obj: Any) -> dict[str, Any]:
+        """The version's analysis state (:func:`~medvigil.web.inventory.presenters.analysis_dict`)."""
+        from medvigil.web.inventory.presenters import analysis_dict
+
+        return analysis_dict(obj)
 
 
 class ComponentOut(Schema):
