@@ -113,3 +113,34 @@ def test_dashboard_shows_the_portfolio_at_a_glance(page: Any, live_server: Any) 
     assert "GlucoLink Cloud 14.2.6" in page.inner_text("#horizon-summary")
     assert "nvd" in page.inner_text("#feed-freshness")
     shot(page, "dashboard")
+
+
+def test_a_lost_queued_analysis_is_shown_stale_not_pending(page: Any, live_server: Any) -> None:
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from medvigil.web.inventory import services as inv
+    from medvigil.web.inventory.models import ProductVersion
+    from tests.web.conftest import DEMO_DATA
+
+    user_create(username="ana", password=PASSWORD, role="analyst")
+    pv = inv.version_create(product=inv.product_create(name="Infusion Pump", slug="pump"), version="3.0")
+    inv.sbom_import(product_version=pv, data=(DEMO_DATA / "dropwizard-1.3.15.cdx.json").read_bytes(),
+                    filename="bom.json")  # fmt: skip
+    old = timezone.now() - dt.timedelta(minutes=settings.ANALYSIS_TIMEOUT_MINUTES + 5)
+    ProductVersion.objects.filter(pk=pv.pk).update(analysis_state="queued", analysis_requested_at=old)
+    base = live_server.url
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "ana")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/dashboard/")
+    page.goto(f"{base}/products/pump/versions/3.0/")
+    panel = page.locator("#analysis")
+    assert panel.get_attribute("data-state") == "stale"
+    assert "not started within" in panel.inner_text() and "analysis pending" not in page.content()
+    assert page.locator('meta[http-equiv="refresh"]').count() == 0  # no endless polling
+    assert page.locator("#rematch").is_enabled()
+    shot(page, "analysis-stale-queued")
