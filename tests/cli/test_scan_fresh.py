@@ -36,6 +36,7 @@ _NOT_LOADED = (
     "yaml", "packaging.requirements",  # readers of other formats
     "medvigil.core.sbom.spdx_json", "medvigil.core.sbom.spdx_rdf", "medvigil.core.sbom.lockfiles.npm_lock",
     "medvigil.core.sbom.lockfiles._common",
+    "medvigil.core.matching.csaf_products", "rich.console",  # no CSAF rows; nothing printed through Rich
 )  # fmt: skip
 """What a fresh ``medvigil scan`` of a CycloneDX JSON SBOM must not import: each costs start-up."""
 

@@ -12,20 +12,10 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["SEVERITY_RANK", "VulnerabilityRank", "cyclonedx_vex", "sarif", "trips", "vulnerability_rank"]
+__all__ = ["SEVERITY_RANK", "cyclonedx_vex", "sarif", "trips"]
 
 SEVERITY_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 """Order of qualitative severities (``--fail-on``)."""
-VulnerabilityRank = tuple[bool, float, float, str]
-
-
-def vulnerability_rank(kev: bool, score: float | None, epss: float | None, key: str) -> VulnerabilityRank:
-    """The sort key of a vulnerability in a scan's output, most severe first: in CISA KEV, then
-    the CVSS score (none last), then EPSS, then the id. The one definition of the order (the
-    single-process scan and the merge of a split scan both use it)."""
-    return (not kev, -(score if score is not None else -1.0), -(epss or 0.0), key)
-
-
 _SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "none": "note"}
 _NAMESPACE = uuid.UUID("4d0d6a63-2c43-4b1e-9d4c-6d656476696c")  # fixed: same findings -> same serial
 

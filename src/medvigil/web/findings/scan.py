@@ -23,7 +23,7 @@ from typing import Any, overload
 from medvigil.core._gc import paused_gc
 from medvigil.core.matching.engine import MatchOptions, match, platform_unverified
 from medvigil.core.matching.grouping import group_matches
-from medvigil.core.matching.report import VulnerabilityRank, vulnerability_rank
+from medvigil.core.matching.order import VulnerabilityRank, vulnerability_rank
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.match import FindingGroup, FindingStatus
 from medvigil.core.model.vex import VexAssertion
@@ -69,7 +69,7 @@ class _Vuln:
 
 def _vulnerabilities(pks: set[int]) -> tuple[dict[int, _Vuln], dict[int, int]]:
     """The vulnerabilities by pk, and each one's rank: most severe first
-    (:func:`~medvigil.core.matching.report.vulnerability_rank`)."""
+    (:func:`~medvigil.core.matching.order.vulnerability_rank`)."""
     out: dict[int, _Vuln] = {}
     order: list[tuple[VulnerabilityRank, int]] = []
     columns = ("pk", "key", "severity", "cvss_score", "cvss_vector", "cvss_version", "epss", "kev", "sources")

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from medvigil.core.matching.report import vulnerability_rank
+from medvigil.core.matching.order import vulnerability_rank
 from medvigil.core.model import Component as CoreComponent
 from medvigil.core.model.vex import VexAssertion
 

@@ -1,10 +1,10 @@
-"""The order of a scan's output: one definition, most severe first."""
+"""The order of a scan's output: one definition, most severe first (`core.matching.order`)."""
 
 from __future__ import annotations
 
 import random
 
-from medvigil.core.matching.report import vulnerability_rank
+from medvigil.core.matching.order import vulnerability_rank
 
 
 def test_kev_first_then_score_then_epss_then_id() -> None:
