@@ -1,8 +1,9 @@
 """A large scan split over worker processes, merged into the order one process gives.
 
-``medvigil scan --jobs N``: the components are dealt into ``N`` parts of about equal work (the
-candidate records of their CPEs, counted by the database), the components of one
-``vendor:product`` in one part, so that no two workers prepare the same candidate records.
+``medvigil scan --jobs N``: the CPE index rows of all the components are read once, then the
+components are dealt into ``N`` parts of about equal work (the candidate records of their CPEs,
+counted from those rows), the components of one ``vendor:product`` in one part, so that no two
+workers prepare the same candidate records; each worker screens its own part's rows.
 Each part is scanned in a forked process (Django and the components are already loaded there)
 against the running-on platforms of the **whole** SBOM
 (:func:`~medvigil.web.findings.scan.scan_components` with ``only``), so it finds exactly what the
