@@ -12,6 +12,7 @@ from medvigil.core.notify.urls import parse_networks
 from medvigil.web.accounts.services import user_create
 from medvigil.web.inventory import services as inventory
 from medvigil.web.notifications.models import Delivery, DeliveryState, Event, Subscription
+from medvigil.web.notifications.sealing import unseal
 from tests.browser.conftest import shot
 from tests.web.notifications.receiver import receiving
 
@@ -64,7 +65,8 @@ def test_viewer_subscribes_and_admin_manages_webhooks(page: Any, live_server: An
         page.click("#subscription-form button[type=submit]")
         secret = page.inner_text("#secret")
         hook = Subscription.objects.get(name="PSIRT webhook")
-        assert secret == hook.secret and len(secret) >= 40
+        assert secret == unseal(hook.secret) and len(secret) >= 40  # shown once; sealed at rest
+        assert secret not in hook.secret
         row = page.locator(f"#subscription-{hook.pk}")
         row.locator(".test-send").click()
         assert "Test sent to 'PSIRT webhook' (HTTP 200)" in page.inner_text(".msg")
