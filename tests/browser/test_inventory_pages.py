@@ -23,6 +23,15 @@ def _login(page: Any, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/products/glucolink-cloud/")
 
 
+def _sign_in(page: Any, base: str, username: str) -> None:
+    """Sign in from the login page (it lands on the dashboard)."""
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/dashboard/")
+
+
 def test_wrong_password_is_refused(page: Any, live_server: Any) -> None:
     user_create(username="ana", password=PASSWORD, role="analyst")
     page.goto(f"{live_server.url}/login/")
@@ -66,11 +75,7 @@ def test_analyst_creates_a_product_and_uploads_an_sbom(page: Any, live_server: A
 
     user_create(username="ana", password=PASSWORD, role="analyst")
     base = live_server.url
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "ana")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/dashboard/")
+    _sign_in(page, base, "ana")
     page.goto(f"{base}/")
     page.click("text=New product")
     page.fill("#id_name", "Neuro Stimulator")
@@ -132,11 +137,7 @@ def test_a_lost_queued_analysis_is_shown_stale_not_pending(page: Any, live_serve
     old = timezone.now() - dt.timedelta(minutes=settings.ANALYSIS_TIMEOUT_MINUTES + 5)
     ProductVersion.objects.filter(pk=pv.pk).update(analysis_state="queued", analysis_requested_at=old)
     base = live_server.url
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "ana")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/dashboard/")
+    _sign_in(page, base, "ana")
     page.goto(f"{base}/products/pump/versions/3.0/")
     panel = page.locator("#analysis")
     assert panel.get_attribute("data-state") == "stale"

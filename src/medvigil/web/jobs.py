@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils.module_loading import autodiscover_modules
 
-__all__ = ["embedded_consumer", "wants_embedded_consumer"]
+__all__ = ["embedded_consumer", "queued", "wants_embedded_consumer"]
 
 log = logging.getLogger(__name__)
 
@@ -56,3 +56,13 @@ def embedded_consumer(*, workers: int = 2) -> Iterator[Any]:
     finally:
         consumer.stop(graceful=True)
         log.info("embedded job consumer stopped")
+
+
+def queued(task: Any) -> list[Any]:
+    """The jobs of ``task`` (a huey task function) waiting in the queue, not started yet: a state
+    that says "queued" while none waits was lost with its job (Redis restarted without
+    persistence, a removed queue file)."""
+    from huey.contrib.djhuey import HUEY
+
+    kind = task.task_class
+    return [job for job in HUEY.pending() if isinstance(job, kind)]

@@ -80,19 +80,15 @@ _SCREENS_PENDING = "advisories:cpe-screens-fill-pending"
 log = logging.getLogger(__name__)
 
 
-def _fill_waiting() -> bool:
-    """Whether a fill of the CPE screens waits in the task queue."""
-    kind = cpe_screens_fill_task.task_class
-    return any(isinstance(task, kind) for task in HUEY.pending())
-
-
 def cpe_screens_enqueue() -> bool:
     """Queue a fill of the CPE screens unless one is pending already (``False`` then). A pending
     mark whose fill is no longer in the queue (lost with a Redis restart, a removed queue file)
     does not hold: the fill is queued again, so the mark cannot stick and leave every later
     import's rows unscreened."""
     if not HUEY.put_if_empty(_SCREENS_PENDING, "1"):
-        if _fill_waiting():
+        from medvigil.web.jobs import queued
+
+        if queued(cpe_screens_fill_task):
             return False
         log.warning("the queued fill of the CPE screens was lost: queued again")
     cpe_screens_fill_task()

@@ -120,7 +120,7 @@ def events_dispatch(*, limit: int = 200) -> int:
                     (
                         e.pk,
                         s.pk,
-                        DeliveryState.HELD if s.digest else DeliveryState.PENDING,
+                        _HELD if s.digest else _PENDING,
                         0,
                         when,
                         "",

@@ -10,15 +10,11 @@ lost with Redis, a removed queue file) is queued again by :func:`analyses_recove
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from medvigil.web.config.errors import retry_busy
 from medvigil.web.findings import services as findings
@@ -82,34 +78,24 @@ def version_analysis_request(*, version: ProductVersion, reason: str = "re-match
         transaction.on_commit(lambda: tasks.version_analysis_task(version_id, reason))
 
 
-def _waiting_in_queue() -> set[int]:
-    """Versions whose analysis job is still in the task queue (waiting behind others, not lost)."""
-    from huey.contrib.djhuey import HUEY
-
-    from medvigil.web.risk import tasks
-
-    kind = tasks.version_analysis_task.task_class
-    return {int(t.args[0]) for t in HUEY.pending() if isinstance(t, kind) and t.args}
-
-
-def analyses_recover(*, waiting: Iterable[int] | None = None) -> list[int]:
+def analyses_recover() -> list[int]:
     """Queue again the analyses whose job was lost from the queue: queued and not started for
-    longer than ``ANALYSIS_TIMEOUT_MINUTES`` (:attr:`ProductVersion.analysis_stale`) and not
-    waiting in the task queue (``waiting``: those version ids, default: read from the queue).
-    Returns the version ids queued again; each is logged. Without this a lost job left "analysis
-    pending" on the version page for ever (its findings never refreshed).
+    longer than ``ANALYSIS_TIMEOUT_MINUTES`` (:attr:`ProductVersion.analysis_stale`) with no job
+    of theirs waiting in the task queue. Returns the version ids queued again; each is logged.
+    Without this a lost job left "analysis pending" on the version page for ever (its findings
+    never refreshed).
 
     An analysis that *started* and never finished is not queued again here: its job may be what
     killed the worker (out of memory on one SBOM), and it would do so again on every recovery; it
     is shown stale and "Re-match now" queues it (docs/architecture.md)."""
-    limit = timezone.now() - dt.timedelta(minutes=settings.ANALYSIS_TIMEOUT_MINUTES)
-    queued = Q(analysis_state=AnalysisState.QUEUED) & (
-        Q(analysis_requested_at__lt=limit) | Q(analysis_requested_at=None)
-    )
-    stale = list(ProductVersion.objects.filter(queued).select_related("product").order_by("pk"))
+    from medvigil.web.jobs import queued
+    from medvigil.web.risk import tasks
+
+    waiting = ProductVersion.objects.filter(analysis_state=AnalysisState.QUEUED).select_related("product")
+    stale = [version for version in waiting.order_by("pk") if version.analysis_stale]
     if not stale:
         return []
-    in_queue = set(_waiting_in_queue() if waiting is None else waiting)
+    in_queue = {int(job.args[0]) for job in queued(tasks.version_analysis_task) if job.args}
     again = []
     for version in stale:
         if version.pk in in_queue:
